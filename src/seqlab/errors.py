@@ -1,0 +1,98 @@
+"""One exception tree for everything seqlab reports to a user.
+
+Every message follows one template (STYLE.md, convention 8)::
+
+    "<param> of <Thing> must be <constraint>; got <value>. <How to fix>."
+
+so that a user reads what is wrong, what was seen, and what to do, in one sentence.
+Parameters are checked from declarative tables of :class:`Rule` through :func:`check`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "CheckpointError",
+    "ConfigError",
+    "DataError",
+    "NotFittedError",
+    "Rule",
+    "SeqlabError",
+    "ShapeError",
+    "check",
+    "message",
+]
+
+
+class SeqlabError(Exception):
+    """Base of every error seqlab raises on purpose; the CLI prints these as one line."""
+
+
+class ConfigError(SeqlabError, ValueError):
+    """A parameter or option has a value that cannot work."""
+
+
+class DataError(SeqlabError, ValueError):
+    """The data (a table, a series, a text) cannot be used as given."""
+
+
+class ShapeError(SeqlabError, ValueError):
+    """A tensor has the wrong rank or size for the module it is given to."""
+
+
+class NotFittedError(SeqlabError, AttributeError):
+    """A method that needs a fitted estimator was called before ``fit``."""
+
+
+class CheckpointError(SeqlabError, ValueError):
+    """A saved model folder is missing a file or holds a corrupted one."""
+
+
+def message(param: str, thing: str, constraint: str, got: Any, fix: str = "") -> str:
+    """Format one error sentence from the project's template."""
+    text = f"{param} of {thing} must be {constraint}; got {got!r}."
+    return f"{text} {fix}" if fix else text
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of a parameter table: the constraint in words, its test, and the fix."""
+
+    constraint: str
+    ok: Callable[[Any], bool]
+    fix: str = ""
+
+
+def check(
+    thing: str,
+    rules: Mapping[str, Rule],
+    values: Mapping[str, Any],
+    error: type[SeqlabError] = ConfigError,
+) -> None:
+    """Check ``values`` against a table of rules; raise ``error`` at the first one broken."""
+    for name, rule in rules.items():
+        value = values[name]
+        if not rule.ok(value):
+            raise error(message(name, thing, rule.constraint, value, rule.fix))
+
+
+def one_of(*choices: str) -> Rule:
+    """A rule for a string option that must be one of ``choices``."""
+    listed = ", ".join(repr(c) for c in choices)
+    return Rule(f"one of {listed}", lambda v: v in choices, "Pick one of the listed values.")
+
+
+def positive_int() -> Rule:
+    return Rule("a positive integer", lambda v: isinstance(v, int) and v > 0)
+
+
+def probability() -> Rule:
+    """Dropout-style probability in [0, 1)."""
+    return Rule(
+        "in [0, 1)",
+        lambda v: isinstance(v, int | float) and 0 <= v < 1,
+        "Use 0 for no dropout.",
+    )

@@ -1,0 +1,51 @@
+import pytest
+from typer.testing import CliRunner
+
+from seqlab import __version__
+from seqlab.cli import app
+
+runner = CliRunner()
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"seqlab {__version__}"
+
+
+def test_help_ends_with_an_example():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "seqlab explain parity" in result.output
+
+
+def test_explain_parity_prints_tiny_differences():
+    result = runner.invoke(app, ["explain", "parity", "--layers", "1", "--no-bidirectional"])
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.output.splitlines() if "lstm" in line]
+    assert rows, result.output
+    numbers = [float(cell) for cell in rows[0].replace("│", " ").split()[1:]]
+    assert len(numbers) == 4 and max(numbers) < 1e-10
+
+
+def test_seqlab_error_is_one_red_line_and_exit_1():
+    result = runner.invoke(app, ["explain", "parity", "--dtype", "float16"])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "error: dtype of compare_backends must be one of 'float32', 'float64'; got 'float16'. "
+        "Pick one of the listed values."
+    )
+    assert "Traceback" not in result.output
+
+
+def test_verbose_shows_the_exception():
+    result = runner.invoke(app, ["--verbose", "explain", "parity", "--dtype", "float16"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, ValueError)
+
+
+@pytest.mark.parametrize("command", [["explain", "--help"], ["explain", "parity", "--help"]])
+def test_subcommand_help_has_example(command):
+    result = runner.invoke(app, command)
+    assert result.exit_code == 0
+    assert "Example" in result.output and "seqlab explain parity" in result.output
