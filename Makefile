@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/seqlab explain parity
+	$(BIN)/seqlab forecast --out runs/demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -1,7 +1,9 @@
 """seqlab: train, compare and ship sequence models on real sequences.
 
 >>> import seqlab as sl
->>> layer = sl.nn.Recurrent("lstm", input_size=3, hidden_size=8)
+>>> df = sl.datasets.load("msft")
+>>> fc = sl.Forecaster(model="lstm", target="Close", lookback=60, horizon=5, epochs=3)
+>>> future = fc.fit(df).predict(df)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -12,15 +14,39 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 # Submodules are imported on first use, so `import seqlab` (and `seqlab --help`) stays instant.
-_LAZY = {"nn": "seqlab.nn", "errors": "seqlab.errors"}
+_LAZY = {
+    "data": "seqlab.data",
+    "datasets": "seqlab.datasets",
+    "errors": "seqlab.errors",
+    "metrics": "seqlab.metrics",
+    "models": "seqlab.models",
+    "nn": "seqlab.nn",
+    "tasks": "seqlab.tasks",
+    "train": "seqlab.train",
+}
+_ATTRS = {"Forecaster": "seqlab.tasks.forecast"}
 
-__all__ = ["__version__", "errors", "nn"]
+__all__ = [
+    "Forecaster",
+    "__version__",
+    "data",
+    "datasets",
+    "errors",
+    "metrics",
+    "models",
+    "nn",
+    "tasks",
+    "train",
+]
 
 if TYPE_CHECKING:
-    from seqlab import errors, nn
+    from seqlab import data, datasets, errors, metrics, models, nn, tasks, train
+    from seqlab.tasks.forecast import Forecaster
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return importlib.import_module(_LAZY[name])
+    if name in _ATTRS:
+        return getattr(importlib.import_module(_ATTRS[name]), name)
     raise AttributeError(f"module 'seqlab' has no attribute {name!r}")

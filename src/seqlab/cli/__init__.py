@@ -38,7 +38,8 @@ app = typer.Typer(
     cls=_Group,
     name="seqlab",
     help="Train, compare and ship sequence models (RNN, LSTM, GRU, Transformer).\n\n"
-    "Example:\n\n    seqlab explain parity",
+    "Examples:\n\n    seqlab forecast\n\n    seqlab predict --model runs/X/lstm --dataset msft"
+    "\n\n    seqlab explain parity",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
@@ -66,8 +67,11 @@ def _root(
 
 
 def _register() -> None:
-    from seqlab.cli import explain
+    from seqlab.cli import data, explain, forecast
 
+    app.command()(forecast.forecast)
+    app.command()(forecast.predict)
+    app.add_typer(data.app, name="data")
     app.add_typer(explain.app, name="explain")
 
 

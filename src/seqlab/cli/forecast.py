@@ -1,0 +1,219 @@
+"""``seqlab forecast`` and ``seqlab predict``: parse, call the Python API, present."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from seqlab.config import RunConfig
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+console = Console()
+D = RunConfig()  # the defaults live in one place: RunConfig
+
+
+def _split(text: str | None) -> list[str] | None:
+    return None if text is None else [t.strip() for t in text.split(",") if t.strip()]
+
+
+def forecast(
+    data: Annotated[
+        Path | None, typer.Option(help="CSV or Parquet file with a date column.")
+    ] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(
+            help=f"Bundled series: msft, airpassengers, sunspots, sine [default: {D.dataset}]."
+        ),
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option(help="Column to forecast [default: Close for msft].")
+    ] = None,
+    features: Annotated[
+        str | None, typer.Option(help="Comma-separated input columns [default: the target].")
+    ] = None,
+    date_col: Annotated[str | None, typer.Option(help="Name of the date column.")] = None,
+    models: Annotated[
+        str | None,
+        typer.Option(
+            help=f"Comma-separated models [default: {','.join(D.models)}]; the "
+            f"baselines {','.join(D.baselines)} are always added."
+        ),
+    ] = None,
+    lookback: Annotated[
+        int | None, typer.Option(help=f"Rows read [default: {D.lookback}].")
+    ] = None,
+    horizon: Annotated[
+        int | None, typer.Option(help=f"Steps forecast [default: {D.horizon}].")
+    ] = None,
+    strategy: Annotated[
+        str | None, typer.Option(help=f"direct or recursive [default: {D.strategy}].")
+    ] = None,
+    epochs: Annotated[int | None, typer.Option(help=f"Max epochs [default: {D.epochs}].")] = None,
+    hidden_size: Annotated[
+        int | None, typer.Option(help=f"Hidden size / d_model [default: {D.hidden_size}].")
+    ] = None,
+    num_layers: Annotated[
+        int | None, typer.Option(help=f"Stacked layers [default: {D.num_layers}].")
+    ] = None,
+    revin: Annotated[
+        bool | None,
+        typer.Option("--revin/--no-revin", help="Normalise each window (RevIN) [default: on]."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help=f"Random seed [default: {D.seed}].")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Run folder [default: runs/<timestamp>].")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="YAML/JSON run config (a run's config.json reruns it); options "
+            "given here override it."
+        ),
+    ] = None,
+) -> None:
+    """Compare sequence models against naive baselines on one series; save everything.
+
+    Splits the series in time order (70/10/20), fits the scaler on the training part only,
+    trains each model with early stopping on the validation part, scores all of them on the
+    test part in the data's own units, and writes a run folder: leaderboard, plots, HTML
+    report, saved models and the next-horizon forecast.
+
+    Examples:
+
+        seqlab forecast                                   # MSFT Close, rnn/lstm/gru/transformer
+
+        seqlab forecast --data load.csv --target MW --horizon 24 --models lstm,tcn,dlinear
+
+        seqlab forecast --config runs/20261122-120000/config.json   # rerun a run
+    """
+    from seqlab.config import load_config
+    from seqlab.tasks.experiment import run_forecast
+
+    given: dict[str, Any] = {
+        "data": None if data is None else str(data),
+        "dataset": dataset,
+        "target": target,
+        "features": _split(features),
+        "date_col": date_col,
+        "models": _split(models),
+        "lookback": lookback,
+        "horizon": horizon,
+        "strategy": strategy,
+        "epochs": epochs,
+        "hidden_size": hidden_size,
+        "num_layers": num_layers,
+        "revin": revin,
+        "seed": seed,
+    }
+    overrides = {k: v for k, v in given.items() if v is not None}
+    cfg = load_config(config, **overrides) if config else RunConfig(**overrides)
+    folder = out or Path("runs") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    source = cfg.data or cfg.dataset
+
+    def start(df: pd.DataFrame) -> None:
+        console.print(
+            f"[bold]seqlab forecast[/]: {source} ({len(df)} rows, {df.index[0].date()} .. "
+            f"{df.index[-1].date()}) → {cfg.resolved_target() or df.columns[0]}, lookback "
+            f"{cfg.lookback}, horizon {cfg.horizon} ({cfg.strategy}); models "
+            f"{', '.join(cfg.all_models())}"
+        )
+
+    exp = run_forecast(
+        cfg,
+        folder,
+        verbose=True,
+        on_start=start,
+        on_model=lambda name: console.print(f"[cyan]▸ {name}[/]"),
+    )
+    console.print(_leaderboard(exp.leaderboard, exp.config.horizon), width=max(console.width, 100))
+    from seqlab.report.html import verdict
+
+    console.print(verdict(exp))
+    console.print(
+        f"Run folder: [bold]{folder}[/] (report.html, leaderboard.csv, plots, models); "
+        f"{exp.seconds:.0f} s."
+    )
+
+
+def _cell(key: str, value: float) -> str:
+    if key == "params":
+        return f"{int(value):,}"
+    if key in ("skill", "mase"):
+        return f"{value:+.3f}" if key == "skill" else f"{value:.3f}"
+    if key in ("mape", "direction", "train_seconds"):
+        return f"{value:.1f}"
+    return f"{value:.4g}"
+
+
+def _leaderboard(board, horizon: int) -> Table:
+    from seqlab.models import BASELINES
+
+    table = Table(
+        title=f"Leaderboard: test part, {horizon}-step forecasts, sorted by RMSE",
+        caption="skill = 1 - RMSE/RMSE(naive); dir% = forecasts moving the way the truth did",
+    )
+    columns = {
+        "rmse": "RMSE",
+        "mae": "MAE",
+        "mape": "MAPE%",
+        "mase": "MASE",
+        "skill": "skill",
+        "direction": "dir%",
+        "params": "params",
+        "train_seconds": "train s",
+    }
+    table.add_column("model", no_wrap=True, min_width=11)
+    for title in columns.values():
+        table.add_column(title, justify="right")
+    for name, row in board.iterrows():
+        cells = [_cell(k, row[k]) for k in columns]
+        style = "dim italic" if name in BASELINES else None
+        table.add_row(str(name), *cells, style=style)
+    return table
+
+
+def predict(
+    model: Annotated[Path, typer.Option(help="A saved model folder, e.g. runs/X/lstm.")],
+    data: Annotated[Path | None, typer.Option(help="CSV or Parquet file to continue.")] = None,
+    dataset: Annotated[str | None, typer.Option(help="Or a bundled series, e.g. msft.")] = None,
+    date_col: Annotated[str | None, typer.Option(help="Name of the date column.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the forecast to this CSV.")] = None,
+) -> None:
+    """Forecast the next steps after the end of the data with a saved model, with dates.
+
+    Example:
+
+        seqlab predict --model runs/20261122-120000/lstm --data msft.csv --out next.csv
+    """
+    from seqlab import datasets
+    from seqlab.data import read_table
+    from seqlab.data.sources import write_csv
+    from seqlab.errors import ConfigError
+    from seqlab.tasks.forecast import Forecaster
+
+    if (data is None) == (dataset is None):
+        raise ConfigError(
+            "data of seqlab predict must be given once, as --data PATH or --dataset NAME; got "
+            f"{'both' if data else 'neither'}. Name the series to continue."
+        )
+    fc = Forecaster.load(model)
+    df = read_table(data, date_col) if data is not None else datasets.load(str(dataset))
+    future = fc.predict(df)
+    table = Table(title=f"{fc.model}: next {len(future)} steps after {df.index[-1].date()}")
+    table.add_column("date")
+    for column in future.columns:
+        table.add_column(str(column), justify="right")
+    for date, values in zip(future.index, future.to_numpy(), strict=True):
+        table.add_row(str(date.date()), *(f"{v:.4f}" for v in values))
+    console.print(table)
+    if out is not None:
+        write_csv(future, out)
+        console.print(f"Written to [bold]{out}[/].")

@@ -1,0 +1,124 @@
+"""Run settings: what defines a forecasting run, light enough to import from the CLI.
+
+Heavy modules (torch, pandas) are imported inside the methods that need them, so that
+``seqlab --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from seqlab.errors import ConfigError, message
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from seqlab.tasks.forecast import Forecaster
+
+__all__ = ["DEFAULT_TARGETS", "RunConfig", "load_config"]
+
+# The column forecast by default for each bundled series.
+DEFAULT_TARGETS = {
+    "msft": "Close",
+    "airpassengers": "passengers",
+    "sunspots": "sunspots",
+    "sine": "value",
+}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines a forecasting run; the CLI options map one-to-one onto it."""
+
+    data: str | None = None
+    dataset: str = "msft"
+    target: str | None = None
+    features: list[str] | None = None
+    date_col: str | None = None
+    models: list[str] = field(default_factory=lambda: ["rnn", "lstm", "gru", "transformer"])
+    baselines: list[str] = field(default_factory=lambda: ["naive", "drift"])
+    lookback: int = 60
+    horizon: int = 5
+    strategy: str = "direct"
+    epochs: int = 15
+    batch_size: int = 64
+    lr: float = 1e-3
+    hidden_size: int = 64
+    num_layers: int = 2
+    dropout: float = 0.0
+    revin: bool = True
+    patience: int = 4
+    seed: int = 0
+
+    def forecaster(self, model: str, verbose: bool = False) -> Forecaster:
+        from seqlab.tasks.forecast import Forecaster
+
+        return Forecaster(
+            model=model,
+            target=self.resolved_target(),
+            features=self.features,
+            lookback=self.lookback,
+            horizon=self.horizon,
+            strategy=self.strategy,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            dropout=self.dropout,
+            revin=self.revin,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            lr=self.lr,
+            patience=self.patience,
+            seed=self.seed,
+            verbose=verbose,
+        )
+
+    def resolved_target(self) -> str | None:
+        if self.target is not None or self.data is not None:
+            return self.target
+        return DEFAULT_TARGETS.get(self.dataset.lower())
+
+    def load_data(self) -> pd.DataFrame:
+        from seqlab import datasets
+        from seqlab.data.table import read_table
+
+        if self.data is not None:
+            return read_table(self.data, self.date_col)
+        return datasets.load(self.dataset)
+
+    def all_models(self) -> list[str]:
+        return list(dict.fromkeys([*self.models, *self.baselines]))
+
+
+def load_config(path: str | Path, **overrides: Any) -> RunConfig:
+    """Read a RunConfig from YAML or JSON (a run folder's config.json works), then apply
+    ``overrides`` (the options given on the command line)."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(
+            message(
+                "config",
+                "seqlab forecast",
+                "an existing YAML or JSON file",
+                str(path),
+                "Check the path, or drop --config.",
+            )
+        )
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ConfigError(
+            f"config of seqlab forecast must be valid YAML or JSON; got {str(path)!r}, which "
+            f"fails to parse ({type(err).__name__}). Fix the file."
+        ) from None
+    known = {f.name for f in fields(RunConfig)}
+    unknown = sorted(set(raw) - known) if isinstance(raw, dict) else ["<not a mapping>"]
+    if unknown:
+        raise ConfigError(
+            f"config of seqlab forecast must only hold run settings; got unknown {unknown} in "
+            f"{path.name}. Known settings: {', '.join(sorted(known))}."
+        )
+    return RunConfig(**{**raw, **overrides})

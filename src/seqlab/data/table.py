@@ -1,0 +1,211 @@
+"""Tables in: read a CSV/Parquet file into a time-indexed DataFrame, check it, and know its
+frequency well enough to put dates on forecasts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from seqlab.errors import DataError, message
+
+__all__ = ["check_series", "future_index", "infer_frequency", "read_table"]
+
+log = logging.getLogger("seqlab.data")
+
+# Column names taken as the time axis when date_col is not given, in this order.
+_DATE_NAMES = ("date", "datetime", "timestamp", "time", "month", "day", "ds")
+_MISSING = ("error", "ffill", "interpolate")
+
+
+def read_table(path: str | Path, date_col: str | None = None) -> pd.DataFrame:
+    """Read a CSV or Parquet file into a DataFrame indexed by time, sorted.
+
+    The date column is ``date_col`` if given, else the first column whose name is a usual date
+    name (date, datetime, timestamp, time, month, day, ds; any case), else the first column if
+    it parses as dates. What was done is logged and kept in ``df.attrs["seqlab"]``.
+
+    Example:
+        >>> df = read_table("prices.csv")                       # doctest: +SKIP
+        >>> df = read_table("load.parquet", date_col="ts")      # doctest: +SKIP
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(
+            f"path of read_table must be an existing file; got {str(path)!r}. Check the path."
+        )
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            raw = pd.read_parquet(path)
+        else:
+            raw = pd.read_csv(path)
+    except Exception as err:  # a parser's own error is not a sentence a user can act on
+        raise DataError(
+            f"file of read_table must be a readable CSV or Parquet table; got {str(path)!r}, "
+            f"which could not be parsed ({type(err).__name__}). Check that it is a table."
+        ) from None
+    if raw.shape[1] < 2 or raw.shape[0] == 0:
+        raise DataError(
+            f"file of read_table must hold a date column and at least one value column with "
+            f"rows; got {raw.shape[1]} column(s) and {raw.shape[0]} row(s) in {str(path)!r}. "
+            "Check the file's separator and header."
+        )
+    numeric = [c for c in raw.columns if pd.api.types.is_numeric_dtype(raw[c])]
+    if not any(raw[c].notna().any() for c in numeric):
+        raise DataError(
+            f"file of read_table must be a table with at least one numeric column; got none in "
+            f"{path.name} (columns: {', '.join(map(str, raw.columns))}). Check that it is a CSV "
+            "of values with a header row."
+        )
+    column = _find_date_column(raw, date_col, path)
+    dates = _parse_dates(raw[column], column)
+    df = raw.drop(columns=[column]).set_index(pd.DatetimeIndex(dates, name=column))
+    was_sorted = df.index.is_monotonic_increasing
+    df = df.sort_index(kind="stable")
+    duplicated = df.index[df.index.duplicated()]
+    if len(duplicated):
+        raise DataError(
+            f"{column} of {path.name} must hold each timestamp once; got {len(duplicated)} "
+            f"duplicated, the first {duplicated[0]}. Aggregate or drop the duplicated rows."
+        )
+    note = (
+        f"read {len(df)} rows x {df.shape[1]} columns from {path.name}; time from column "
+        f"{column!r} ({df.index[0]} .. {df.index[-1]})" + ("" if was_sorted else ", sorted by time")
+    )
+    log.info(note)
+    df.attrs["seqlab"] = note
+    return df
+
+
+def _find_date_column(raw: pd.DataFrame, date_col: str | None, path: Path) -> str:
+    if date_col is not None:
+        if date_col not in raw.columns:
+            raise DataError(
+                message(
+                    "date_col",
+                    "read_table",
+                    f"a column of {path.name}",
+                    date_col,
+                    f"Columns are: {', '.join(map(str, raw.columns))}.",
+                )
+            )
+        return date_col
+    for name in raw.columns:
+        if str(name).strip().lower() in _DATE_NAMES:
+            return str(name)
+    first = raw.columns[0]
+    if not pd.api.types.is_numeric_dtype(raw[first]):
+        parsed = pd.to_datetime(raw[first], errors="coerce", format="mixed")
+        if parsed.notna().all():
+            return str(first)
+    raise DataError(
+        f"date_col of read_table must be given when no column is named like a date; got none "
+        f"among {', '.join(map(str, raw.columns))}. Pass date_col='<name of the time column>'."
+    )
+
+
+def _parse_dates(values: pd.Series, column: str) -> pd.Series:
+    # Bare years (1990, 1991, ...) are a common way to write annual data.
+    is_year = pd.api.types.is_numeric_dtype(values) and values.between(1000, 3000).all()
+    if is_year and (values % 1 == 0).all():
+        return pd.to_datetime(values.astype(int).astype(str), format="%Y")
+    parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+    bad = parsed.isna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(
+            f"{column} of the table must hold parseable dates; got {values.iloc[row]!r} at row "
+            f"{row}. Fix that value, or name the right column with date_col."
+        )
+    return parsed
+
+
+def check_series(df: pd.DataFrame, columns: Sequence[str], missing: str = "error") -> pd.DataFrame:
+    """Return ``df[columns]`` as float64, time-sorted, with missing values handled or refused.
+
+    ``missing``: "error" (default) stops at the first NaN/inf with its column and date;
+    "ffill" carries the last value forward (then back-fills a gap at the very start);
+    "interpolate" interpolates linearly in time.
+    """
+    if missing not in _MISSING:
+        raise DataError(
+            message(
+                "missing",
+                "Forecaster",
+                "one of 'error', 'ffill', 'interpolate'",
+                missing,
+                "Pick one of the listed values.",
+            )
+        )
+    if not isinstance(df, pd.DataFrame) or not isinstance(df.index, pd.DatetimeIndex):
+        got = type(df).__name__ if not isinstance(df, pd.DataFrame) else type(df.index).__name__
+        raise DataError(
+            f"data of Forecaster must be a DataFrame with a DatetimeIndex; got {got}. Read files "
+            "with seqlab.data.read_table, or call df.set_index(pd.to_datetime(df['date']))."
+        )
+    absent = [c for c in columns if c not in df.columns]
+    if absent:
+        raise DataError(
+            f"column {absent[0]!r} of the data must exist; got columns "
+            f"{', '.join(map(str, df.columns))}. Choose the target and features among them."
+        )
+    if df.index.has_duplicates:
+        first = df.index[df.index.duplicated()][0]
+        raise DataError(
+            f"index of the data must hold each timestamp once; got {first} more than once. "
+            "Aggregate or drop the duplicated rows."
+        )
+    out = df.loc[:, list(columns)].sort_index(kind="stable")
+    for c in columns:
+        if not pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c]):
+            values = pd.to_numeric(out[c], errors="coerce")
+            bad = values.isna() & out[c].notna()
+            example = f" (first bad value {out[c][bad].iloc[0]!r} at {out.index[bad][0]})"
+            raise DataError(
+                f"column {c!r} of the data must be numeric; got dtype {out[c].dtype}"
+                f"{example if bad.any() else ''}. Clean the column or leave it out of features."
+            )
+    out = out.astype("float64").replace([np.inf, -np.inf], np.nan)
+    if out.isna().any().any():
+        if missing == "error":
+            c = next(c for c in columns if out[c].isna().any())
+            count = int(out[c].isna().sum())
+            raise DataError(
+                f"column {c!r} of the data must have no missing or infinite values; got {count}, "
+                f"the first at {out.index[out[c].isna()][0]}. Pass missing='ffill' or "
+                "missing='interpolate', or clean the data."
+            )
+        out = out.ffill().bfill() if missing == "ffill" else out.interpolate("time").bfill()
+    return out
+
+
+def infer_frequency(index: pd.Index) -> str:
+    """The data's step as a pandas offset alias; business days for daily trading data.
+
+    pandas' own inference needs a perfectly regular index; trading calendars have holidays, so a
+    daily series with no weekend dates is taken to be business-daily ("B").
+    """
+    if len(index) < 3:
+        raise DataError(
+            f"index of the data must have at least 3 timestamps to know its frequency; got "
+            f"{len(index)}. Provide more rows."
+        )
+    dates = pd.DatetimeIndex(index)
+    inferred = pd.DatetimeIndex(dates[-min(len(dates), 500) :], freq="infer").freq
+    if inferred is not None:
+        return str(inferred.freqstr)
+    step = pd.Timedelta(dates.to_series().diff().median())
+    if pd.Timedelta(hours=23) <= step <= pd.Timedelta(days=1):
+        return "B" if (dates.day_of_week < 5).all() else "D"
+    if pd.Timedelta(days=27) <= step <= pd.Timedelta(days=31):
+        return "MS" if (dates.day == 1).all() else "ME"
+    return str(pd.tseries.frequencies.to_offset(step).freqstr)
+
+
+def future_index(last: pd.Timestamp, freq: str, steps: int) -> pd.DatetimeIndex:
+    """The ``steps`` timestamps that follow ``last`` at frequency ``freq``."""
+    offset = pd.tseries.frequencies.to_offset(freq)
+    return pd.date_range(last + offset, periods=steps, freq=offset, name="date")

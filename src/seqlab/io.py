@@ -1,0 +1,78 @@
+"""Safe, durable files: every write goes to a temporary file first and is renamed into place,
+so an interrupted run never leaves a half-written checkpoint; nothing is ever unpickled."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load as st_load
+from safetensors.torch import save as st_save
+
+from seqlab.errors import CheckpointError
+
+__all__ = ["atomic_write", "read_json", "read_tensors", "write_json", "write_tensors"]
+
+
+def atomic_write(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a saved file should read as usual
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: str | Path, obj: Any) -> None:
+    atomic_write(path, (json.dumps(obj, indent=2, default=str) + "\n").encode())
+
+
+def write_tensors(path: str | Path, tensors: dict[str, torch.Tensor]) -> None:
+    """Save tensors as safetensors (contiguous CPU copies; shared storage is not allowed)."""
+    atomic_write(path, st_save({k: v.detach().cpu().contiguous() for k, v in tensors.items()}))
+
+
+def _read(path: Path, what: str) -> bytes:
+    if not path.is_file():
+        raise CheckpointError(
+            f"{path.name} of the saved model at {str(path.parent)!r} must exist; got no such "
+            f"file. Point to a folder written by save(), holding {what}."
+        )
+    return path.read_bytes()
+
+
+def read_json(path: str | Path) -> Any:
+    path = Path(path)
+    try:
+        return json.loads(_read(path, "its JSON files"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise CheckpointError(
+            f"{path.name} of the saved model at {str(path.parent)!r} must be valid JSON; got a "
+            f"corrupted file ({err}). Save the model again."
+        ) from None
+
+
+def read_tensors(path: str | Path) -> dict[str, torch.Tensor]:
+    path = Path(path)
+    try:
+        return st_load(_read(path, "its weights"))
+    except (SafetensorError, ValueError) as err:
+        raise CheckpointError(
+            f"{path.name} of the saved model at {str(path.parent)!r} must be a valid safetensors "
+            f"file; got a corrupted file ({err}). Save the model again."
+        ) from None

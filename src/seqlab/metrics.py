@@ -1,0 +1,57 @@
+"""Forecast metrics, in the data's own units, overall and per horizon step.
+
+Arrays are (N, H, C): N forecast origins, H steps, C target columns.
+
+.. [1] Hyndman & Koehler (2006). Another look at measures of forecast accuracy. International
+       Journal of Forecasting 22(4). (MASE: errors scaled by the in-sample naive MAE.)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["METRICS", "forecast_metrics", "naive_scale"]
+
+METRICS = ("mse", "rmse", "mae", "mape", "smape", "mase", "direction")
+
+
+def naive_scale(train: np.ndarray) -> np.ndarray:
+    """MASE's denominator per column: the mean |y_t - y_{t-1}| over the training rows."""
+    scale = np.abs(np.diff(train, axis=0)).mean(axis=0)
+    return np.where(scale > 0, scale, 1.0)
+
+
+def _reduce(y: np.ndarray, p: np.ndarray, last: np.ndarray, scale: np.ndarray, axis) -> dict:
+    err = p - y
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ape = np.where(y != 0, np.abs(err) / np.abs(y), 0.0)
+        denom = np.abs(y) + np.abs(p)
+        sape = np.where(denom > 0, 2 * np.abs(err) / denom, 0.0)
+    mse = np.mean(err**2, axis=axis)
+    # Direction: does the forecast move the same way from the last observed value as the truth?
+    same = np.sign(p - last[:, None, :]) == np.sign(y - last[:, None, :])
+    return {
+        "mse": mse,
+        "rmse": np.sqrt(mse),
+        "mae": np.mean(np.abs(err), axis=axis),
+        # MAPE is undefined where the truth is 0; those points are left out of its mean.
+        "mape": 100 * np.sum(ape, axis=axis) / np.maximum(np.sum(y != 0, axis=axis), 1),
+        "smape": 100 * np.mean(sape, axis=axis),
+        "mase": np.mean(np.abs(err) / scale, axis=axis),
+        "direction": 100 * np.mean(same, axis=axis),
+    }
+
+
+def forecast_metrics(
+    y_true: np.ndarray, y_pred: np.ndarray, last: np.ndarray, scale: np.ndarray
+) -> tuple[dict[str, float], pd.DataFrame]:
+    """All of :data:`METRICS` overall, and per step as a DataFrame indexed by step 1..H.
+
+    ``last`` (N, C) is the last observed value before each origin (for direction accuracy),
+    ``scale`` (C,) the MASE denominator from :func:`naive_scale`.
+    """
+    overall = {k: float(v) for k, v in _reduce(y_true, y_pred, last, scale, None).items()}
+    per_step = pd.DataFrame(_reduce(y_true, y_pred, last, scale, (0, 2)))
+    per_step.index = pd.RangeIndex(1, y_true.shape[1] + 1, name="step")
+    return overall, per_step

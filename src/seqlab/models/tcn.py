@@ -1,0 +1,78 @@
+"""Temporal convolutional network: stacked dilated causal 1-D convolutions.
+
+.. [1] Bai, Kolter & Koltun (2018). An Empirical Evaluation of Generic Convolutional and
+       Recurrent Networks for Sequence Modeling. arXiv:1803.01271.
+"""
+
+from __future__ import annotations
+
+import math
+
+from torch import Tensor, nn
+
+from seqlab.models import Shape
+
+__all__ = ["TCN"]
+
+
+class _CausalBlock(nn.Module):
+    """Two dilated causal convolutions with ReLU and dropout, in a residual branch ([1], fig. 1b).
+
+    Causal: the input is padded on the left only, by (k-1)·d, so output t sees inputs ≤ t.
+    """
+
+    def __init__(self, c_in: int, c_out: int, kernel_size: int, dilation: int, dropout: float):
+        super().__init__()
+        self.pad = (kernel_size - 1) * dilation
+        self.conv1 = nn.Conv1d(c_in, c_out, kernel_size, dilation=dilation)
+        self.conv2 = nn.Conv1d(c_out, c_out, kernel_size, dilation=dilation)
+        self.dropout = nn.Dropout(dropout)
+        self.skip = nn.Conv1d(c_in, c_out, 1) if c_in != c_out else nn.Identity()
+
+    def forward(self, x: Tensor) -> Tensor:  # (N, C, L)
+        y = self.dropout(self.conv1(nn.functional.pad(x, (self.pad, 0))).relu())
+        y = self.dropout(self.conv2(nn.functional.pad(y, (self.pad, 0))).relu())
+        return (y + self.skip(x)).relu()
+
+
+class TCN(nn.Module):
+    """Blocks with dilations 1, 2, 4, ... until the receptive field covers the lookback; the
+    head maps the last step's channels to all H steps.
+
+    With kernel size k and B blocks of two convolutions the receptive field is
+    1 + 2(k-1)(2^B - 1) steps, so B = ceil(log2((L-1) / (2(k-1)) + 1)), at least ``num_layers``.
+
+    Example:
+        >>> shape = Shape(lookback=60, horizon=5, input_size=1, output_size=1, target_index=(0,))
+        >>> TCN(shape)(torch.randn(8, 60, 1)).shape  # doctest: +SKIP
+        torch.Size([8, 5, 1])
+    """
+
+    hyperparameters = ("hidden_size", "num_layers", "dropout")
+    trainable = True
+
+    def __init__(
+        self,
+        shape: Shape,
+        hidden_size: int = 64,
+        num_layers: int = 2,
+        dropout: float = 0.0,
+        kernel_size: int = 3,
+    ) -> None:
+        super().__init__()
+        self.shape = shape
+        needed = math.ceil(math.log2((shape.lookback - 1) / (2 * (kernel_size - 1)) + 1))
+        blocks = max(num_layers, needed)
+        channels = [shape.input_size] + [hidden_size] * blocks
+        self.blocks = nn.Sequential(
+            *(
+                _CausalBlock(channels[b], channels[b + 1], kernel_size, 2**b, dropout)
+                for b in range(blocks)
+            )
+        )
+        self.head = nn.Linear(hidden_size, shape.horizon * shape.output_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        n = x.shape[0]
+        z = self.blocks(x.transpose(1, 2))  # (N, hidden, L)
+        return self.head(z[:, :, -1]).view(n, self.shape.horizon, self.shape.output_size)

@@ -1,0 +1,117 @@
+"""One self-contained HTML page per run: leaderboard, verdict, plots (embedded), config."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from seqlab import __version__
+from seqlab.io import atomic_write
+
+if TYPE_CHECKING:
+    from seqlab.tasks.experiment import Experiment
+
+__all__ = ["verdict", "write_report"]
+
+_CSS = """
+body { font-family: -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
+       max-width: 1100px; color: #202124; line-height: 1.45; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
+.meta { color: #5f6368; font-size: .9rem; }
+.verdict { background: #f1f3f4; border-left: 4px solid #1a73e8; padding: .6rem 1rem; }
+table { border-collapse: collapse; font-size: .9rem; margin: .5rem 0; }
+th, td { padding: .3rem .7rem; border-bottom: 1px solid #dadce0; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+thead th { background: #f8f9fa; }
+tr.baseline td { color: #5f6368; font-style: italic; }
+img { max-width: 100%; border: 1px solid #dadce0; margin: .5rem 0 1rem; }
+pre { background: #f8f9fa; padding: .8rem; overflow-x: auto; font-size: .85rem; }
+"""
+
+_COLUMNS = {
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "mape": "MAPE %",
+    "mase": "MASE",
+    "skill": "skill",
+    "direction": "direction %",
+    "params": "params",
+    "train_seconds": "train s",
+}
+
+
+def verdict(exp: Experiment) -> str:
+    """One plain sentence on the comparison that matters: neural models against naive."""
+    board = exp.leaderboard
+    best = board.index[0]
+    if exp.neural_beats_naive():
+        from seqlab.models import BASELINES
+
+        neural = board[board["skill"] > 0].drop(index=list(BASELINES), errors="ignore")
+        return (
+            f"{', '.join(neural.index)} beat the naive forecast on the test part; the best is "
+            f"{best} with skill {board.loc[best, 'skill']:.3f}."
+        )
+    return (
+        "No neural model beat the naive forecast (tomorrow = today) on the test part; on daily "
+        "prices that is the common, honest outcome."
+    )
+
+
+def _table(board: pd.DataFrame) -> str:
+    from seqlab.models import BASELINES
+
+    head = "".join(f"<th>{h}</th>" for h in ["model", *_COLUMNS.values()])
+    rows = []
+    for name, row in board.iterrows():
+        cells = [f"<td>{html.escape(str(name))}</td>"]
+        for key in _COLUMNS:
+            value = row[key]
+            text = f"{int(value):,}" if key == "params" else f"{value:.4g}"
+            cells.append(f"<td>{text}</td>")
+        cls = ' class="baseline"' if name in BASELINES else ""
+        rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def write_report(exp: Experiment, images: dict[str, Path]) -> Path:
+    cfg = exp.config
+    source = cfg.data or f"bundled dataset {cfg.dataset}"
+    first = next(iter(exp.forecasters.values()))
+    split = first.split_
+    index = exp.data.index
+    figures = "".join(
+        f"<h2>{html.escape(title)}</h2><img alt='{html.escape(title)}' "
+        f"src='data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}'>"
+        for title, path in images.items()
+    )
+    future = pd.concat({n: f.iloc[:, 0] for n, f in exp.forecasts.items()}, axis=1)
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>seqlab run: {html.escape(source)}</title>
+<style>{_CSS}</style></head><body>
+<h1>Forecasting {html.escape(str(first.targets_[0]))} — {html.escape(source)}</h1>
+<p class="meta">lookback {cfg.lookback}, horizon {cfg.horizon} ({cfg.strategy}), seed {cfg.seed};
+train {index[0].date()} .. {index[split.train_end - 1].date()}, validation ..
+{index[split.val_end - 1].date()}, test .. {index[-1].date()}; scaler fitted on train only;
+{len(exp.evaluations[first.model].y_true)} test windows; {exp.seconds:.0f} s;
+seqlab {__version__}</p>
+<p class="verdict">{html.escape(verdict(exp))}</p>
+<h2>Leaderboard (test part, data units)</h2>
+{_table(exp.leaderboard)}
+<p class="meta">skill = 1 − RMSE / RMSE<sub>naive</sub>; MASE scales MAE by the in-sample
+one-step naive error; direction = share of forecasts that move the same way as the truth.</p>
+<h2>Next {cfg.horizon} steps</h2>
+{future.to_html(float_format=lambda v: f"{v:.4g}", border=0)}
+{figures}
+<h2>Configuration</h2><pre>{html.escape(json.dumps(asdict(cfg), indent=2))}</pre>
+</body></html>
+"""
+    path = exp.out / "report.html"
+    atomic_write(path, page.encode())
+    return path

@@ -1,0 +1,186 @@
+"""`seqlab forecast`, `seqlab predict` and their errors, through typer's CliRunner."""
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from seqlab.cli import app
+
+runner = CliRunner()
+# Small and fast: the sine series, two tiny models and the baselines.
+QUICK = [
+    "--dataset",
+    "sine",
+    "--models",
+    "gru,dlinear",
+    "--lookback",
+    "20",
+    "--horizon",
+    "3",
+    "--epochs",
+    "3",
+    "--hidden-size",
+    "8",
+    "--num-layers",
+    "1",
+]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "quick"
+    result = runner.invoke(app, ["forecast", *QUICK, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+def test_forecast_writes_a_complete_run_folder(run):
+    out, _ = run
+    names = {p.name for p in out.iterdir()}
+    assert {
+        "config.json",
+        "leaderboard.csv",
+        "leaderboard.json",
+        "report.html",
+        "forecast.csv",
+        "forecast_test.png",
+        "loss_curves.png",
+        "error_by_step.png",
+        "forecast_future.png",
+    } <= names
+    for model in ("gru", "dlinear", "naive", "drift"):
+        assert {"model.safetensors", "history.csv", "config.json"} <= {
+            p.name for p in (out / model).iterdir()
+        }
+    for png in out.glob("*.png"):
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+
+
+def test_leaderboard_is_sorted_and_complete(run):
+    out, output = run
+    board = pd.read_csv(out / "leaderboard.csv", index_col="model")
+    assert list(board["rmse"]) == sorted(board["rmse"])
+    assert set(board.index) == {"gru", "dlinear", "naive", "drift"}
+    for column in ("rmse", "mae", "mape", "mase", "skill", "direction", "params", "train_seconds"):
+        assert column in board.columns
+    assert board.loc["naive", "skill"] == pytest.approx(0.0)
+    assert "Leaderboard" in output and "Run folder" in output
+
+
+def test_report_embeds_everything(run):
+    out, _ = run
+    page = (out / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 4
+    assert "Leaderboard" in page and "scaler fitted on train only" in page
+    assert "<table>" in page and "dlinear" in page
+
+
+def test_config_json_reproduces_the_run(run, tmp_path):
+    out, _ = run
+    config = json.loads((out / "config.json").read_text())
+    assert config["dataset"] == "sine" and config["models"] == ["gru", "dlinear"]
+    again = tmp_path / "again"
+    result = runner.invoke(
+        app, ["forecast", "--config", str(out / "config.json"), "--out", str(again)]
+    )
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(
+        pd.read_csv(out / "forecast.csv"), pd.read_csv(again / "forecast.csv")
+    )
+
+
+def test_predict_from_a_saved_model(run, tmp_path):
+    out, _ = run
+    csv = tmp_path / "next.csv"
+    result = runner.invoke(
+        app, ["predict", "--model", str(out / "gru"), "--dataset", "sine", "--out", str(csv)]
+    )
+    assert result.exit_code == 0, result.output
+    future = pd.read_csv(csv, index_col="date", parse_dates=True)
+    assert list(future.index.strftime("%Y-%m-%d")) == ["2002-09-27", "2002-09-28", "2002-09-29"]
+    assert "2002-09-27" in result.output
+
+
+def test_predict_model_data_mismatch_is_one_sentence(run, tmp_path):
+    out, _ = run
+    result = runner.invoke(app, ["predict", "--model", str(out / "gru"), "--dataset", "msft"])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "error: column 'value' of the data must exist; got columns Open, High, Low, Close, "
+        "Volume. Choose the target and features among them."
+    )
+
+
+def _error(args):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_missing_file(tmp_path):
+    line = _error(["forecast", "--data", str(tmp_path / "none.csv")])
+    assert line == (
+        f"error: path of read_table must be an existing file; got "
+        f"'{tmp_path / 'none.csv'}'. Check the path."
+    )
+
+
+def test_csv_without_the_target_column(tmp_path):
+    path = tmp_path / "x.csv"
+    pd.DataFrame(
+        {"date": pd.date_range("2020", periods=50).astype(str), "price": range(50)}
+    ).to_csv(path, index=False)
+    line = _error(["forecast", "--data", str(path), "--target", "Close"])
+    assert line == (
+        "error: column 'Close' of the data must exist; got columns price. "
+        "Choose the target and features among them."
+    )
+
+
+def test_a_file_of_text(tmp_path):
+    path = tmp_path / "notes.csv"
+    path.write_text("Dear diary,\nit rained all day.\n")
+    line = _error(["forecast", "--data", str(path)])
+    assert line == (
+        "error: file of read_table must be a table with at least one numeric column; got none "
+        "in notes.csv (columns: Dear diary, Unnamed: 1). Check that it is a CSV of values with "
+        "a header row."
+    )
+
+
+def test_unknown_model_fails_before_any_training():
+    line = _error(["forecast", "--dataset", "sine", "--models", "lstm,prophet"])
+    assert line.startswith("error: model of Forecaster must be one of rnn, lstm, gru")
+    assert "got 'prophet'" in line
+
+
+def test_lookback_longer_than_the_data():
+    line = _error(["forecast", "--dataset", "airpassengers", "--lookback", "200"])
+    assert line.startswith("error: data of Forecaster must have enough rows for lookback=200")
+
+
+def test_horizon_zero():
+    line = _error(["forecast", "--dataset", "sine", "--horizon", "0"])
+    assert line == "error: horizon of Forecaster must be a positive integer; got 0."
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["forecast"],
+        ["predict"],
+        ["data"],
+        ["data", "fetch"],
+        ["data", "fetch", "yfinance"],
+        ["data", "fetch", "tushare"],
+    ],
+)
+def test_every_help_ends_with_an_example(command):
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output and "seqlab " in result.output.split("Example")[-1]

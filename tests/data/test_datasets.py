@@ -1,0 +1,43 @@
+import pandas as pd
+import pytest
+
+from seqlab import datasets
+from seqlab.errors import DataError
+
+
+@pytest.mark.parametrize(
+    ("name", "rows", "first"),
+    [
+        ("msft", 7983, "1986-03-13"),
+        ("airpassengers", 144, "1949-01-01"),
+        ("sunspots", 2820, "1749-01-01"),
+        ("sine", 1000, "2000-01-01"),
+    ],
+)
+def test_bundled_series_load_offline(name, rows, first):
+    df = datasets.load(name)
+    assert isinstance(df.index, pd.DatetimeIndex) and df.index.is_monotonic_increasing
+    assert len(df) == rows and df.index[0] == pd.Timestamp(first)
+    assert df.notna().all().all()
+
+
+def test_msft_columns():
+    assert list(datasets.load("msft").columns) == ["Open", "High", "Low", "Close", "Volume"]
+
+
+def test_sine_is_seeded_and_follows_its_formula():
+    a, b = datasets.load("sine"), datasets.load("sine")
+    pd.testing.assert_frame_equal(a, b)
+    import numpy as np
+
+    residual = a["value"].to_numpy() - np.sin(0.02 * np.arange(1000))
+    assert 0.08 < residual.std() < 0.12
+
+
+def test_unknown_dataset():
+    with pytest.raises(DataError) as err:
+        datasets.load("aapl")
+    assert str(err.value) == (
+        "name of datasets.load must be one of msft, airpassengers, sunspots, sine; got 'aapl'. "
+        "Use seqlab.data.read_table for your own files."
+    )
