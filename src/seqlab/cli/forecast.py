@@ -143,18 +143,9 @@ def forecast(
     )
 
 
-def _cell(key: str, value: float) -> str:
-    if key == "params":
-        return f"{int(value):,}"
-    if key in ("skill", "mase"):
-        return f"{value:+.3f}" if key == "skill" else f"{value:.3f}"
-    if key in ("mape", "direction", "train_seconds"):
-        return f"{value:.1f}"
-    return f"{value:.4g}"
-
-
 def _leaderboard(board, horizon: int) -> Table:
     from seqlab.models import BASELINES
+    from seqlab.report.html import format_cell
 
     table = Table(
         title=f"Leaderboard: test part, {horizon}-step forecasts, sorted by RMSE",
@@ -174,7 +165,7 @@ def _leaderboard(board, horizon: int) -> Table:
     for title in columns.values():
         table.add_column(title, justify="right")
     for name, row in board.iterrows():
-        cells = [_cell(k, row[k]) for k in columns]
+        cells = [format_cell(k, row[k]) for k in columns]
         style = "dim italic" if name in BASELINES else None
         table.add_row(str(name), *cells, style=style)
     return table

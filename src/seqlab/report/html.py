@@ -17,7 +17,7 @@ from seqlab.io import atomic_write
 if TYPE_CHECKING:
     from seqlab.tasks.experiment import Experiment
 
-__all__ = ["verdict", "write_report"]
+__all__ = ["format_cell", "verdict", "write_report"]
 
 _CSS = """
 body { font-family: -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
@@ -46,6 +46,19 @@ _COLUMNS = {
 }
 
 
+def format_cell(key: str, value: float) -> str:
+    """One leaderboard number as the CLI and the report both show it."""
+    if key == "params":
+        return f"{int(value):,}"
+    if key == "skill":
+        return f"{value:+.3f}"
+    if key == "mase":
+        return f"{value:.3f}"
+    if key in ("mape", "direction", "train_seconds"):
+        return f"{value:.1f}"
+    return f"{value:.4g}"
+
+
 def verdict(exp: Experiment) -> str:
     """One plain sentence on the comparison that matters: neural models against naive."""
     board = exp.leaderboard
@@ -72,9 +85,7 @@ def _table(board: pd.DataFrame) -> str:
     for name, row in board.iterrows():
         cells = [f"<td>{html.escape(str(name))}</td>"]
         for key in _COLUMNS:
-            value = row[key]
-            text = f"{int(value):,}" if key == "params" else f"{value:.4g}"
-            cells.append(f"<td>{text}</td>")
+            cells.append(f"<td>{format_cell(key, row[key])}</td>")
         cls = ' class="baseline"' if name in BASELINES else ""
         rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
