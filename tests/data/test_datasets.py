@@ -38,6 +38,7 @@ def test_unknown_dataset():
     with pytest.raises(DataError) as err:
         datasets.load("aapl")
     assert str(err.value) == (
-        "name of datasets.load must be one of msft, airpassengers, sunspots, sine; got 'aapl'. "
+        "name of datasets.load must be one of msft, airpassengers, sunspots, sine, ETTh1, ETTh2, "
+        "ETTm1, ETTm2; got 'aapl'. "
         "Use seqlab.data.read_table for your own files."
     )

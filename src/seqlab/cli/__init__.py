@@ -67,11 +67,12 @@ def _root(
 
 
 def _register() -> None:
-    from seqlab.cli import data, explain, forecast
+    from seqlab.cli import bench, data, explain, forecast
 
     app.command()(forecast.forecast)
     app.command()(forecast.predict)
     app.add_typer(data.app, name="data")
+    app.add_typer(bench.app, name="bench")
     app.add_typer(explain.app, name="explain")
 
 

@@ -6,6 +6,11 @@
 | airpassengers   | airline passengers (thousands), 1949 .. 1960      | 144   | MS    |
 | sunspots        | monthly mean sunspot numbers, 1749 .. 1983        | 2820  | MS    |
 | sine            | sin(0.02 t) + 0.1 N(0, 1), seeded                 | 1000  | D     |
+| ETTh1, ETTh2    | electricity transformers, 7 columns (not bundled) | 17420 | h     |
+| ETTm1, ETTm2    | the same at 15 minutes (not bundled)              | 69680 | 15min |
+
+The ETT files are read from ``SEQLAB_DATA_DIR``, the cache, or downloaded once (see
+:mod:`seqlab.datasets.ett`).
 
 Sources and licences: ``msft`` is CC0 (Kaggle's "Price Volume Data for All US Stocks & ETFs",
 as bundled in pmdarima, MIT); ``airpassengers`` and ``sunspots`` are public domain (Box &
@@ -19,11 +24,12 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from seqlab.datasets.ett import ETT_FILES, load_ett
 from seqlab.errors import DataError
 
 __all__ = ["NAMES", "load"]
 
-NAMES = ("msft", "airpassengers", "sunspots", "sine")
+NAMES = ("msft", "airpassengers", "sunspots", "sine", "ETTh1", "ETTh2", "ETTm1", "ETTm2")
 
 
 def _bundled(filename: str, date_col: str, **read_kw: object) -> pd.DataFrame:
@@ -48,6 +54,8 @@ def load(name: str) -> pd.DataFrame:
         >>> list(df.columns)
         ['Open', 'High', 'Low', 'Close', 'Volume']
     """
+    if name in ETT_FILES:
+        return load_ett(name)
     key = name.lower()
     if key == "msft":
         df = _bundled("msft.csv.gz", "Date", compression="gzip")

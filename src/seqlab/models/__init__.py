@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from torch import nn
+from torch import Tensor, nn
 
 from seqlab.errors import ConfigError
 
-__all__ = ["BASELINES", "REGISTRY", "Shape", "build", "model_class"]
+__all__ = ["BASELINES", "REGISTRY", "ChannelIndependent", "Shape", "build", "model_class"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ REGISTRY: dict[str, tuple[str, str, dict[str, Any]]] = {
     "transformer": ("seqlab.models.transformer", "TransformerForecaster", {}),
     "tcn": ("seqlab.models.tcn", "TCN", {}),
     "dlinear": ("seqlab.models.linear", "DLinear", {}),
+    "segrnn": ("seqlab.models.segrnn", "SegRNN", {}),
+    "patchtst": ("seqlab.models.patchtst", "PatchTST", {}),
     "naive": ("seqlab.models.baselines", "Naive", {}),
     "seasonal_naive": ("seqlab.models.baselines", "SeasonalNaive", {}),
     "drift": ("seqlab.models.baselines", "Drift", {}),
@@ -59,8 +61,35 @@ def model_class(name: str) -> type[nn.Module]:
     return getattr(importlib.import_module(module), cls)
 
 
+class ChannelIndependent(nn.Module):
+    """Run a univariate model on every channel separately, with shared weights.
+
+    (N, L, C) → (N·C, L, 1) → model → (N·C, H, 1) → (N, H, C), then the target channels. The
+    idea of [Nie et al. 2023, PatchTST] applied to any model of the zoo: channels become more
+    training examples instead of more input features.
+    """
+
+    def __init__(self, model: nn.Module, shape: Shape) -> None:
+        super().__init__()
+        self.model = model
+        self.target_index = list(shape.target_index)
+
+    def forward(self, x: Tensor) -> Tensor:
+        n, length, c = x.shape
+        y = self.model(x.transpose(1, 2).reshape(n * c, length, 1))  # (N·C, H, 1)
+        y = y.reshape(n, c, -1).transpose(1, 2)  # (N, H, C)
+        return y[:, :, self.target_index]
+
+
 def build(name: str, shape: Shape, params: Mapping[str, Any]) -> nn.Module:
-    """Instantiate model ``name`` for ``shape``, taking from ``params`` the names it declares."""
+    """Instantiate model ``name`` for ``shape``, taking from ``params`` the names it declares.
+
+    With ``params["channel_independent"]`` a trainable model is built for one channel and
+    wrapped in :class:`ChannelIndependent`.
+    """
     cls = model_class(name)
     chosen = {key: params[key] for key in getattr(cls, "hyperparameters", ())}
+    if params.get("channel_independent") and getattr(cls, "trainable", True):
+        single = replace(shape, input_size=1, output_size=1, target_index=(0,))
+        return ChannelIndependent(cls(single, **REGISTRY[name][2], **chosen), shape)
     return cls(shape, **REGISTRY[name][2], **chosen)

@@ -69,7 +69,11 @@ _RULES = {
     "val_size": Rule("a fraction in (0, 1)", _fraction),
     "test_size": Rule("a fraction in (0, 1)", _fraction),
     "missing": one_of("error", "ffill", "interpolate"),
+    "patch_len": Rule("None or a positive integer", lambda v: v is None or v > 0),
+    "loss": one_of("mse", "mae"),
 }
+
+_LOSSES = {"mse": nn.functional.mse_loss, "mae": nn.functional.l1_loss}
 
 
 @dataclass
@@ -126,8 +130,8 @@ class Forecaster:
     """Train a sequence model on a time series and forecast the next ``horizon`` steps.
 
     Args:
-        model: a registered model: rnn, lstm, gru, transformer, tcn, dlinear, or a baseline
-            naive, seasonal_naive, drift, mean.
+        model: a registered model: rnn, lstm, gru, transformer, tcn, dlinear, segrnn,
+            patchtst, or a baseline naive, seasonal_naive, drift, mean.
         target: the column to forecast, or a list of columns; None takes the only column.
         features: input columns (the targets are always inputs); None means the targets alone.
         lookback: L, rows each forecast reads.
@@ -139,6 +143,9 @@ class Forecaster:
         kernel_size: DLinear's moving-average window.
         season_length: seasonal_naive's period; None infers it from the data's frequency.
         revin: wrap the model in reversible instance normalisation.
+        channel_independent: run a model on every channel separately with shared weights.
+        patch_len: SegRNN's segment length or PatchTST's patch length (None: the paper's).
+        loss: training loss, "mse" or "mae" (SegRNN's authors train with MAE).
         epochs, batch_size, lr, weight_decay, grad_clip, patience: training (see TrainConfig).
         scaler: "standard", "minmax" or "none", fitted on the training rows only.
         val_size, test_size: fractions of the rows for validation and test, in time order.
@@ -172,6 +179,9 @@ class Forecaster:
         kernel_size: int = 25,
         season_length: int | None = None,
         revin: bool = False,
+        channel_independent: bool = False,
+        patch_len: int | None = None,
+        loss: str = "mse",
         epochs: int = 30,
         batch_size: int = 32,
         lr: float = 1e-3,
@@ -202,6 +212,9 @@ class Forecaster:
         self.kernel_size = kernel_size
         self.season_length = season_length
         self.revin = revin
+        self.channel_independent = channel_independent
+        self.patch_len = patch_len
+        self.loss = loss
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -335,7 +348,8 @@ class Forecaster:
             )
             train = WindowSet(windows, split.starts("train", self.lookback, self.shape_.horizon))
             val = WindowSet(windows, split.starts("val", self.lookback, self.shape_.horizon))
-            result = Trainer(self._training_config()).fit(self.model_, train, val, self.model)
+            trainer = Trainer(self._training_config(), loss=_LOSSES[self.loss])
+            result = trainer.fit(self.model_, train, val, self.model)
             self.history_ = pd.DataFrame(result.history)
             self.best_epoch_ = result.best_epoch
         self.model_.eval()

@@ -1,0 +1,79 @@
+"""``seqlab bench``: reproducible benchmarks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+
+app = typer.Typer(
+    help="Benchmarks under published protocols.\n\n"
+    "Example:\n\n    seqlab bench ltsf --dataset ETTh1 --horizon 96 --lookback 720 --model segrnn",
+    no_args_is_help=True,
+)
+
+
+@app.command()
+def ltsf(
+    dataset: Annotated[str, typer.Option(help="ETTh1, ETTh2, ETTm1 or ETTm2.")] = "ETTh1",
+    horizon: Annotated[int, typer.Option(help="H: 96, 192, 336 or 720 in the literature.")] = 96,
+    lookback: Annotated[int, typer.Option(help="L: 96, 336 or 720 in the literature.")] = 720,
+    model: Annotated[str, typer.Option(help="segrnn, patchtst, dlinear, lstm, ...")] = "segrnn",
+    epochs: Annotated[int, typer.Option(help="Max epochs (early stopping on val).")] = 10,
+    patience: Annotated[int, typer.Option(help="Epochs without val improvement.")] = 3,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    quick: Annotated[bool, typer.Option(help="Smoke run in seconds; not a result.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write the result as JSON here.")] = None,
+) -> None:
+    """Train one model on ETT under the literature's protocol and score every test window.
+
+    Multivariate in and out, splits 12/4/4 months, scaler fitted on train, MSE and MAE on
+    the scaled data over all test windows. The data come from SEQLAB_DATA_DIR, the cache, or
+    one download. The full grid: python benchmarks/ltsf.py.
+
+    Example:
+
+        seqlab bench ltsf --dataset ETTh1 --horizon 96 --lookback 720 --model segrnn
+    """
+    from seqlab.io import write_json
+    from seqlab.tasks.ltsf import PUBLISHED, run_ltsf
+
+    r = run_ltsf(
+        dataset,
+        model,
+        horizon,
+        lookback,
+        epochs=epochs,
+        patience=patience,
+        seed=seed,
+        quick=quick,
+        verbose=not quick,
+    )
+    table = Table(
+        title=f"{dataset}, {model}, lookback {lookback}, horizon {horizon}"
+        + (" (quick: not a result)" if quick else "")
+    )
+    for column in ("MSE", "MAE", "test windows", "epochs (best)", "s / epoch", "peak MB", "params"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        f"{r['mse']:.4f}",
+        f"{r['mae']:.4f}",
+        str(r["test_windows"]),
+        f"{r['epochs']} ({r['best_epoch']})",
+        f"{r['seconds_per_epoch']:.1f}",
+        f"{r['peak_mb']:.0f}",
+        f"{r['params']:,}",
+    )
+    console.print(table)
+    if dataset == "ETTh1":
+        for source, values in PUBLISHED.items():
+            if horizon in values:
+                console.print(f"  published, {source}: MSE {values[horizon]:.3f}")
+    if out is not None:
+        write_json(out, r)
+        console.print(f"Written to [bold]{out}[/].")
