@@ -1,0 +1,112 @@
+r"""A linear-chain conditional random field, from its equations.
+
+.. [1] Lafferty, McCallum & Pereira (2001). Conditional Random Fields: Probabilistic Models for
+       Segmenting and Labeling Sequence Data. ICML.
+.. [2] Huang, Xu & Yu (2015). Bidirectional LSTM-CRF Models for Sequence Tagging.
+       arXiv:1508.01991 (the emissions come from a BiLSTM).
+
+A tagger that picks each tag on its own can output "b b" or "m" after "s"; a CRF scores whole
+tag sequences, so transitions that never happen in training get low scores.
+
+    score(x, y) = start[y_1] + Σ_{t=1}^{L} E[t, y_t] + Σ_{t=2}^{L} T[y_{t-1}, y_t] + end[y_L]
+    p(y | x)    = exp(score(x, y)) / Z(x),   Z(x) = Σ_{y'} exp(score(x, y'))
+
+log Z comes from the forward algorithm, the best sequence from Viterbi, both O(L K²):
+
+    α_1(j) = start[j] + E[1, j]
+    α_t(j) = logsumexp_i(α_{t-1}(i) + T[i, j]) + E[t, j]
+    log Z  = logsumexp_j(α_L(j) + end[j])
+    δ_t(j) = max_i(δ_{t-1}(i) + T[i, j]) + E[t, j]    (and remember the argmax i)
+
+where:
+    N  batch    L  length (padded)    K  tags
+    E  emissions (N, L, K), from the encoder    T  transitions (K, K), T[i, j] = score of i → j
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from seqlab.errors import check, positive_int
+
+__all__ = ["LinearChainCRF"]
+
+
+class LinearChainCRF(nn.Module):
+    """Transition, start and end scores over ``num_tags`` tags; log-likelihood and Viterbi.
+
+    Padded batches: ``mask`` (N, L) is True on real steps, which must come first in each row
+    (right padding), with at least one per row.
+
+    Example:
+        >>> crf = LinearChainCRF(4)
+        >>> emissions = torch.randn(2, 5, 4)
+        >>> mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]]).bool()
+        >>> nll = -crf.log_likelihood(emissions, torch.zeros(2, 5).long(), mask).mean()
+        >>> [len(p) for p in crf.decode(emissions, mask)]
+        [5, 3]
+    """
+
+    def __init__(self, num_tags: int) -> None:
+        super().__init__()
+        check("LinearChainCRF", {"num_tags": positive_int()}, {"num_tags": num_tags})
+        self.num_tags = num_tags
+        self.transitions = nn.Parameter(torch.empty(num_tags, num_tags).uniform_(-0.1, 0.1))
+        self.start = nn.Parameter(torch.empty(num_tags).uniform_(-0.1, 0.1))
+        self.end = nn.Parameter(torch.empty(num_tags).uniform_(-0.1, 0.1))
+
+    def score(self, emissions: Tensor, tags: Tensor, mask: Tensor) -> Tensor:
+        """score(x, y) of the given tag sequences, (N,)."""
+        n, length, _ = emissions.shape
+        m = mask.to(emissions.dtype)
+        rows = torch.arange(n, device=emissions.device)
+        s = self.start[tags[:, 0]] + emissions[rows, 0, tags[:, 0]]
+        for t in range(1, length):
+            step = self.transitions[tags[:, t - 1], tags[:, t]] + emissions[rows, t, tags[:, t]]
+            s = s + step * m[:, t]
+        last = tags[rows, mask.sum(1) - 1]  # each row's last real tag
+        return s + self.end[last]
+
+    def log_partition(self, emissions: Tensor, mask: Tensor) -> Tensor:
+        """log Z(x) by the forward algorithm, (N,)."""
+        alpha = self.start + emissions[:, 0]  # (N, K)
+        for t in range(1, emissions.shape[1]):
+            # (N, K, 1) + (K, K) → (N, K, K); logsumexp over the previous tag i
+            nxt = torch.logsumexp(alpha.unsqueeze(2) + self.transitions, dim=1) + emissions[:, t]
+            alpha = torch.where(mask[:, t].unsqueeze(1), nxt, alpha)  # padding: hold α
+        return torch.logsumexp(alpha + self.end, dim=1)
+
+    def log_likelihood(self, emissions: Tensor, tags: Tensor, mask: Tensor) -> Tensor:
+        """log p(y | x) = score(x, y) - log Z(x) per sequence, (N,); train on its negative."""
+        return self.score(emissions, tags, mask) - self.log_partition(emissions, mask)
+
+    @torch.no_grad()
+    def decode(
+        self, emissions: Tensor, mask: Tensor, allowed: Tensor | None = None
+    ) -> list[list[int]]:
+        """The most likely tag sequence of each row (Viterbi), cut to its length.
+
+        ``allowed`` (N, L, K) bool, optional: tags a step may take. Constrained decoding
+        (forcing a user's word to be segmented as one word, say) sets the others to -inf, so
+        the best sequence is the best one *among those allowed*, not a patched best one.
+        """
+        if allowed is not None:
+            emissions = emissions.masked_fill(~allowed, float("-inf"))
+        delta = self.start + emissions[:, 0]  # (N, K)
+        back = []
+        for t in range(1, emissions.shape[1]):
+            best, arg = (delta.unsqueeze(2) + self.transitions).max(dim=1)  # (N, K) each
+            back.append(arg)
+            delta = torch.where(mask[:, t].unsqueeze(1), best + emissions[:, t], delta)
+        delta = delta + self.end
+        paths = []
+        lengths = mask.sum(1).tolist()
+        for i, length in enumerate(lengths):
+            tag = int(delta[i].argmax())
+            path = [tag]
+            for t in range(length - 1, 0, -1):  # follow the backpointers of the real steps
+                tag = int(back[t - 1][i, tag])
+                path.append(tag)
+            paths.append(path[::-1])
+        return paths

@@ -1,0 +1,118 @@
+"""Tokens to ids and back: tokenizers, a vocabulary, and padded batches with true lengths."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from seqlab.errors import CheckpointError, ConfigError, check, positive_int
+from seqlab.io import read_json, write_json
+
+__all__ = ["PAD", "UNK", "CharTokenizer", "JiebaTokenizer", "Vocab", "pad_batch"]
+
+PAD, UNK = "<pad>", "<unk>"
+
+
+class CharTokenizer:
+    """One token per character, whitespace dropped: the unit of Chinese character tagging.
+
+    Example:
+        >>> CharTokenizer()("华清 远见")
+        ['华', '清', '远', '见']
+    """
+
+    def __call__(self, text: str) -> list[str]:
+        return [c for c in text if not c.isspace()]
+
+
+class JiebaTokenizer:
+    """Words by jieba, on a dictionary of this tokenizer's own, so ``add_word`` here does not
+    change jieba's global state (or other tokenizers).
+
+    Example:
+        >>> tok = JiebaTokenizer()
+        >>> tok.add_word("华清远见")
+        >>> "华清远见" in tok("我毕业于华清远见成都中心")      # doctest: +SKIP
+        True
+    """
+
+    def __init__(self, hmm: bool = True) -> None:
+        try:
+            import jieba
+        except ImportError:
+            raise ConfigError(
+                "jieba of JiebaTokenizer must be installed; got it missing. Install the text "
+                "extra: pip install 'seqlab[text]'."
+            ) from None
+        self._jieba = jieba.Tokenizer()
+        self.hmm = hmm
+
+    def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
+        """Add ``word`` to this tokenizer's dictionary, as ``jieba.add_word`` does."""
+        self._jieba.add_word(word, freq, tag)
+
+    def __call__(self, text: str) -> list[str]:
+        return [w for w in self._jieba.cut(text, HMM=self.hmm) if not w.isspace()]
+
+
+class Vocab:
+    """Token ↔ id, with ``<pad>`` = 0 and ``<unk>`` = 1; saved as JSON.
+
+    Example:
+        >>> v = Vocab.build([["a", "b", "a"], ["c"]], min_freq=2)
+        >>> v.encode(["a", "c"]), len(v)
+        ([2, 1], 3)
+    """
+
+    def __init__(self, tokens: Sequence[str]) -> None:
+        self.itos = [PAD, UNK, *(t for t in tokens if t not in (PAD, UNK))]
+        self.stoi = {t: i for i, t in enumerate(self.itos)}
+
+    @classmethod
+    def build(cls, sequences: Iterable[Sequence[str]], min_freq: int = 1) -> Vocab:
+        """Tokens seen at least ``min_freq`` times, most frequent first (ties: first seen)."""
+        check("Vocab", {"min_freq": positive_int()}, {"min_freq": min_freq})
+        counts = Counter(t for seq in sequences for t in seq)
+        return cls([t for t, c in counts.most_common() if c >= min_freq])
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def __contains__(self, token: str) -> bool:
+        return token in self.stoi
+
+    def encode(self, tokens: Sequence[str]) -> list[int]:
+        return [self.stoi.get(t, 1) for t in tokens]
+
+    def decode(self, ids: Iterable[int]) -> list[str]:
+        return [self.itos[i] for i in ids]
+
+    def save(self, path: str | Path) -> None:
+        write_json(path, {"tokens": self.itos})
+
+    @classmethod
+    def load(cls, path: str | Path) -> Vocab:
+        data: Any = read_json(path)
+        if not isinstance(data, dict) or not isinstance(data.get("tokens"), list):
+            raise CheckpointError(
+                f"{Path(path).name} of a saved vocabulary must hold a 'tokens' list; got "
+                f"{type(data).__name__}. Save the vocabulary again."
+            )
+        return cls(data["tokens"])
+
+
+def pad_batch(sequences: Sequence[Sequence[int]], pad: int = 0) -> tuple[Tensor, Tensor]:
+    """(N, L_max) ids padded on the right with ``pad``, and the (N,) true lengths.
+
+    Empty sequences get length 1 (one pad token), so recurrent encoders always have a step.
+    """
+    lengths = torch.tensor([max(len(s), 1) for s in sequences], dtype=torch.long)
+    ids = torch.full((len(sequences), int(lengths.max()) if len(sequences) else 0), pad)
+    for i, s in enumerate(sequences):
+        ids[i, : len(s)] = torch.as_tensor(list(s), dtype=torch.long)
+    return ids, lengths

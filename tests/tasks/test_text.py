@@ -1,0 +1,88 @@
+"""The generic text tasks on tiny, learnable synthetic data."""
+
+import numpy as np
+import pytest
+import torch
+
+from seqlab.errors import DataError, NotFittedError
+from seqlab.tasks.text import SequenceClassifier, SequenceTagger
+
+SMALL = {
+    "embedding_dim": 16,
+    "hidden_size": 16,
+    "epochs": 25,
+    "lr": 0.02,
+    "batch_size": 16,
+    "patience": None,
+    "val_size": 0.0,
+}
+
+
+def _segments(n=120, seed=0):
+    """Random 'words' of 1-3 letters; tags b/m/e/s mark each letter's place in its word."""
+    rng = np.random.default_rng(seed)
+    texts, tags = [], []
+    for _ in range(n):
+        chars, labels = [], []
+        for _ in range(rng.integers(2, 6)):
+            size = int(rng.integers(1, 4))
+            word = [chr(ord("a") + size * 5 + int(rng.integers(0, 5))) for _ in range(size)]
+            chars += word
+            labels += ["s"] if size == 1 else ["b"] + ["m"] * (size - 2) + ["e"]
+        texts.append(chars)
+        tags.append(labels)
+    return texts, tags
+
+
+@pytest.mark.parametrize(
+    ("encoder", "crf"), [("lstm", True), ("gru", False), ("transformer", True)]
+)
+def test_tagger_learns_word_boundaries(encoder, crf, tmp_path):
+    texts, tags = _segments()
+    tagger = SequenceTagger(encoder=encoder, crf=crf, **SMALL).fit(texts, tags)
+    test_texts, test_tags = _segments(40, seed=1)
+    assert tagger.evaluate(test_texts, test_tags)["accuracy"] > 0.9
+    loaded = SequenceTagger.load(tagger.save(tmp_path / "tagger"))
+    assert loaded.predict(test_texts) == tagger.predict(test_texts)
+
+
+def test_tagger_handles_empty_and_very_long_and_unknown_input():
+    texts, tags = _segments()
+    tagger = SequenceTagger(crf=True, **{**SMALL, "epochs": 2}).fit(texts, tags)
+    long = list("abcde" * 200)  # far longer than any training text, unknown letters too
+    out = tagger.predict([[], long, list("zz")])
+    assert out[0] == [] and len(out[1]) == 1000 and len(out[2]) == 2
+
+
+def test_constrained_decoding_forces_allowed_tags():
+    texts, tags = _segments()
+    tagger = SequenceTagger(crf=True, **{**SMALL, "epochs": 3}).fit(texts, tags)
+    text = list("kkkk")
+    allowed = torch.zeros(4, len(tagger.labels_), dtype=torch.bool)
+    for pos, tag in enumerate(["b", "m", "m", "e"]):
+        allowed[pos, tagger.labels_.index(tag)] = True
+    assert tagger.predict([text], allowed=[allowed]) == [["b", "m", "m", "e"]]
+
+
+def test_classifier_learns_and_saves(tmp_path):
+    rng = np.random.default_rng(0)
+    texts = [list(rng.choice(list("abcdef"), 6)) for _ in range(200)]
+    labels = ["pos" if t.count("a") > t.count("b") else "neg" for t in texts]
+    clf = SequenceClassifier(encoder="gru", **SMALL).fit(texts, labels)
+    scores = clf.evaluate(texts, labels)
+    assert scores["accuracy"] > 0.85 and 0 < scores["macro_f1"] <= 1
+    proba = clf.predict_proba(texts[:5])
+    np.testing.assert_allclose(proba.sum(1), 1, rtol=1e-5)
+    loaded = SequenceClassifier.load(clf.save(tmp_path / "clf"))
+    np.testing.assert_allclose(loaded.predict_proba(texts[:5]), proba, rtol=1e-6)
+
+
+def test_mismatched_tags_and_unfitted_use():
+    with pytest.raises(DataError) as err:
+        SequenceTagger().fit([list("abc")], [["s", "s"]])
+    assert str(err.value) == (
+        "tags of SequenceTagger.fit must match their text token for token; got 3 tokens and 2 "
+        "tags in text 0. Fix that pair."
+    )
+    with pytest.raises(NotFittedError):
+        SequenceClassifier().predict([list("a")])
