@@ -131,7 +131,8 @@ def test_get_and_set_params():
         (
             {"model": "arima"},
             "model of Forecaster must be one of rnn, lstm, gru, transformer, tcn, dlinear, "
-            "naive, seasonal_naive, drift, mean; got 'arima'. Pick a registered model.",
+            "segrnn, patchtst, naive, seasonal_naive, drift, mean; got 'arima'. Pick a "
+            "registered model.",
         ),
         ({"horizon": 0}, "horizon of Forecaster must be a positive integer; got 0."),
         (

@@ -313,8 +313,8 @@ class Forecaster:
         return data, targets, split
 
     def _fit_data(self, data: pd.DataFrame, targets: list[str], split: Split) -> None:
+        """Fit on checked data (see _check_data; backtest folds derive from a checked split)."""
         columns = list(data.columns)
-        self._check_rows(split)
         train_values = data.to_numpy()[: split.train_end]
         for i, name in enumerate(targets):
             if np.ptp(train_values[:, i]) == 0:
