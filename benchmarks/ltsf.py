@@ -8,6 +8,7 @@ the grid marked measured or not yet run.
 
     python benchmarks/ltsf.py                                   # the default grid (hours on CPU)
     python benchmarks/ltsf.py --cells ETTh1:segrnn:720:96 ETTh1:dlinear:336:96
+    python benchmarks/ltsf.py --cells ETTh1:segrnn:720:720:revin=true     # a setting changed
     python benchmarks/ltsf.py --quick --cells ETTh1:dlinear:96:96 --out /tmp/q.json
 
 SEQLAB_DATA_DIR may point at a folder with the ETT CSVs (CI and tests use ../shared/data/ett).
@@ -35,7 +36,21 @@ def default_cells() -> list[str]:
 
 
 def _key(r: dict) -> str:
-    return f"{r['dataset']}:{r['model']}:{r['lookback']}:{r['horizon']}"
+    extra = "".join(f":{k}={v}" for k, v in sorted(r.get("overrides", {}).items()))
+    return f"{r['dataset']}:{r['model']}:{r['lookback']}:{r['horizon']}{extra}"
+
+
+def _parse(cell: str) -> tuple[str, str, int, int, dict]:
+    """dataset:model:lookback:horizon[:key=value...]; values are JSON (true, 0.5, "x")."""
+    d, m, lb, h, *rest = cell.split(":")
+    overrides = {}
+    for item in rest:
+        key, value = item.split("=", 1)
+        try:
+            overrides[key] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key] = value
+    return d, m, int(lb), int(h), overrides
 
 
 def write_markdown(results: list[dict], path: Path) -> None:
@@ -52,7 +67,9 @@ def write_markdown(results: list[dict], path: Path) -> None:
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for cell in default_cells() + sorted(set(done) - set(default_cells())):
-        d, m, lb, h = cell.split(":")
+        d, m, lb, h, overrides = _parse(cell)
+        if overrides:
+            m += " (" + ", ".join(f"{k}={v}" for k, v in overrides.items()) + ")"
         r = done.get(cell)
         if r is None:
             lines.append(f"| {d} | {m} | {lb} | {h} | not yet run | | | | | | | | |")

@@ -10,9 +10,9 @@ from seqlab.tasks.text import SequenceClassifier, SequenceTagger
 SMALL = {
     "embedding_dim": 16,
     "hidden_size": 16,
-    "epochs": 25,
-    "lr": 0.02,
-    "batch_size": 16,
+    "epochs": 12,
+    "lr": 0.03,
+    "batch_size": 24,
     "patience": None,
     "val_size": 0.0,
 }
