@@ -103,18 +103,19 @@ def main() -> None:
     if args.worker:
         from seqlab.tasks.ltsf import run_ltsf
 
-        d, m, lb, h = args.worker.split(":")
+        d, m, lb, h, overrides = _parse(args.worker)
         result = run_ltsf(
             d,
             m,
-            int(h),
-            int(lb),
+            h,
+            lb,
             epochs=args.epochs,
             patience=args.patience,
             seed=args.seed,
             quick=args.quick,
+            **overrides,
         )
-        print(json.dumps(result))
+        print(json.dumps({**result, "overrides": overrides}))
         return
 
     os.environ.setdefault("SEQLAB_DATA_DIR", str(ROOT.parent / "shared" / "data" / "ett"))

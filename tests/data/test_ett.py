@@ -12,7 +12,7 @@ from seqlab.datasets import ett
 from seqlab.errors import DataError
 
 
-def test_loads_from_the_data_dir():
+def test_loads_from_the_data_dir(ett_files):
     df = datasets.load("ETTh1")
     assert list(df.columns) == ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"]
     assert len(df) == 17420 and df.index[0] == pd.Timestamp("2016-07-01")

@@ -9,6 +9,8 @@ from seqlab.cli import app
 from seqlab.errors import ConfigError
 from seqlab.tasks.ltsf import run_ltsf
 
+pytestmark = pytest.mark.usefixtures("ett_files")
+
 
 def test_quick_run_scores_every_test_window_on_scaled_data():
     r = run_ltsf("ETTh1", "dlinear", horizon=24, lookback=48, quick=True)
