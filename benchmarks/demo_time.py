@@ -1,0 +1,47 @@
+"""Wall-clock time of the default `seqlab forecast` run (what `make demo` runs).
+
+    python benchmarks/demo_time.py        # writes benchmarks/results/demo_time.json
+
+The run goes into a temporary folder; the JSON records the seconds, the machine, and the
+leaderboard the run produced, so the README's figure and table can be checked against it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "run"
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "seqlab.cli", "forecast", "--out", str(out)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        seconds = time.perf_counter() - start
+        leaderboard = json.loads((out / "leaderboard.json").read_text())
+    result = {
+        "command": "seqlab forecast (defaults)",
+        "seconds": seconds,
+        "target_seconds": 180,
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+        "leaderboard": leaderboard,
+    }
+    path = ROOT / "benchmarks" / "results" / "demo_time.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"seqlab forecast: {seconds:.0f} s (target < 180 s) -> {path}")
+
+
+if __name__ == "__main__":
+    main()
