@@ -28,6 +28,7 @@ from seqlab.train import TrainConfig, Trainer, resolve_device
 __all__ = ["SequenceClassifier", "SequenceTagger"]
 
 IGNORE = -100  # target id of padding: no loss, no score
+PREDICT_BATCH = 256  # texts per forward pass when predicting
 
 _RULES = {
     "encoder": one_of("rnn", "lstm", "gru", "transformer"),
@@ -186,9 +187,9 @@ class _TextTask:
         self.history_ = result.history
         self.model_.eval()
 
-    def _batches(self, sequences: Sequence[Sequence[str]], size: int = 256):
-        for b in range(0, len(sequences), size):
-            chunk = sequences[b : b + size]
+    def _batches(self, sequences: Sequence[Sequence[str]]):
+        for b in range(0, len(sequences), PREDICT_BATCH):
+            chunk = sequences[b : b + PREDICT_BATCH]
             x, lengths = pad_batch([self.vocab_.encode(s) for s in chunk])
             yield chunk, x.to(self.device_), lengths
 
@@ -292,7 +293,8 @@ class SequenceTagger(_TextTask):
             allow = None
             if allowed is not None:
                 allow = torch.ones_like(emissions, dtype=torch.bool)
-                for i, a in enumerate(allowed[b * 256 : b * 256 + len(chunk)]):
+                first = b * PREDICT_BATCH
+                for i, a in enumerate(allowed[first : first + len(chunk)]):
                     if a is not None:
                         allow[i, : a.shape[0]] = a.to(allow.device)
             crf = cast(_Tagger, self.model_).crf
