@@ -27,6 +27,10 @@ def ltsf(
     epochs: Annotated[int, typer.Option(help="Max epochs (early stopping on val).")] = 10,
     patience: Annotated[int, typer.Option(help="Epochs without val improvement.")] = 3,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    revin: Annotated[
+        bool | None,
+        typer.Option("--revin/--no-revin", help="Wrap the model in RevIN [default: its preset]."),
+    ] = None,
     quick: Annotated[bool, typer.Option(help="Smoke run in seconds; not a result.")] = False,
     out: Annotated[Path | None, typer.Option(help="Write the result as JSON here.")] = None,
 ) -> None:
@@ -36,13 +40,16 @@ def ltsf(
     the scaled data over all test windows. The data come from SEQLAB_DATA_DIR, the cache, or
     one download. The full grid: python benchmarks/ltsf.py.
 
-    Example:
+    Examples:
 
         seqlab bench ltsf --dataset ETTh1 --horizon 96 --lookback 720 --model segrnn
+
+        seqlab bench ltsf --dataset ETTh1 --horizon 720 --lookback 720 --model segrnn --revin
     """
     from seqlab.io import write_json
     from seqlab.tasks.ltsf import PUBLISHED, run_ltsf
 
+    overrides = {} if revin is None else {"revin": revin}
     r = run_ltsf(
         dataset,
         model,
@@ -53,6 +60,7 @@ def ltsf(
         seed=seed,
         quick=quick,
         verbose=not quick,
+        **overrides,
     )
     table = Table(
         title=f"{dataset}, {model}, lookback {lookback}, horizon {horizon}"
