@@ -86,3 +86,15 @@ def test_mismatched_tags_and_unfitted_use():
     )
     with pytest.raises(NotFittedError):
         SequenceClassifier().predict([list("a")])
+
+
+def test_text_tasks_share_the_estimator_contract():
+    from seqlab.errors import ConfigError
+
+    tagger = SequenceTagger(crf=True, hidden_size=8)
+    params = tagger.get_params()
+    assert params["crf"] is True and params["hidden_size"] == 8 and "encoder" in params
+    assert tagger.set_params(epochs=2) is tagger and tagger.epochs == 2
+    assert repr(tagger) == "SequenceTagger(hidden_size=8, epochs=2, crf=True)"
+    with pytest.raises(ConfigError):
+        tagger.set_params(crff=False)

@@ -9,7 +9,6 @@ in the data's own units beside the naive forecast.
 
 from __future__ import annotations
 
-import inspect
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,6 +34,7 @@ from seqlab.errors import (
     positive_int,
     probability,
 )
+from seqlab.estimator import Estimator
 from seqlab.io import atomic_write, read_json, read_tensors, write_json, write_tensors
 from seqlab.metrics import forecast_metrics, naive_scale
 from seqlab.models import Shape, build, model_class
@@ -126,7 +126,7 @@ class _WithRevIN(nn.Module):
         return y * sigma[..., i] + mu[..., i]
 
 
-class Forecaster:
+class Forecaster(Estimator):
     """Train a sequence model on a time series and forecast the next ``horizon`` steps.
 
     Args:
@@ -231,28 +231,6 @@ class Forecaster:
         self.verbose = verbose
 
     # -- parameters ---------------------------------------------------------------------------
-
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def set_params(self, **params: Any) -> Forecaster:
-        for name, value in params.items():
-            if name not in self._param_names():
-                raise ConfigError(
-                    f"{name} of Forecaster must be one of its parameters; got {name!r}. See "
-                    "help(seqlab.Forecaster) for the list."
-                )
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = type(self)().get_params()
-        changed = {k: v for k, v in self.get_params().items() if v != defaults[k]}
-        return f"Forecaster({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
 
     def _check_params(self) -> None:
         model_class(self.model)

@@ -8,7 +8,6 @@ of any language.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -19,6 +18,7 @@ from torch import Tensor, nn
 
 from seqlab import __version__
 from seqlab.errors import CheckpointError, DataError, NotFittedError, Rule, check, one_of
+from seqlab.estimator import Estimator
 from seqlab.io import read_json, read_tensors, write_json, write_tensors
 from seqlab.models.text import TextEncoder
 from seqlab.nn.crf import LinearChainCRF
@@ -85,7 +85,7 @@ class _Classifier(nn.Module):
         return self.head(summary)  # logits (N, C)
 
 
-class _TextTask:
+class _TextTask(Estimator):
     """What both tasks share: parameters, the vocabulary, training, save and load."""
 
     # Learned state, set by fit or load.
@@ -130,18 +130,6 @@ class _TextTask:
         self.seed = seed
         self.device = device
         self.verbose = verbose
-
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        names: list[str] = []
-        for klass in reversed(cls.__mro__[:-1]):
-            for p in inspect.signature(klass.__init__).parameters.values():  # type: ignore[misc]
-                if p.kind is p.POSITIONAL_OR_KEYWORD and p.name != "self" and p.name not in names:
-                    names.append(p.name)
-        return names
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self._param_names()}
 
     def _encoder(self) -> TextEncoder:
         return TextEncoder(
