@@ -41,22 +41,23 @@ def _read(*parts: str) -> list[str]:
     return root.joinpath(*parts).read_text(encoding="utf-8").splitlines()
 
 
+def _tagged_lines(*parts: str) -> list[tuple[list[str], list[str]]]:
+    """(tokens, tags) per line of a file of space-separated ``token/tag`` items."""
+    out = []
+    for line in _read(*parts):
+        pairs = [item.rsplit("/", 1) for item in line.split()]
+        out.append(([token for token, _ in pairs], [tag for _, tag in pairs]))
+    return out
+
+
 def people_daily_segmentation() -> list[tuple[list[str], list[str]]]:
     """(characters, b/m/e/s tags) per line, all 19,484 lines in order (empty lines kept)."""
-    out = []
-    for line in _read("seg", "data.txt"):
-        pairs = [token.rsplit("/", 1) for token in line.split()]
-        out.append(([c for c, _ in pairs], [t for _, t in pairs]))
-    return out
+    return _tagged_lines("seg", "data.txt")
 
 
 def people_daily_pos() -> list[tuple[list[str], list[str]]]:
     """(words, POS tags) per line, all 19,484 lines in order."""
-    out = []
-    for line in _read("tag", "199801.txt"):
-        pairs = [token.rsplit("/", 1) for token in line.split()]
-        out.append(([w for w, _ in pairs], [t for _, t in pairs]))
-    return out
+    return _tagged_lines("tag", "199801.txt")
 
 
 def split_tagging(lines: list, train_lines: int = TAGGING_TRAIN_LINES) -> tuple[list, list]:
