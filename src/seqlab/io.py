@@ -38,8 +38,10 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         raise
 
 
-def write_json(path: str | Path, obj: Any) -> None:
-    atomic_write(path, (json.dumps(obj, indent=2, default=str) + "\n").encode())
+def write_json(path: str | Path, obj: Any, compact: bool = False) -> None:
+    """UTF-8 JSON, indented for reading, or ``compact`` (one line: vocabularies)."""
+    text = json.dumps(obj, indent=None if compact else 2, ensure_ascii=False, default=str)
+    atomic_write(path, (text + "\n").encode())
 
 
 def write_tensors(path: str | Path, tensors: dict[str, torch.Tensor]) -> None:

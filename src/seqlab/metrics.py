@@ -1,4 +1,5 @@
-"""Forecast metrics, in the data's own units, overall and per horizon step.
+"""Forecast metrics, in the data's own units, overall and per horizon step; span F1 for
+segmentation and tagging.
 
 Arrays are (N, H, C): N forecast origins, H steps, C target columns.
 
@@ -8,10 +9,13 @@ Arrays are (N, H, C): N forecast origins, H steps, C target columns.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["METRICS", "forecast_metrics", "naive_scale"]
+__all__ = ["METRICS", "forecast_metrics", "naive_scale", "span_scores"]
 
 METRICS = ("mse", "rmse", "mae", "mape", "smape", "mase", "direction")
 
@@ -55,3 +59,25 @@ def forecast_metrics(
     per_step = pd.DataFrame(_reduce(y_true, y_pred, last, scale, (0, 2)))
     per_step.index = pd.RangeIndex(1, y_true.shape[1] + 1, name="step")
     return overall, per_step
+
+
+def span_scores(gold: Sequence[Sequence[Any]], predicted: Sequence[Sequence[Any]]) -> dict:
+    """Span precision, recall and F1 (in %) of segmented lines, the SIGHAN way: each line is
+    a list of words (or of (word, tag) pairs); a predicted word counts when the same span of
+    the line (and the same tag) is in the gold line."""
+
+    def spans(words: Sequence[Any]) -> set[tuple[int, int, str]]:
+        out, start = set(), 0
+        for w in words:
+            word, tag = (w, "") if isinstance(w, str) else w
+            out.add((start, start + len(word), tag))
+            start += len(word)
+        return out
+
+    hit = n_gold = n_pred = 0
+    for g, p in zip(gold, predicted, strict=True):
+        gs, ps = spans(g), spans(p)
+        hit, n_gold, n_pred = hit + len(gs & ps), n_gold + len(gs), n_pred + len(ps)
+    precision, recall = 100 * hit / max(n_pred, 1), 100 * hit / max(n_gold, 1)
+    f1 = 2 * precision * recall / max(precision + recall, 1e-12)
+    return {"precision": precision, "recall": recall, "f1": f1}

@@ -98,3 +98,48 @@ def test_text_tasks_share_the_estimator_contract():
     assert repr(tagger) == "SequenceTagger(hidden_size=8, epochs=2, crf=True)"
     with pytest.raises(ConfigError):
         tagger.set_params(crff=False)
+
+
+def test_bigram_features_learn_save_and_load_in_half_precision(tmp_path):
+    from seqlab.tasks.text import _edges
+
+    assert _edges(["a", "b"]) == ["<s> a", "a b", "b </s>"]
+    texts, tags = _segments()
+    params = {**SMALL, "bigram_dim": 8, "bigram_min_freq": 1}
+    tagger = SequenceTagger(crf=True, **params).fit(texts, tags)
+    assert tagger.bigrams_ is not None and "<s> " + texts[0][0] in tagger.bigrams_
+    test_texts, test_tags = _segments(40, seed=1)
+    assert tagger.evaluate(test_texts, test_tags)["accuracy"] > 0.9
+    folder = tagger.save(tmp_path / "half", half=True)
+    assert (folder / "bigrams.json").is_file()
+    loaded = SequenceTagger.load(folder)
+    assert next(loaded.model_.parameters()).dtype == torch.float32  # computes in float32
+    same = np.mean(
+        [a == b for p, q in zip(loaded.predict(test_texts), tagger.predict(test_texts), strict=True)
+         for a, b in zip(p, q, strict=True)]
+    )  # fmt: skip
+    assert same > 0.98  # float16 weights change a tag here and there at most
+
+
+def test_explicit_validation_drives_early_stopping():
+    texts, tags = _segments()
+    val = _segments(30, seed=2)
+    tagger = SequenceTagger(**{**SMALL, "epochs": 3, "patience": 1}).fit(texts, tags, val)
+    assert all(np.isfinite(h["val_loss"]) for h in tagger.history_)
+
+
+@pytest.mark.parametrize("pooling", ["max", "mean"])
+def test_encoder_pooling_covers_only_the_real_tokens(pooling):
+    from seqlab.models.text import TextEncoder
+
+    torch.manual_seed(0)
+    enc = TextEncoder(20, "gru", 8, 6, pooling=pooling).eval()
+    ids, lengths = torch.randint(1, 20, (2, 5)), torch.tensor([5, 3])
+    states, summary = enc(ids, lengths)
+    real = states[1, :3]
+    expected = real.amax(0) if pooling == "max" else real.mean(0)
+    torch.testing.assert_close(summary[1], expected)
+    # what follows the real tokens does not matter
+    ids2 = ids.clone()
+    ids2[1, 3:] = 7
+    torch.testing.assert_close(enc(ids2, lengths)[1][1], summary[1])

@@ -39,7 +39,7 @@ app = typer.Typer(
     name="seqlab",
     help="Train, compare and ship sequence models (RNN, LSTM, GRU, Transformer).\n\n"
     "Examples:\n\n    seqlab forecast\n\n    seqlab predict --model runs/X/lstm --dataset msft"
-    "\n\n    seqlab explain parity",
+    '\n\n    seqlab text segment "我爱北京天安门"\n\n    seqlab explain parity',
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
@@ -67,13 +67,14 @@ def _root(
 
 
 def _register() -> None:
-    from seqlab.cli import bench, data, explain, forecast
+    from seqlab.cli import bench, data, explain, forecast, text
 
     app.command()(forecast.forecast)
     app.command()(forecast.predict)
     app.add_typer(data.app, name="data")
     app.add_typer(bench.app, name="bench")
     app.add_typer(explain.app, name="explain")
+    app.add_typer(text.app, name="text")
 
 
 _register()

@@ -3,8 +3,14 @@
 Backbone only: it returns per-token states and one summary vector per text; the tagging and
 classification tasks add their heads.
 
+Optional bigram features (character tagging's strongest cue): token t also embeds the two
+bigrams it is part of, (t-1, t) and (t, t+1). A text of L tokens has L+1 such "edges"
+(the first and last pair a token with the text's boundary); ``edges`` (N, L+1) holds their ids
+and token t reads edges t and t+1.
+
 where:
     N  batch    L  padded length    V  vocabulary    E  embedding size    D  output size
+    B  bigram vocabulary    G  bigram embedding size
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from typing import cast
 import torch
 from torch import Tensor, nn
 
-from seqlab.errors import check, one_of
+from seqlab.errors import ShapeError, check, one_of
 from seqlab.nn import Recurrent, TransformerEncoder, sinusoidal_positional_encoding
 
 __all__ = ["TextEncoder"]
@@ -24,9 +30,10 @@ class TextEncoder(nn.Module):
     """Embedding (V → E, ``<pad>`` = 0) then ``kind``: rnn, lstm, gru or transformer.
 
     ``forward(ids, lengths)`` → (states (N, L, D), summary (N, D)). Recurrent encoders run
-    on the true lengths (``seqlab.nn.Recurrent``'s ``lengths``), and their summary is the
-    last layer's final state, both directions; the Transformer masks the padding and its
-    summary is the mean over the real tokens.
+    on the true lengths (``seqlab.nn.Recurrent``'s ``lengths``); the Transformer masks the
+    padding. The summary (``pooling``) is by default the last layer's final state, both
+    directions (recurrent) or the mean over the real tokens (Transformer); ``max`` and
+    ``mean`` pool the states over the real tokens.
 
     Example:
         >>> enc = TextEncoder(100, "lstm", hidden_size=32, bidirectional=True)
@@ -45,11 +52,23 @@ class TextEncoder(nn.Module):
         bidirectional: bool = True,
         dropout: float = 0.1,
         num_heads: int = 4,
+        bigram_vocab_size: int = 0,
+        bigram_dim: int = 0,
+        pooling: str = "auto",
     ) -> None:
         super().__init__()
-        check("TextEncoder", {"kind": one_of("rnn", "lstm", "gru", "transformer")}, {"kind": kind})
-        self.kind = kind
+        check(
+            "TextEncoder",
+            {"kind": one_of("rnn", "lstm", "gru", "transformer"),
+             "pooling": one_of("auto", "mean", "max")},
+            {"kind": kind, "pooling": pooling},
+        )  # fmt: skip
+        self.kind, self.pooling = kind, pooling
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        self.bigrams = (
+            nn.Embedding(bigram_vocab_size, bigram_dim, padding_idx=0) if bigram_dim else None
+        )
+        embedding_dim += 2 * bigram_dim
         self.dropout = nn.Dropout(dropout)
         if kind == "transformer":
             self.output_size = hidden_size
@@ -68,8 +87,19 @@ class TextEncoder(nn.Module):
             )
             self.output_size = self.encoder.output_size
 
-    def forward(self, ids: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
-        x = self.dropout(self.embedding(ids))  # (N, L, E)
+    def forward(
+        self, ids: Tensor, lengths: Tensor, edges: Tensor | None = None
+    ) -> tuple[Tensor, Tensor]:
+        x = self.embedding(ids)  # (N, L, E)
+        if self.bigrams is not None:
+            if edges is None:
+                raise ShapeError(
+                    "edges of TextEncoder.forward must be given when bigram_dim > 0; got None. "
+                    "Pass the (N, L+1) bigram ids."
+                )
+            b = self.bigrams(edges)  # (N, L+1, G)
+            x = torch.cat([x, b[:, :-1], b[:, 1:]], dim=-1)  # (N, L, E + 2G)
+        x = self.dropout(x)
         if self.kind == "transformer":
             length = ids.shape[1]
             pad = (
@@ -78,11 +108,23 @@ class TextEncoder(nn.Module):
             # Positions computed for this length: no text is too long for the encoder.
             pe = sinusoidal_positional_encoding(length, self.output_size).to(x)
             states = self.encoder(self.project(x) + pe, key_padding_mask=pad)
-            keep = (~pad).unsqueeze(-1).to(states.dtype)  # (N, L, 1)
-            summary = (states * keep).sum(1) / keep.sum(1).clamp(min=1)
-            return states, summary
+            return states, self._pool(states, pad, None)
         recurrent = cast(Recurrent, self.encoder)
         states, state = recurrent(x, lengths=lengths.cpu())
         h = state[0] if isinstance(state, tuple) else state  # (D·layers, N, H)
-        last = h[-recurrent.num_directions :].transpose(0, 1)  # (N, D, H)
-        return states, last.reshape(ids.shape[0], -1)
+        last = h[-recurrent.num_directions :].transpose(0, 1).reshape(ids.shape[0], -1)
+        pad = (
+            torch.arange(ids.shape[1], device=ids.device)[None, :]
+            >= lengths.to(ids.device)[:, None]
+        )
+        return states, self._pool(states, pad, last)
+
+    def _pool(self, states: Tensor, pad: Tensor, last: Tensor | None) -> Tensor:
+        """One vector per text: ``max`` or ``mean`` over the real tokens; ``auto`` is the
+        final state of a recurrent encoder (both directions), the mean for the Transformer."""
+        if self.pooling == "auto" and last is not None:
+            return last
+        if self.pooling == "max":
+            return states.masked_fill(pad.unsqueeze(-1), float("-inf")).amax(1)
+        keep = (~pad).unsqueeze(-1).to(states.dtype)  # (N, L, 1)
+        return (states * keep).sum(1) / keep.sum(1).clamp(min=1)

@@ -58,13 +58,12 @@ class LinearChainCRF(nn.Module):
 
     def score(self, emissions: Tensor, tags: Tensor, mask: Tensor) -> Tensor:
         """score(x, y) of the given tag sequences, (N,)."""
-        n, length, _ = emissions.shape
+        n = emissions.shape[0]
         m = mask.to(emissions.dtype)
         rows = torch.arange(n, device=emissions.device)
-        s = self.start[tags[:, 0]] + emissions[rows, 0, tags[:, 0]]
-        for t in range(1, length):
-            step = self.transitions[tags[:, t - 1], tags[:, t]] + emissions[rows, t, tags[:, t]]
-            s = s + step * m[:, t]
+        emitted = emissions.gather(2, tags.unsqueeze(2)).squeeze(2)  # E[t, y_t], (N, L)
+        moved = self.transitions[tags[:, :-1], tags[:, 1:]]  # T[y_{t-1}, y_t], (N, L-1)
+        s = self.start[tags[:, 0]] + (emitted * m).sum(1) + (moved * m[:, 1:]).sum(1)
         last = tags[rows, mask.sum(1) - 1]  # each row's last real tag
         return s + self.end[last]
 
@@ -94,19 +93,23 @@ class LinearChainCRF(nn.Module):
         if allowed is not None:
             emissions = emissions.masked_fill(~allowed, float("-inf"))
         delta = self.start + emissions[:, 0]  # (N, K)
-        back = []
+        back: list[Tensor] = []  # back[t-1][n, j]: the best previous tag of tag j at step t
         for t in range(1, emissions.shape[1]):
             best, arg = (delta.unsqueeze(2) + self.transitions).max(dim=1)  # (N, K) each
             back.append(arg)
             delta = torch.where(mask[:, t].unsqueeze(1), best + emissions[:, t], delta)
         delta = delta + self.end
+        # Backtrack on the CPU in plain integers: one tensor index per step would cost more
+        # than the whole forward pass.
+        n, _, k = emissions.shape
+        pointers = (torch.stack(back) if back else torch.zeros(0, n, k)).long().cpu().numpy()
         paths = []
-        lengths = mask.sum(1).tolist()
-        for i, length in enumerate(lengths):
-            tag = int(delta[i].argmax())
+        for i, (length, tag) in enumerate(
+            zip(mask.sum(1).tolist(), delta.argmax(1).tolist(), strict=True)
+        ):
             path = [tag]
             for t in range(length - 1, 0, -1):  # follow the backpointers of the real steps
-                tag = int(back[t - 1][i, tag])
+                tag = int(pointers[t - 1, i, tag])
                 path.append(tag)
             paths.append(path[::-1])
         return paths

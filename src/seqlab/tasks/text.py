@@ -9,6 +9,7 @@ of any language.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, cast
 
@@ -28,24 +29,60 @@ from seqlab.train import TrainConfig, Trainer, resolve_device
 __all__ = ["SequenceClassifier", "SequenceTagger"]
 
 IGNORE = -100  # target id of padding: no loss, no score
+BOS, EOS = "<s>", "</s>"  # the text's ends, in bigrams
 PREDICT_BATCH = 256  # texts per forward pass when predicting
 
 _RULES = {
     "encoder": one_of("rnn", "lstm", "gru", "transformer"),
     "val_size": Rule("a fraction in [0, 1)", lambda v: 0 <= v < 1),
+    "bigram_dim": Rule("a non-negative integer", lambda v: isinstance(v, int) and v >= 0),
+    "bigram_min_freq": Rule("a positive integer", lambda v: isinstance(v, int) and v > 0),
 }
 
 
-class _Batches:
-    """Token-id sequences and their targets; each batch is padded to its own longest text."""
+def _edges(tokens: Sequence[str]) -> list[str]:
+    """The L+1 bigrams of a text of L tokens, the text's ends included: "<s> a", "a b", ...,
+    "z </s>" (see :class:`~seqlab.models.text.TextEncoder`)."""
+    padded = [BOS, *tokens, EOS]
+    return [f"{a} {b}" for a, b in pairwise(padded)]
 
-    def __init__(self, ids: list[list[int]], targets: list[Any], device: torch.device) -> None:
-        self.ids, self.targets, self.device = ids, targets, device
+
+def _pad_edges(edges: Sequence[Sequence[int]], length: int) -> Tensor:
+    """(N, length + 1) edge ids for a batch padded to ``length`` tokens."""
+    out = torch.zeros(len(edges), length + 1, dtype=torch.long)
+    for i, e in enumerate(edges):
+        out[i, : len(e)] = torch.as_tensor(list(e), dtype=torch.long)
+    return out
+
+
+class _Batches:
+    """Token-id sequences (and bigram ids) with their targets; each batch is padded to its
+    own longest text."""
+
+    def __init__(
+        self,
+        ids: list[list[int]],
+        targets: list[Any],
+        device: torch.device,
+        edges: list[list[int]] | None = None,
+    ) -> None:
+        self.ids, self.targets, self.device, self.edges = ids, targets, device, edges
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def batch(self, index: Tensor) -> tuple[tuple[Tensor, Tensor], Tensor]:
+    def order(self, generator: torch.Generator, batch_size: int) -> Tensor:
+        """A random order in which each batch holds texts of similar length (less padding):
+        shuffle, sort by length within pools of 50 batches, then shuffle the batches."""
+        order = torch.randperm(len(self.ids), generator=generator)
+        lengths = torch.tensor([len(s) for s in self.ids])
+        pool = 50 * batch_size
+        pools = [p[lengths[p].argsort(stable=True)] for p in order.split(pool)]
+        batches = torch.cat(pools).split(batch_size)
+        shuffled = torch.randperm(len(batches), generator=generator).tolist()
+        return torch.cat([batches[b] for b in shuffled])
+
+    def batch(self, index: Tensor) -> tuple[tuple[Tensor, ...], Tensor]:
         rows = index.tolist()
         x, lengths = pad_batch([self.ids[i] for i in rows])
         first = self.targets[rows[0]] if rows else 0
@@ -53,7 +90,10 @@ class _Batches:
             y, _ = pad_batch([self.targets[i] for i in rows], pad=IGNORE)
         else:  # one label per text
             y = torch.tensor([self.targets[i] for i in rows])
-        return (x.to(self.device), lengths), y.to(self.device)
+        inputs: tuple[Tensor, ...] = (x.to(self.device), lengths)
+        if self.edges is not None:
+            inputs += (_pad_edges([self.edges[i] for i in rows], x.shape[1]).to(self.device),)
+        return inputs, y.to(self.device)
 
 
 class _Tagger(nn.Module):
@@ -63,8 +103,8 @@ class _Tagger(nn.Module):
         self.head = nn.Linear(encoder.output_size, num_tags)
         self.crf = LinearChainCRF(num_tags) if crf else None
 
-    def forward(self, ids: Tensor, lengths: Tensor) -> Tensor:
-        states, _ = self.encoder(ids, lengths)
+    def forward(self, ids: Tensor, lengths: Tensor, edges: Tensor | None = None) -> Tensor:
+        states, _ = self.encoder(ids, lengths, edges)
         return self.head(states)  # emissions (N, L, K)
 
     def loss(self, emissions: Tensor, tags: Tensor) -> Tensor:
@@ -80,18 +120,29 @@ class _Classifier(nn.Module):
         self.encoder = encoder
         self.head = nn.Linear(encoder.output_size, num_classes)
 
-    def forward(self, ids: Tensor, lengths: Tensor) -> Tensor:
-        _, summary = self.encoder(ids, lengths)
+    def forward(self, ids: Tensor, lengths: Tensor, edges: Tensor | None = None) -> Tensor:
+        _, summary = self.encoder(ids, lengths, edges)
         return self.head(summary)  # logits (N, C)
 
 
 class _TextTask(Estimator):
-    """What both tasks share: parameters, the vocabulary, training, save and load."""
+    """What both tasks share: parameters, the vocabulary, training, save and load.
+
+    Parameters: the encoder (``encoder`` from the zoo, ``bidirectional``, ``embedding_dim``,
+    ``hidden_size``, ``num_layers``, ``dropout``, ``num_heads`` for the Transformer), tokens
+    seen fewer than ``min_freq`` times become ``<unk>`` (so ``<unk>`` is trained), optional
+    bigram features (``bigram_dim`` > 0: each token also embeds its left and right bigram,
+    those seen at least ``bigram_min_freq`` times), the summary ``pooling`` of the classifier
+    (auto, mean, max), and training (``epochs``, ``batch_size``, ``lr``, ``patience`` of early
+    stopping on a seeded ``val_size`` part or on the ``validation`` given to fit, ``seed``,
+    ``device``, ``verbose`` progress).
+    """
 
     # Learned state, set by fit or load.
     model_: nn.Module
     labels_: list[str]
     vocab_: Vocab
+    bigrams_: Vocab | None
     device_: torch.device
     history_: list[dict[str, float]]
 
@@ -105,6 +156,9 @@ class _TextTask(Estimator):
         dropout: float = 0.1,
         num_heads: int = 4,
         min_freq: int = 1,
+        bigram_dim: int = 0,
+        bigram_min_freq: int = 5,
+        pooling: str = "auto",
         epochs: int = 10,
         batch_size: int = 64,
         lr: float = 2e-3,
@@ -122,6 +176,9 @@ class _TextTask(Estimator):
         self.dropout = dropout
         self.num_heads = num_heads
         self.min_freq = min_freq
+        self.bigram_dim = bigram_dim
+        self.bigram_min_freq = bigram_min_freq
+        self.pooling = pooling
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -141,7 +198,17 @@ class _TextTask(Estimator):
             self.bidirectional,
             self.dropout,
             self.num_heads,
+            len(self.bigrams_) if self.bigrams_ is not None else 0,
+            self.bigram_dim,
+            self.pooling,
         )
+
+    def _encode(self, sequences: Sequence[Sequence[str]]) -> tuple[list, list | None]:
+        """Token ids, and bigram (edge) ids when the task uses bigrams."""
+        ids = [self.vocab_.encode(s) for s in sequences]
+        if self.bigrams_ is None:
+            return ids, None
+        return ids, [self.bigrams_.encode(_edges(s)) for s in sequences]
 
     def _check_fitted(self, method: str) -> None:
         if not hasattr(self, "model_"):
@@ -150,16 +217,31 @@ class _TextTask(Estimator):
                 "Call fit(...) first, or load(path)."
             )
 
-    def _train(self, sequences: Sequence[Sequence[str]], targets: list[Any], loss: Any) -> None:
-        """Split off a seeded validation part, train with early stopping on it."""
-        ids = [self.vocab_.encode(s) for s in sequences]
-        order = np.random.default_rng(self.seed).permutation(len(ids))
-        n_val = int(len(ids) * self.val_size)
-        val, train = order[:n_val], order[n_val:]
+    def _train(
+        self,
+        sequences: Sequence[Sequence[str]],
+        targets: list[Any],
+        loss: Any,
+        validation: tuple[Sequence[Sequence[str]], list[Any]] | None = None,
+    ) -> None:
+        """Train with early stopping on ``validation``, or else on a seeded ``val_size`` part."""
+        ids, edges = self._encode([*sequences, *(validation[0] if validation else [])])
+        if validation is not None:
+            targets = [*targets, *validation[1]]
+            train, val = np.arange(len(sequences)), np.arange(len(sequences), len(ids))
+        else:
+            order = np.random.default_rng(self.seed).permutation(len(ids))
+            val, train = np.split(order, [int(len(ids) * self.val_size)])
+        n_val = len(val)
         dev = self.device_
 
         def part(rows: np.ndarray) -> _Batches:
-            return _Batches([ids[i] for i in rows], [targets[i] for i in rows], dev)
+            return _Batches(
+                [ids[i] for i in rows],
+                [targets[i] for i in rows],
+                dev,
+                [edges[i] for i in rows] if edges is not None else None,
+            )
 
         config = TrainConfig(
             epochs=self.epochs,
@@ -176,18 +258,32 @@ class _TextTask(Estimator):
         self.model_.eval()
 
     def _batches(self, sequences: Sequence[Sequence[str]]):
-        for b in range(0, len(sequences), PREDICT_BATCH):
-            chunk = sequences[b : b + PREDICT_BATCH]
-            x, lengths = pad_batch([self.vocab_.encode(s) for s in chunk])
-            yield chunk, x.to(self.device_), lengths
+        """(rows, model inputs) over the sequences sorted by length, so little is padding;
+        ``rows`` says where each result belongs."""
+        order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
+        for b in range(0, len(order), PREDICT_BATCH):
+            rows = order[b : b + PREDICT_BATCH]
+            ids, edges = self._encode([sequences[i] for i in rows])
+            x, lengths = pad_batch(ids)
+            inputs: tuple[Tensor, ...] = (x.to(self.device_), lengths)
+            if edges is not None:
+                inputs += (_pad_edges(edges, x.shape[1]).to(self.device_),)
+            yield rows, inputs
 
-    def save(self, path: str | Path) -> Path:
+    def save(self, path: str | Path, half: bool = False) -> Path:
+        """Write config, labels, vocabulary and weights (float16 with ``half``: half the
+        size, for shipping) to the folder ``path``."""
         self._check_fitted("save")
         path = Path(path)
+        state = self.model_.state_dict()
+        if half:
+            state = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
         write_json(path / "config.json", {"seqlab_version": __version__, **self.get_params()})
         write_json(path / "labels.json", {"labels": self.labels_})
         self.vocab_.save(path / "vocab.json")
-        write_tensors(path / "model.safetensors", self.model_.state_dict())
+        if self.bigrams_ is not None:
+            self.bigrams_.save(path / "bigrams.json")
+        write_tensors(path / "model.safetensors", state)
         return path
 
     @classmethod
@@ -203,6 +299,7 @@ class _TextTask(Estimator):
             )
         task = cls(**{**config, "device": device})
         task.vocab_ = Vocab.load(path / "vocab.json")
+        task.bigrams_ = Vocab.load(path / "bigrams.json") if task.bigram_dim else None
         task.labels_ = read_json(path / "labels.json")["labels"]
         task.device_ = resolve_device(device)
         task.model_ = task._build()
@@ -222,6 +319,11 @@ class _TextTask(Estimator):
                 "matching lists."
             )
         self.vocab_ = Vocab.build(sequences, self.min_freq)
+        self.bigrams_ = (
+            Vocab.build((_edges(s) for s in sequences), self.bigram_min_freq)
+            if self.bigram_dim
+            else None
+        )
         self.device_ = resolve_device(self.device)
         torch.manual_seed(self.seed)
 
@@ -246,24 +348,35 @@ class SequenceTagger(_TextTask):
     def _build(self) -> nn.Module:
         return _Tagger(self._encoder(), len(self.labels_), self.crf).to(self.device_)
 
-    def fit(self, sequences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]) -> Any:
-        """Train on token sequences and their tags (equal lengths); empty texts are skipped."""
+    def fit(
+        self,
+        sequences: Sequence[Sequence[str]],
+        tags: Sequence[Sequence[str]],
+        validation: tuple[Sequence[Sequence[str]], Sequence[Sequence[str]]] | None = None,
+    ) -> Any:
+        """Train on token sequences and their tags (equal lengths); empty texts are skipped.
+        ``validation``: (sequences, tags) for early stopping instead of a ``val_size`` part."""
         self._prepare(sequences, tags)
-        for i, (s, t) in enumerate(zip(sequences, tags, strict=True)):
-            if len(s) != len(t):
-                raise DataError(
-                    f"tags of SequenceTagger.fit must match their text token for token; got "
-                    f"{len(s)} tokens and {len(t)} tags in text {i}. Fix that pair."
-                )
+        for s_, t_ in [(sequences, tags), *([validation] if validation else [])]:
+            for i, (s, t) in enumerate(zip(s_, t_, strict=True)):
+                if len(s) != len(t):
+                    raise DataError(
+                        f"tags of SequenceTagger.fit must match their text token for token; "
+                        f"got {len(s)} tokens and {len(t)} tags in text {i}. Fix that pair."
+                    )
         self.labels_ = sorted({tag for seq in tags for tag in seq})
         index = {tag: k for k, tag in enumerate(self.labels_)}
-        keep = [i for i, s in enumerate(sequences) if len(s)]
+
+        def encoded(s_: Sequence[Sequence[str]], t_: Sequence[Sequence[str]]) -> tuple:
+            # Empty texts teach nothing; validation texts with a tag unseen in training
+            # cannot be scored.
+            keep = [i for i, s in enumerate(s_) if len(s) and all(t in index for t in t_[i])]
+            return [s_[i] for i in keep], [[index[t] for t in t_[i]] for i in keep]
+
         self.model_ = self._build()
-        self._train(
-            [sequences[i] for i in keep],
-            [[index[t] for t in tags[i]] for i in keep],
-            self.model_.loss,
-        )
+        texts, targets = encoded(sequences, tags)
+        val = encoded(*validation) if validation is not None else None
+        self._train(texts, targets, self.model_.loss, val)
         return self
 
     @torch.no_grad()
@@ -274,15 +387,16 @@ class SequenceTagger(_TextTask):
         of the tags each token may take (constrained decoding; needs ``crf=True`` to be exact,
         else each token takes its best allowed tag)."""
         self._check_fitted("predict")
-        out: list[list[str]] = []
-        for b, (chunk, x, lengths) in enumerate(self._batches(sequences)):
-            emissions = self.model_(x, lengths)  # (N, L, K)
-            mask = torch.arange(x.shape[1])[None, :] < lengths[:, None]
+        out: list[list[str]] = [[] for _ in sequences]
+        for rows, inputs in self._batches(sequences):
+            emissions = self.model_(*inputs)  # (N, L, K)
+            lengths = inputs[1]
+            mask = torch.arange(emissions.shape[1])[None, :] < lengths[:, None]
             allow = None
-            if allowed is not None:
+            if allowed is not None and any(allowed[r] is not None for r in rows):
                 allow = torch.ones_like(emissions, dtype=torch.bool)
-                first = b * PREDICT_BATCH
-                for i, a in enumerate(allowed[first : first + len(chunk)]):
+                for i, r in enumerate(rows):
+                    a = allowed[r]
                     if a is not None:
                         allow[i, : a.shape[0]] = a.to(allow.device)
             crf = cast(_Tagger, self.model_).crf
@@ -291,9 +405,8 @@ class SequenceTagger(_TextTask):
             else:
                 scores = emissions if allow is None else emissions.masked_fill(~allow, -1e9)
                 paths = scores.argmax(-1).tolist()
-            out += [
-                [self.labels_[k] for k in p[: len(s)]] for p, s in zip(paths, chunk, strict=True)
-            ]
+            for r, p in zip(rows, paths, strict=True):
+                out[r] = [self.labels_[k] for k in p[: len(sequences[r])]]
         return out
 
     def evaluate(
@@ -321,22 +434,36 @@ class SequenceClassifier(_TextTask):
     def _build(self) -> nn.Module:
         return _Classifier(self._encoder(), len(self.labels_)).to(self.device_)
 
-    def fit(self, sequences: Sequence[Sequence[str]], labels: Sequence[str]) -> Any:
+    def fit(
+        self,
+        sequences: Sequence[Sequence[str]],
+        labels: Sequence[str],
+        validation: tuple[Sequence[Sequence[str]], Sequence[str]] | None = None,
+    ) -> Any:
+        """Train on token sequences and their labels. ``validation``: (sequences, labels) for
+        early stopping instead of a ``val_size`` part."""
         self._prepare(sequences, labels)
         self.labels_ = sorted(set(labels))
         index = {label: k for k, label in enumerate(self.labels_)}
         self.model_ = self._build()
-        self._train(sequences, [index[label] for label in labels], nn.functional.cross_entropy)
+        val = None
+        if validation is not None:
+            known = [i for i, label in enumerate(validation[1]) if label in index]
+            val = (
+                [validation[0][i] for i in known],
+                [index[validation[1][i]] for i in known],
+            )
+        self._train(sequences, [index[label] for label in labels], nn.functional.cross_entropy, val)
         return self
 
     @torch.no_grad()
     def predict_proba(self, sequences: Sequence[Sequence[str]]) -> np.ndarray:
         """(N, classes) probabilities, columns in the order of ``labels_``."""
         self._check_fitted("predict_proba")
-        parts = [
-            self.model_(x, lengths).softmax(-1).cpu() for _, x, lengths in self._batches(sequences)
-        ]
-        return torch.cat(parts).numpy() if parts else np.zeros((0, len(self.labels_)))
+        out = np.zeros((len(sequences), len(self.labels_)), dtype=np.float32)
+        for rows, inputs in self._batches(sequences):
+            out[rows] = self.model_(*inputs).softmax(-1).float().cpu().numpy()
+        return out
 
     def predict(self, sequences: Sequence[Sequence[str]]) -> list[str]:
         return [self.labels_[k] for k in self.predict_proba(sequences).argmax(1)]

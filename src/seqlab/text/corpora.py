@@ -89,7 +89,8 @@ def stratified_split(
     seed: int = 0,
     fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
 ) -> tuple[list, list, list]:
-    """Seeded split of (text, label) pairs into train/val/test, each label split alike."""
+    """Seeded split of (text, label) pairs into train/val/test, each label split alike;
+    each part in a seeded random order."""
     rng = np.random.default_rng(seed)
     parts: tuple[list, list, list] = ([], [], [])
     for label in sorted({label for _, label in items}):
@@ -99,4 +100,5 @@ def stratified_split(
         n_val = round(len(group) * fractions[1])
         for k, i in enumerate(order):
             parts[0 if k < n_train else 1 if k < n_train + n_val else 2].append(group[i])
-    return parts
+    # Labels mixed within each part, so that its first N items are a fair sample.
+    return tuple([part[i] for i in rng.permutation(len(part))] for part in parts)  # type: ignore[return-value]

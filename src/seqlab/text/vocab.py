@@ -93,7 +93,7 @@ class Vocab:
         return [self.itos[i] for i in ids]
 
     def save(self, path: str | Path) -> None:
-        write_json(path, {"tokens": self.itos})
+        write_json(path, {"tokens": self.itos}, compact=True)
 
     @classmethod
     def load(cls, path: str | Path) -> Vocab:

@@ -26,7 +26,12 @@ Loss = Callable[[Tensor, Tensor], Tensor]
 
 
 class Batches(Protocol):
-    """What the trainer iterates: a length and a gather of (inputs, targets) by index."""
+    """What the trainer iterates: a length and a gather of (inputs, targets) by index.
+
+    An epoch visits the items in a random order; data that wants a say in it (text batches
+    grouped by length, to pad less) may also define ``order(generator, batch_size) -> Tensor``,
+    a permutation of ``range(len(data))``.
+    """
 
     def __len__(self) -> int: ...
 
@@ -136,6 +141,10 @@ class Trainer:
                     "" if val_loss is None else f"  val {val_loss:.4f}"
                 )
                 progress.update(task, advance=1, info=shown)
+                if cfg.verbose and not progress.console.is_terminal:  # a log file: a line each
+                    progress.console.print(
+                        f"{description} epoch {epoch}/{cfg.epochs} {shown} ({seconds:.0f} s)"
+                    )
                 if val_loss is None:
                     result.best_epoch = epoch
                     continue
@@ -161,7 +170,12 @@ class Trainer:
         shuffle: torch.Generator,
     ) -> float:
         model.train()
-        order = torch.randperm(len(data), generator=shuffle)
+        custom = getattr(data, "order", None)
+        order = (
+            custom(shuffle, self.config.batch_size)
+            if custom is not None
+            else torch.randperm(len(data), generator=shuffle)
+        )
         total, count = None, 0
         for b in range(0, len(data), self.config.batch_size):
             inputs, target = data.batch(order[b : b + self.config.batch_size])

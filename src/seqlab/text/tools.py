@@ -1,0 +1,477 @@
+"""Ready-made Chinese text tools: word segmentation, POS tagging and sentiment.
+
+Each tool is a task of :mod:`seqlab.tasks.text` trained on the corpora of
+:mod:`seqlab.text.corpora` by :func:`train` (the recipe below, which
+``benchmarks/train_text_models.py`` runs to make the bundled weights):
+
+- :class:`Segmenter`: characters tagged b/m/e/s by a BiLSTM-CRF over character and bigram
+  embeddings; a word ends at e or s.
+- :class:`PosTagger`: the same, with the POS joined to the position ("b-n", "e-n", "s-v"):
+  segmentation and tagging in one pass.
+- :class:`SentimentClassifier`: a BiLSTM over the characters (and bigrams) of a review,
+  max-pooled, "pos" or "neg".
+
+User words (``add_word``) are honoured by constrained decoding: the CRF's Viterbi search runs
+over only the tag sequences in which the word is one word (b m … e, or s), its left neighbour
+ends a word and its right neighbour starts one. The best sequence under those constraints is
+returned, not a best sequence patched afterwards. Whitespace in the input is a word boundary
+the same way.
+
+People's Daily writes digits and Latin letters full-width ("１９９８年"); the taggers see
+half-width ASCII as its full-width form and return the text as given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from seqlab.errors import ConfigError, DataError, check, one_of
+from seqlab.metrics import span_scores
+from seqlab.tasks.text import SequenceClassifier, SequenceTagger
+from seqlab.text.corpora import (
+    people_daily_pos,
+    people_daily_segmentation,
+    sentiment_reviews,
+    split_tagging,
+    stratified_split,
+)
+
+__all__ = [
+    "RECIPES",
+    "TASKS",
+    "PosTagger",
+    "Segmenter",
+    "SentimentClassifier",
+    "evaluate_tool",
+    "load_tool",
+    "tagging_data",
+    "train",
+    "weights_path",
+]
+
+TASKS = ("segment", "pos", "sentiment")
+# Training lines are cut after these marks (always words of their own).
+CLAUSE_END = frozenset("。！？；，")
+VAL_LINES = 0.05  # share of the tagging training lines kept for early stopping
+
+# The recipe of the bundled weights: task parameters per tool.
+RECIPES: dict[str, dict[str, Any]] = {
+    "segment": dict(
+        crf=True,
+        embedding_dim=64,
+        hidden_size=128,
+        min_freq=2,
+        bigram_dim=16,
+        bigram_min_freq=5,
+        dropout=0.2,
+        epochs=10,
+        batch_size=64,
+        lr=3e-3,
+        patience=2,
+    ),
+    "pos": dict(
+        crf=True,
+        embedding_dim=64,
+        hidden_size=160,
+        min_freq=2,
+        bigram_dim=16,
+        bigram_min_freq=10,
+        dropout=0.2,
+        epochs=5,
+        batch_size=64,
+        lr=3e-3,
+        patience=2,
+    ),
+    "sentiment": dict(
+        embedding_dim=64,
+        hidden_size=128,
+        min_freq=2,
+        bigram_dim=16,
+        bigram_min_freq=10,
+        pooling="max",
+        dropout=0.3,
+        epochs=2,
+        batch_size=64,
+        lr=2e-3,
+        patience=2,
+    ),
+}
+
+
+def _fullwidth(text: str) -> str:
+    """ASCII ! … ~ to the full-width forms People's Daily uses (U+FF01 … U+FF5E)."""
+    return text.translate(_FULLWIDTH)
+
+
+_FULLWIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}
+
+
+def weights_path(task: str) -> Path:
+    """The folder of the bundled weights of ``task`` (segment, pos, sentiment)."""
+    return Path(str(resources.files("seqlab.text").joinpath("weights", task)))
+
+
+class _CharTagging:
+    """What the segmenter and the POS tagger share: characters in, constrained CRF decoding,
+    words out. Tags are "<position>" or "<position>-<label>", position one of b m e s."""
+
+    _task = ""  # the folder of the bundled weights
+
+    def __init__(self, tagger: SequenceTagger) -> None:
+        self.tagger = tagger
+        self.user_words: set[str] = set()
+        self._lengths: list[int] = []
+
+    @classmethod
+    def pretrained(cls, device: str = "cpu") -> Any:
+        """The bundled model (trained by ``benchmarks/train_text_models.py``)."""
+        return cls.load(weights_path(cls._task), device)
+
+    @classmethod
+    def load(cls, path: str | Path, device: str = "cpu") -> Any:
+        return cls(SequenceTagger.load(path, device))
+
+    def save(self, path: str | Path, half: bool = False) -> Path:
+        return self.tagger.save(path, half)
+
+    def add_word(self, word: str) -> None:
+        """Make ``word`` one word wherever it occurs (longest user word first, left to
+        right), as ``jieba.add_word`` does."""
+        if not isinstance(word, str) or not word or any(c.isspace() for c in word):
+            raise ConfigError(
+                f"word of {type(self).__name__}.add_word must be a non-empty text without "
+                f"spaces; got {word!r}. Pass one word, such as '华清远见'."
+            )
+        self.user_words.add(word)
+        self._lengths = sorted({len(w) for w in self.user_words}, reverse=True)
+
+    def _spans(self, chars: str, starts: set[int]) -> list[tuple[int, int]]:
+        """Where user words occur: longest first at each position, no overlaps, never across
+        a whitespace boundary (``starts`` are the characters that follow whitespace)."""
+        spans, i = [], 0
+        while i < len(chars):
+            for n in self._lengths:
+                if chars[i : i + n] in self.user_words and not any(
+                    s in starts for s in range(i + 1, i + n)
+                ):
+                    spans.append((i, i + n))
+                    i += n
+                    break
+            else:
+                i += 1
+        return spans
+
+    def _allowed(
+        self, length: int, spans: Iterable[tuple[int, int]], starts: Iterable[int]
+    ) -> torch.Tensor | None:
+        """(L, K) tags each character may take, or None when nothing is constrained."""
+        labels = self.tagger.labels_
+        position = np.array([label[0] for label in labels])
+        allow = np.ones((length, len(labels)), dtype=bool)
+        constrained = False
+        for s in starts:  # a word starts at s: s-1 ends one, s begins one
+            allow[s - 1] &= np.isin(position, ["e", "s"])
+            allow[s] &= np.isin(position, ["b", "s"])
+            constrained = True
+        for a, b in spans:
+            if b - a == 1:
+                allow[a] &= position == "s"
+            else:
+                allow[a] &= position == "b"
+                allow[a + 1 : b - 1] &= position == "m"
+                allow[b - 1] &= position == "e"
+            if a > 0:
+                allow[a - 1] &= np.isin(position, ["e", "s"])
+            if b < length:
+                allow[b] &= np.isin(position, ["b", "s"])
+            constrained = True
+        return torch.from_numpy(allow) if constrained else None
+
+    def _decode(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]] | None = None
+    ) -> list[list[tuple[str, str]]]:
+        """(word, tag) per word of each text; ``spans`` force words (gold ones, say) on top
+        of the user words."""
+        if isinstance(texts, str):
+            raise DataError(
+                f"texts of {type(self).__name__} must be a list of texts; got one str. "
+                "Wrap it in a list, or use the single-text method."
+            )
+        chars, allowed = [], []
+        for k, text in enumerate(texts):
+            kept = [(i, c) for i, c in enumerate(text) if not c.isspace()]
+            line = "".join(c for _, c in kept)
+            # characters right after whitespace start a word
+            begins = {j for j in range(1, len(kept)) if kept[j][0] != kept[j - 1][0] + 1}
+            forced = [*self._spans(line, begins), *(spans[k] if spans is not None else [])]
+            chars.append(line)
+            allowed.append(self._allowed(len(line), forced, begins))
+        tags = self.tagger.predict(
+            [list(_fullwidth(c)) for c in chars],
+            allowed if any(a is not None for a in allowed) else None,
+        )
+        return [_words(c, t) for c, t in zip(chars, tags, strict=True)]
+
+
+def _words(chars: str, tags: Sequence[str]) -> list[tuple[str, str]]:
+    """Group tagged characters into (word, label): a word ends at e or s; its label is the
+    one of its first character ("" for plain b/m/e/s)."""
+    out: list[tuple[str, str]] = []
+    start = 0
+    for i, tag in enumerate(tags):
+        if tag[0] in "es" or i == len(tags) - 1:
+            out.append((chars[start : i + 1], tags[start][2:]))
+            start = i + 1
+    return out
+
+
+class Segmenter(_CharTagging):
+    """Chinese word segmentation by a character BiLSTM-CRF trained on People's Daily.
+
+    Example:
+        >>> seg = Segmenter.pretrained()
+        >>> seg.add_word("华清远见")
+        >>> seg.cut("我毕业于华清远见成都中心人工智能专业")        # doctest: +SKIP
+        ['我', '毕业', '于', '华清远见', '成都', '中心', '人工智能', '专业']
+    """
+
+    _task = "segment"
+
+    def cut(self, text: str) -> list[str]:
+        """The words of one text (whitespace dropped; an empty text has none)."""
+        return self.cut_many([text])[0]
+
+    def cut_many(self, texts: Sequence[str]) -> list[list[str]]:
+        """The words of each text, decoded in length-sorted batches."""
+        return [[w for w, _ in line] for line in self._decode(texts)]
+
+    def evaluate(self, lines: Sequence[Sequence[str]]) -> dict[str, float]:
+        """Word precision / recall / F1 (%) on gold-segmented lines (lists of words)."""
+        lines = [line for line in lines if line]
+        return span_scores(lines, self.cut_many(["".join(line) for line in lines]))
+
+
+class PosTagger(_CharTagging):
+    """Segmentation and part-of-speech tags in one pass (People's Daily tag set: n, v, ns …).
+
+    Example:
+        >>> PosTagger.pretrained().tag("我爱北京")                 # doctest: +SKIP
+        [('我', 'r'), ('爱', 'v'), ('北京', 'ns')]
+    """
+
+    _task = "pos"
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        """(word, POS) pairs of one text."""
+        return self.tag_many([text])[0]
+
+    def tag_many(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:
+        return self._decode(texts)
+
+    def evaluate(self, lines: Sequence[tuple[Sequence[str], Sequence[str]]]) -> dict[str, float]:
+        """On (words, tags) lines: ``accuracy`` (%) of the tags given the gold words (the
+        words forced by constrained decoding, the usual POS measure) and ``f1`` of (word, tag)
+        pairs from raw text (segmentation and tagging together)."""
+        lines = [(w, t) for w, t in lines if w]
+        texts = ["".join(words) for words, _ in lines]
+        spans = []
+        for words, _ in lines:
+            ends = np.cumsum([len(w) for w in words])
+            spans.append(
+                list(zip((ends - [len(w) for w in words]).tolist(), ends.tolist(), strict=True))
+            )
+        given = self._decode(texts, spans)
+        right = [
+            p[1] == t
+            for (_, tags), pairs in zip(lines, given, strict=True)
+            for p, t in zip(pairs, tags, strict=True)
+        ]
+        joint = span_scores([list(zip(w, t, strict=True)) for w, t in lines], self._decode(texts))
+        return {"accuracy": 100 * float(np.mean(right)), **joint}
+
+
+class SentimentClassifier:
+    """Review sentiment, "pos" or "neg", from a character BiLSTM.
+
+    Example:
+        >>> clf = SentimentClassifier.pretrained()
+        >>> clf.predict_proba(["房间干净，服务很好", "太差了"]).round(2)    # doctest: +SKIP
+        array([[0.03, 0.97], [0.95, 0.05]], dtype=float32)
+        >>> clf.labels
+        ['neg', 'pos']
+    """
+
+    _task = "sentiment"
+
+    def __init__(self, classifier: SequenceClassifier) -> None:
+        self.classifier = classifier
+
+    @classmethod
+    def pretrained(cls, device: str = "cpu") -> SentimentClassifier:
+        """The bundled model (trained by ``benchmarks/train_text_models.py``)."""
+        return cls.load(weights_path(cls._task), device)
+
+    @classmethod
+    def load(cls, path: str | Path, device: str = "cpu") -> SentimentClassifier:
+        return cls(SequenceClassifier.load(path, device))
+
+    def save(self, path: str | Path, half: bool = False) -> Path:
+        return self.classifier.save(path, half)
+
+    @property
+    def labels(self) -> list[str]:
+        """The column order of :meth:`predict_proba`."""
+        return list(self.classifier.labels_)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """(N, 2) probabilities, columns in the order of ``labels``."""
+        if isinstance(texts, str):
+            raise DataError(
+                "texts of SentimentClassifier.predict_proba must be a list of texts; got one "
+                "str. Wrap it in a list: predict_proba([text])."
+            )
+        return self.classifier.predict_proba([_chars(t) for t in texts])
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        return [self.labels[k] for k in self.predict_proba(texts).argmax(1)]
+
+    def evaluate(self, items: Sequence[tuple[str, str]]) -> dict[str, float]:
+        """Accuracy and macro F1 (%) on (text, label) pairs."""
+        scores = self.classifier.evaluate([_chars(t) for t, _ in items], [y for _, y in items])
+        return {k: 100 * v for k, v in scores.items()}
+
+
+def _chars(text: str) -> list[str]:
+    return [c for c in text if not c.isspace()]
+
+
+Tool = Segmenter | PosTagger | SentimentClassifier
+_TOOLS: dict[str, type[Segmenter] | type[PosTagger] | type[SentimentClassifier]] = {
+    "segment": Segmenter,
+    "pos": PosTagger,
+    "sentiment": SentimentClassifier,
+}
+
+
+def load_tool(task: str, path: str | Path | None = None, device: str = "cpu") -> Tool:
+    """The tool for ``task`` (segment, pos, sentiment): bundled, or saved at ``path``."""
+    check("load_tool", {"task": one_of(*TASKS)}, {"task": task})
+    cls = _TOOLS[task]
+    return cls.pretrained(device) if path is None else cls.load(path, device)
+
+
+def _clauses(chars: Sequence[str], tags: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+    """Cut a tagged line after each clause-ending punctuation mark: shorter sequences train
+    faster (less padding, fewer CRF steps) and lose nothing, as those marks are words."""
+    out, start = [], 0
+    for i, c in enumerate(chars):
+        if c in CLAUSE_END or i == len(chars) - 1:
+            out.append((list(chars[start : i + 1]), list(tags[start : i + 1])))
+            start = i + 1
+    return out
+
+
+def _position_tags(words: Sequence[str], tags: Sequence[str] | None = None) -> list[str]:
+    out = []
+    for k, w in enumerate(words):
+        positions = "s" if len(w) == 1 else "b" + "m" * (len(w) - 2) + "e"
+        out += [p if tags is None else f"{p}-{tags[k]}" for p in positions]
+    return out
+
+
+def tagging_data(task: str, part: str = "train") -> list:
+    """The corpus lines of ``task`` and ``part`` (train, val, test): for segment and pos,
+    (words, tags) lines (tags None for segment); for sentiment, (text, label) pairs."""
+    check(
+        "tagging_data",
+        {"task": one_of(*TASKS), "part": one_of("train", "val", "test")},
+        {"task": task, "part": part},
+    )
+    if task == "sentiment":
+        return dict(
+            zip(("train", "val", "test"), stratified_split(sentiment_reviews()[0]), strict=True)
+        )[part]
+    lines: list[tuple[list[str], list[str] | None]]
+    if task == "segment":
+        lines = [
+            ([w for w, _ in _words("".join(c), t)], None) for c, t in people_daily_segmentation()
+        ]
+    else:
+        lines = [(words, tags) for words, tags in people_daily_pos()]
+    trainval, test = split_tagging(lines)
+    n_val = int(len(trainval) * VAL_LINES)
+    return {
+        "train": trainval[: len(trainval) - n_val],
+        "val": trainval[len(trainval) - n_val :],
+        "test": test,
+    }[part]
+
+
+def _tagging_pairs(lines: list, clauses: bool) -> tuple[list, list]:
+    seqs, tags = [], []
+    for words, pos in lines:
+        if not words:
+            continue
+        chars = list(_fullwidth("".join(words)))
+        labels = _position_tags(words, pos)
+        for c, t in _clauses(chars, labels) if clauses else [(chars, labels)]:
+            seqs.append(c)
+            tags.append(t)
+    return seqs, tags
+
+
+def train(
+    task: str,
+    encoder: str = "lstm",
+    epochs: int | None = None,
+    limit: int | None = None,
+    verbose: bool = False,
+    device: str = "auto",
+    **overrides: Any,
+) -> Tool:
+    """Train the tool for ``task`` on its training split with :data:`RECIPES` (early
+    stopping on the validation split). ``limit``: use only the first lines (quick runs)."""
+    check("train", {"task": one_of(*TASKS)}, {"task": task})
+    params = {
+        **RECIPES[task],
+        "encoder": encoder,
+        "device": device,
+        "verbose": verbose,
+        **overrides,
+    }
+    if epochs is not None:
+        params["epochs"] = epochs
+    train_lines, val_lines = tagging_data(task, "train"), tagging_data(task, "val")
+    if limit is not None:
+        train_lines, val_lines = train_lines[:limit], val_lines[: max(limit // 10, 1)]
+    if task == "sentiment":
+        classifier = SequenceClassifier(**params).fit(
+            [_chars(t) for t, _ in train_lines],
+            [y for _, y in train_lines],
+            validation=([_chars(t) for t, _ in val_lines], [y for _, y in val_lines]),
+        )
+        return SentimentClassifier(classifier)
+    tagger = SequenceTagger(**params).fit(
+        *_tagging_pairs(train_lines, clauses=True),
+        validation=_tagging_pairs(val_lines, clauses=True),
+    )
+    return Segmenter(tagger) if task == "segment" else PosTagger(tagger)
+
+
+def evaluate_tool(task: str, tool: Tool, part: str = "test") -> dict[str, float]:
+    """The tool's scores on ``part`` of its corpus (see each tool's ``evaluate``)."""
+    lines = tagging_data(task, part)
+    if task == "segment":
+        assert isinstance(tool, Segmenter)
+        return tool.evaluate([words for words, _ in lines])
+    if task == "pos":
+        assert isinstance(tool, PosTagger)
+        return tool.evaluate(lines)
+    assert isinstance(tool, SentimentClassifier)
+    return tool.evaluate(lines)

@@ -1,0 +1,83 @@
+"""`seqlab text`: the tools on arguments, files and standard input; training; bad input."""
+
+import json
+
+from typer.testing import CliRunner
+
+from seqlab.cli import app
+
+runner = CliRunner()
+
+
+def test_segment_a_text_with_a_user_word():
+    result = runner.invoke(
+        app, ["text", "segment", "我毕业于华清远见成都中心人工智能专业", "--word", "华清远见"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "华清远见" in result.output.split()
+    assert result.output.replace(" ", "").strip() == "我毕业于华清远见成都中心人工智能专业"
+
+
+def test_segment_a_file_keeps_one_line_per_line(tmp_path):
+    lines = ["我爱北京天安门", "", "Hello world", "长" * 3000]
+    (tmp_path / "in.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["text", "segment", "--file", str(tmp_path / "in.txt")])
+    assert result.exit_code == 0, result.output
+    out = result.output.split("\n")[: len(lines)]
+    assert out[0] == "我 爱 北京 天安门" and out[1] == ""
+    assert [o.replace(" ", "") for o in out] == [line.replace(" ", "") for line in lines]
+
+
+def test_tag_and_sentiment_read_standard_input():
+    result = runner.invoke(app, ["text", "tag"], input="我爱北京\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == ["我/r", "爱/v", "北京/ns"]
+    result = runner.invoke(app, ["text", "sentiment"], input="服务很好，很满意\n太差了，失望\n")
+    assert result.exit_code == 0, result.output
+    rows = [line.split("\t") for line in result.output.strip().split("\n")]
+    assert [r[0] for r in rows] == ["pos", "neg"]
+    assert float(rows[0][1]) > 0.5 > float(rows[1][1])
+
+
+def test_unreadable_file_is_one_sentence(tmp_path):
+    result = runner.invoke(app, ["text", "segment", "--file", str(tmp_path / "missing.txt")])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"error: --file of seqlab text segment must be a readable UTF-8 text file; got "
+        f"'{tmp_path / 'missing.txt'}' (No such file or directory). Check the path and the "
+        "encoding."
+    )
+    (tmp_path / "latin1.txt").write_bytes("café".encode("latin-1"))
+    result = runner.invoke(app, ["text", "tag", "--file", str(tmp_path / "latin1.txt")])
+    assert result.exit_code == 1 and "(UnicodeDecodeError)" in result.output
+
+
+def test_text_and_file_together_is_an_error(tmp_path):
+    result = runner.invoke(app, ["text", "segment", "我", "--file", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "must be a text or --file, not both" in result.output
+
+
+def test_train_writes_a_model_the_tools_can_use(tmp_path):
+    result = runner.invoke(
+        app,
+        ["text", "train", "sentiment", "--limit", "300", "--epochs", "1", "--device", "cpu",
+         "--out", str(tmp_path)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    scores = json.loads((tmp_path / "sentiment" / "scores.json").read_text())
+    assert 0 <= scores["accuracy"] <= 100 and "macro_f1" in scores
+    result = runner.invoke(app, ["text", "sentiment", "好", "--model", str(tmp_path / "sentiment")])
+    assert result.exit_code == 0, result.output
+    assert result.output.split("\t")[0] in ("pos", "neg")
+
+
+def test_train_rejects_an_unknown_task():
+    result = runner.invoke(app, ["text", "train", "ner"])
+    assert result.exit_code == 1
+    assert "task of train must be one of 'segment', 'pos', 'sentiment'; got 'ner'" in result.output
+
+
+def test_text_help_shows_examples():
+    result = runner.invoke(app, ["text", "--help"])
+    assert result.exit_code == 0 and "seqlab text segment" in result.output
