@@ -61,33 +61,13 @@ CLAUSE_END = frozenset("。！？；，")
 VAL_LINES = 0.05  # share of the tagging training lines kept for early stopping
 
 # The recipe of the bundled weights: task parameters per tool.
+_TAGGING: dict[str, Any] = dict(
+    crf=True, embedding_dim=64, min_freq=2, bigram_dim=16, dropout=0.2, batch_size=64,
+    lr=3e-3, patience=2,
+)  # fmt: skip
 RECIPES: dict[str, dict[str, Any]] = {
-    "segment": dict(
-        crf=True,
-        embedding_dim=64,
-        hidden_size=128,
-        min_freq=2,
-        bigram_dim=16,
-        bigram_min_freq=5,
-        dropout=0.2,
-        epochs=10,
-        batch_size=64,
-        lr=3e-3,
-        patience=2,
-    ),
-    "pos": dict(
-        crf=True,
-        embedding_dim=64,
-        hidden_size=160,
-        min_freq=2,
-        bigram_dim=16,
-        bigram_min_freq=10,
-        dropout=0.2,
-        epochs=5,
-        batch_size=64,
-        lr=3e-3,
-        patience=2,
-    ),
+    "segment": {**_TAGGING, "hidden_size": 128, "bigram_min_freq": 5, "epochs": 10},
+    "pos": {**_TAGGING, "hidden_size": 160, "bigram_min_freq": 10, "epochs": 5},
     "sentiment": dict(
         embedding_dim=64,
         hidden_size=128,
