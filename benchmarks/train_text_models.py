@@ -38,12 +38,11 @@ def main() -> None:
         tool = train(task, epochs=args.epochs, verbose=True, device="cpu")
         seconds = time.perf_counter() - start
         folder = tool.save(args.out / task, half=True)
-        model = tool.classifier if task == "sentiment" else tool.tagger  # type: ignore[union-attr]
         results[task] = {
             "recipe": RECIPES[task] | ({"epochs": args.epochs} if args.epochs else {}),
             "train_seconds": round(seconds, 1),
             "torch_threads": torch.get_num_threads(),
-            "history": model.history_,
+            "history": tool.model.history_,
             "test_float32": evaluate_tool(task, tool),
             "weights_bytes": sum(f.stat().st_size for f in folder.iterdir()),
         }

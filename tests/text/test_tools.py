@@ -32,7 +32,7 @@ def tiny_segmenter():
 
 
 def test_user_word_is_forced_by_constrained_decoding(tiny_segmenter):
-    seg = Segmenter(tiny_segmenter.tagger)
+    seg = Segmenter(tiny_segmenter.model)
     seg.add_word("华清远见")
     seg.add_word("人工智能专业")
     words = seg.cut(SENTENCE)
@@ -49,7 +49,7 @@ def test_whitespace_is_a_word_boundary(tiny_segmenter):
     ends = np.cumsum([len(w) for w in words])
     assert 2 in ends and 4 in ends  # no word spans a space
     # a user word never reaches across whitespace
-    seg = Segmenter(tiny_segmenter.tagger)
+    seg = Segmenter(tiny_segmenter.model)
     seg.add_word("华清远见")
     assert "华清远见" not in seg.cut("华清 远见")
 
