@@ -190,3 +190,35 @@ def test_bad_state_shape_is_one_sentence():
         "state of Recurrent must have shape (2, 2, 5) (D*num_layers, N, H_out); got (1, 2, 5). "
         "Pass the state this layer returned."
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "bidirectional"), list(itertools.product(["rnn", "lstm", "gru"], [False, True]))
+)
+def test_lengths_on_cpu_match_torch_packed_sequences(kind, bidirectional):
+    """The CPU path runs stretches between distinct lengths instead of packing; outputs,
+    states (from a given initial state) and gradients must be torch's packed results."""
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    torch.manual_seed(0)
+    layer = Recurrent(kind, 3, 5, num_layers=2, bidirectional=bidirectional).double()
+    x = torch.randn(6, 9, 3, dtype=torch.float64)
+    lengths = torch.tensor([4, 9, 1, 4, 7, 2])
+    h0 = torch.randn(layer.num_directions * 2, 6, 5, dtype=torch.float64)
+    state = (h0, torch.randn_like(h0)) if kind == "lstm" else h0
+    weights = torch.randn(6, 9, layer.output_size, dtype=torch.float64)
+
+    def run(packed):
+        xi = x.clone().requires_grad_(True)
+        if packed:
+            seq = pack_padded_sequence(xi, lengths, batch_first=True, enforce_sorted=False)
+            out, s = layer.rnn(seq, state)
+            out, _ = pad_packed_sequence(out, batch_first=True, total_length=9)
+        else:
+            out, s = layer(xi, state, lengths=lengths)
+        s = _flat(s)
+        loss = (out * weights).sum() + sum((part**2).sum() for part in s)
+        return [out, *s, *torch.autograd.grad(loss, [xi, *layer.parameters()])]
+
+    for ours, torch_packed in zip(run(False), run(True), strict=True):
+        torch.testing.assert_close(ours, torch_packed)

@@ -18,6 +18,7 @@ where:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 import torch
@@ -160,6 +161,8 @@ class Recurrent(nn.Module):
             return (output, state, gates) if return_gates else (output, state)
         if lens is None:
             return self.rnn(x, state)
+        if x.device.type == "cpu":
+            return self._forward_segments(x, state, lens)
         total = x.shape[1] if self.batch_first else x.shape[0]
         packed = pack_padded_sequence(
             x, lens.cpu(), batch_first=self.batch_first, enforce_sorted=False
@@ -167,6 +170,100 @@ class Recurrent(nn.Module):
         packed_out, state = self.rnn(packed, state)
         output, _ = pad_packed_sequence(packed_out, self.batch_first, total_length=total)
         return output, state
+
+    # -- lengths on CPU: fused kernels over the stretches where no sequence ends -------------
+
+    def _forward_segments(self, x: Tensor, state: State | None, lengths: Tensor) -> tuple:
+        """The packed-sequence result, computed without packing.
+
+        torch's CPU kernel for packed sequences slices its input once per time step, and the
+        backward pass of each slice writes a gradient as large as the whole batch: training
+        time grows with the square of the length (a batch of 400 steps: 15 s instead of 0.3 s).
+        Here the batch is sorted longest first, so the sequences still running at step t are
+        always the first rows; the fused kernel runs over each stretch between two distinct
+        lengths, on those rows only. A batch with k distinct lengths costs k fused calls per
+        layer and direction; results and gradients are those of the packed path.
+        """
+        if not self.batch_first:
+            x = x.transpose(0, 1)  # (N, L, H_in)
+        n = x.shape[0]
+        order = lengths.argsort(descending=True, stable=True)
+        back = order.argsort()
+        x = x[order.to(x.device)]
+        lens = lengths[order].tolist()  # longest first
+        layers = self.num_directions * self.num_layers
+        zeros = x.new_zeros(layers, n, self.hidden_size)
+        h0, c0 = state if isinstance(state, tuple) else (zeros if state is None else state, zeros)
+        h0, c0 = h0[:, order.to(x.device)], c0[:, order.to(x.device)]
+        # Time cut at every distinct length; active(t) = rows still running at step t.
+        cuts = [0, *sorted(set(lens))]
+        stretches = [(a, b, sum(length > a for length in lens)) for a, b in pairwise(cuts)]
+
+        h_n, c_n = [], []
+        layer_input = x
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(self.num_directions):
+                k = layer * self.num_directions + direction
+                suffix = f"_l{layer}" + ("_reverse" if direction else "")
+                params = [getattr(self.rnn, name + suffix) for name in self._param_names()]
+                run = self._backward_run if direction else self._forward_run
+                out, h, c = run(layer_input, h0[k], c0[k], params, stretches, lens)
+                outputs.append(out)
+                h_n.append(h)
+                c_n.append(c)
+            layer_input = torch.cat(outputs, dim=-1)  # (N, L, D*H_out)
+            if layer < self.num_layers - 1 and self.dropout > 0:
+                layer_input = nn.functional.dropout(layer_input, self.dropout, self.training)
+
+        output = layer_input[back.to(x.device)]
+        if not self.batch_first:
+            output = output.transpose(0, 1)
+        h_last = torch.stack(h_n)[:, back.to(x.device)]  # (D*num_layers, N, H_out)
+        if self.kind == "lstm":
+            return output, (h_last, torch.stack(c_n)[:, back.to(x.device)])
+        return output, h_last
+
+    def _param_names(self) -> list[str]:
+        return ["weight_ih", "weight_hh", *(["bias_ih", "bias_hh"] if self.bias else [])]
+
+    def _fused(self, x: Tensor, h: Tensor, c: Tensor, params: list) -> tuple[Tensor, ...]:
+        """One layer, one direction of torch's kernel over x (m, T, H_in) from (h, c) (m, H)."""
+        h, c = h.unsqueeze(0).contiguous(), c.unsqueeze(0).contiguous()
+        flags = (self.bias, 1, 0.0, self.training, False, True)
+        if self.kind == "lstm":
+            out, h, c = torch.lstm(x, (h, c), params, *flags)
+        else:
+            kernel = torch.gru if self.kind == "gru" else getattr(torch, "rnn_" + self.nonlinearity)
+            out, h = kernel(x, h, params, *flags)
+        return out, h[0], c[0]
+
+    def _forward_run(self, x, h0, c0, params, stretches, lens) -> tuple[Tensor, Tensor, Tensor]:
+        """Left to right: each stretch drops the rows that ended before it; a row's state
+        is kept when its last stretch ends."""
+        n = x.shape[0]
+        h, c = h0, c0
+        outputs, h_done, c_done = [], [], []
+        for a, b, m in stretches:
+            out, h, c = self._fused(x[:m, a:b], h[:m], c[:m], params)
+            outputs.append(nn.functional.pad(out, (0, 0, 0, 0, 0, n - m)))
+            ending = sum(length > b for length in lens)  # rows [ending, m) end at step b - 1
+            h_done.append(h[ending:m])
+            c_done.append(c[ending:m])
+        return torch.cat(outputs, 1), torch.cat(h_done[::-1]), torch.cat(c_done[::-1])
+
+    def _backward_run(self, x, h0, c0, params, stretches, lens) -> tuple[Tensor, Tensor, Tensor]:
+        """Right to left: rows join, from their initial state, at the stretch holding their
+        last step; after the first stretch every row has read back to step 0."""
+        n = x.shape[0]
+        h, c = h0[:0], c0[:0]
+        outputs = []
+        for a, b, m in reversed(stretches):
+            joined = h.shape[0]
+            h, c = torch.cat([h, h0[joined:m]]), torch.cat([c, c0[joined:m]])
+            out, h, c = self._fused(x[:m, a:b].flip(1), h, c, params)
+            outputs.append(nn.functional.pad(out.flip(1), (0, 0, 0, 0, 0, n - m)))
+        return torch.cat(outputs[::-1], 1), h, c
 
     # -- the reference path: the cells' equations, one step at a time -------------------------
 
