@@ -1,10 +1,12 @@
 """`seqlab text`: the tools on arguments, files and standard input; training; bad input."""
 
 import json
+from collections import Counter
 
 from typer.testing import CliRunner
 
 from seqlab.cli import app
+from seqlab.text.tools import tagging_data
 
 runner = CliRunner()
 
@@ -70,6 +72,26 @@ def test_train_writes_a_model_the_tools_can_use(tmp_path):
     result = runner.invoke(app, ["text", "sentiment", "好", "--model", str(tmp_path / "sentiment")])
     assert result.exit_code == 0, result.output
     assert result.output.split("\t")[0] in ("pos", "neg")
+
+
+def test_trained_pos_tagger_reads_rare_words_by_their_last_character(tmp_path):
+    result = runner.invoke(
+        app,
+        ["text", "train", "pos", "--limit", "100", "--epochs", "1", "--device", "cpu",
+         "--out", str(tmp_path)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    tokens = set(json.loads((tmp_path / "pos" / "vocab.json").read_text("utf-8"))["tokens"])
+    counts = Counter(w for words, _ in tagging_data("pos", "train")[:100] for w in words)
+    # words seen 3 times or more are tokens; rarer ones only as their last character
+    assert {w for w, n in counts.items() if n >= 3} <= tokens
+    rare = [w for w, n in counts.items() if n < 3]
+    assert not tokens & set(rare)
+    assert {f"<unk-{w[-1]}>" for w in rare} <= tokens
+    result = runner.invoke(app, ["text", "tag", "我爱北京", "--model", str(tmp_path / "pos")])
+    assert result.exit_code == 0, result.output
+    pairs = [p.rsplit("/", 1) for p in result.output.split()]
+    assert "".join(w for w, _ in pairs) == "我爱北京" and all(t for _, t in pairs)
 
 
 def test_train_rejects_an_unknown_task():

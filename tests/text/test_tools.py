@@ -8,7 +8,7 @@ from seqlab.errors import ConfigError, DataError
 from seqlab.metrics import span_scores
 from seqlab.tasks.text import SequenceTagger
 from seqlab.text import PosTagger, Segmenter, SentimentClassifier
-from seqlab.text.tools import _fullwidth, tagging_data, weights_path
+from seqlab.text.tools import _fullwidth, _word_tokens, tagging_data, weights_path
 
 SENTENCE = "我毕业于华清远见成都中心人工智能专业"
 ODD = [
@@ -76,6 +76,16 @@ def test_word_scores_count_spans():
     assert tagged["f1"] == 0.0
 
 
+def test_pos_tokens_back_off_to_the_last_character_of_unknown_words():
+    known = {"我", "ＡＩ"}
+    assert _word_tokens(["我", "全球化", "AI", "x"], known) == [
+        "我",
+        "<unk-化>",
+        "ＡＩ",
+        "<unk-ｘ>",
+    ]
+
+
 def test_fullwidth_maps_ascii_only():
     assert _fullwidth("A1,中") == "Ａ１，中"
 
@@ -92,7 +102,7 @@ def test_bundled_weights_are_float16_and_small():
         tensors = load_file(folder / "model.safetensors")
         assert {t.dtype for t in tensors.values() if t.is_floating_point()} == {torch.float16}
         total += sum(f.stat().st_size for f in folder.iterdir())
-    assert total < 8 * 2**20
+    assert total < 8_000_000  # "under 8 MB"
 
 
 @pytest.fixture(scope="module")
@@ -122,10 +132,17 @@ def test_pretrained_segmenter_takes_odd_input(segmenter):
 def test_pretrained_pos_tagger_tags_words():
     pairs = PosTagger.pretrained().tag("我爱北京天安门")
     assert pairs == [("我", "r"), ("爱", "v"), ("北京", "ns"), ("天安门", "ns")]
-    out = PosTagger.pretrained().tag_many(ODD)
+    tagger = PosTagger.pretrained()
+    out = tagger.tag_many(ODD)
     for text, line in zip(ODD, out, strict=True):
         assert "".join(w for w, _ in line) == "".join(text.split())
         assert all(tag for _, tag in line)
+    # user words reach the tagger through its segmenter
+    tagger.add_word("华清远见")
+    words = [w for w, _ in tagger.tag(SENTENCE)]
+    assert "华清远见" in words and "".join(words) == SENTENCE
+    # given the words, it tags them as they are
+    assert tagger.tag_words([["北京", "欢迎", "你"], []]) == [["ns", "v", "r"], []]
 
 
 def test_pretrained_sentiment_reads_reviews():

@@ -100,12 +100,13 @@ class _Tagger(nn.Module):
     def __init__(self, encoder: TextEncoder, num_tags: int, crf: bool) -> None:
         super().__init__()
         self.encoder = encoder
+        self.dropout = nn.Dropout(encoder.dropout.p)  # on the states, as on the embeddings
         self.head = nn.Linear(encoder.output_size, num_tags)
         self.crf = LinearChainCRF(num_tags) if crf else None
 
     def forward(self, ids: Tensor, lengths: Tensor, edges: Tensor | None = None) -> Tensor:
         states, _ = self.encoder(ids, lengths, edges)
-        return self.head(states)  # emissions (N, L, K)
+        return self.head(self.dropout(states))  # emissions (N, L, K)
 
     def loss(self, emissions: Tensor, tags: Tensor) -> Tensor:
         if self.crf is None:
@@ -118,19 +119,21 @@ class _Classifier(nn.Module):
     def __init__(self, encoder: TextEncoder, num_classes: int) -> None:
         super().__init__()
         self.encoder = encoder
+        self.dropout = nn.Dropout(encoder.dropout.p)
         self.head = nn.Linear(encoder.output_size, num_classes)
 
     def forward(self, ids: Tensor, lengths: Tensor, edges: Tensor | None = None) -> Tensor:
         _, summary = self.encoder(ids, lengths, edges)
-        return self.head(summary)  # logits (N, C)
+        return self.head(self.dropout(summary))  # logits (N, C)
 
 
 class _TextTask(Estimator):
     """What both tasks share: parameters, the vocabulary, training, save and load.
 
     Parameters: the encoder (``encoder`` from the zoo, ``bidirectional``, ``embedding_dim``,
-    ``hidden_size``, ``num_layers``, ``dropout``, ``num_heads`` for the Transformer), tokens
-    seen fewer than ``min_freq`` times become ``<unk>`` (so ``<unk>`` is trained), optional
+    ``hidden_size``, ``num_layers``, ``dropout`` on the embeddings and before the head,
+    ``num_heads`` for the Transformer), tokens seen fewer than ``min_freq`` times become
+    ``<unk>`` (so ``<unk>`` is trained), optional
     bigram features (``bigram_dim`` > 0: each token also embeds its left and right bigram,
     those seen at least ``bigram_min_freq`` times), the summary ``pooling`` of the classifier
     (auto, mean, max), and training (``epochs``, ``batch_size``, ``lr``, ``patience`` of early
