@@ -60,13 +60,18 @@ def test_text_and_file_together_is_an_error(tmp_path):
     assert "must be a text or --file, not both" in result.output
 
 
-def test_train_writes_a_model_the_tools_can_use(tmp_path):
+def _train(task: str, limit: int, out) -> None:
+    """One quick epoch of `seqlab text train` on the first ``limit`` training lines."""
     result = runner.invoke(
         app,
-        ["text", "train", "sentiment", "--limit", "300", "--epochs", "1", "--device", "cpu",
-         "--out", str(tmp_path)],
+        ["text", "train", task, "--limit", str(limit), "--epochs", "1", "--device", "cpu",
+         "--out", str(out)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
+
+
+def test_train_writes_a_model_the_tools_can_use(tmp_path):
+    _train("sentiment", 300, tmp_path)
     scores = json.loads((tmp_path / "sentiment" / "scores.json").read_text())
     assert 0 <= scores["accuracy"] <= 100 and "macro_f1" in scores
     result = runner.invoke(app, ["text", "sentiment", "好", "--model", str(tmp_path / "sentiment")])
@@ -75,12 +80,7 @@ def test_train_writes_a_model_the_tools_can_use(tmp_path):
 
 
 def test_trained_pos_tagger_reads_rare_words_by_their_last_character(tmp_path):
-    result = runner.invoke(
-        app,
-        ["text", "train", "pos", "--limit", "100", "--epochs", "1", "--device", "cpu",
-         "--out", str(tmp_path)],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    _train("pos", 100, tmp_path)
     tokens = set(json.loads((tmp_path / "pos" / "vocab.json").read_text("utf-8"))["tokens"])
     counts = Counter(w for words, _ in tagging_data("pos", "train")[:100] for w in words)
     # words seen 3 times or more are tokens; rarer ones only as their last character

@@ -186,43 +186,52 @@ class Recurrent(nn.Module):
         """
         if not self.batch_first:
             x = x.transpose(0, 1)  # (N, L, H_in)
-        n = x.shape[0]
-        order = lengths.argsort(descending=True, stable=True)
+        order = lengths.argsort(descending=True, stable=True).to(x.device)
         back = order.argsort()
-        x = x[order.to(x.device)]
-        lens = lengths[order].tolist()  # longest first
-        layers = self.num_directions * self.num_layers
-        zeros = x.new_zeros(layers, n, self.hidden_size)
-        h0, c0 = state if isinstance(state, tuple) else (zeros if state is None else state, zeros)
-        h0, c0 = h0[:, order.to(x.device)], c0[:, order.to(x.device)]
-        # Time cut at every distinct length; active(t) = rows still running at step t.
+        lens = lengths[order.cpu()].tolist()  # longest first
+        h0, c0 = self._initial(x, state)
+        # Time cut at every distinct length; a stretch's rows are those running through it.
         cuts = [0, *sorted(set(lens))]
         stretches = [(a, b, sum(length > a for length in lens)) for a, b in pairwise(cuts)]
 
-        h_n, c_n = [], []
+        def run(x: Tensor, h: Tensor, c: Tensor, suffix: str, reverse: bool) -> tuple:
+            params = [getattr(self.rnn, name + suffix) for name in self._param_names()]
+            direction = self._backward_run if reverse else self._forward_run
+            return *direction(x, h, c, params, stretches, lens), None
+
+        output, h_last, c_last, _ = self._stack(x[order], h0[:, order], c0[:, order], run)
+        output, h_last, c_last = output[back], h_last[:, back], c_last[:, back]
+        if not self.batch_first:
+            output = output.transpose(0, 1)
+        return output, ((h_last, c_last) if self.kind == "lstm" else h_last)
+
+    def _initial(self, x: Tensor, state: State | None) -> tuple[Tensor, Tensor]:
+        """(h0, c0), each (D*num_layers, N, H_out): the given state, zeros where none."""
+        zeros = x.new_zeros(self.num_directions * self.num_layers, x.shape[0], self.hidden_size)
+        if isinstance(state, tuple):
+            return state
+        return (zeros if state is None else state), zeros
+
+    def _stack(self, x: Tensor, h0: Tensor, c0: Tensor, run: Any) -> tuple:
+        """Every layer and direction, with dropout between layers: ``run(input, h0, c0,
+        suffix, reverse)`` → (outputs, h, c, extra) for one. Returns the last layer's outputs
+        (N, L, D*H_out), the final h and c (D*num_layers, N, H_out) and the extras."""
+        h_n, c_n, extras = [], [], []
         layer_input = x
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(self.num_directions):
                 k = layer * self.num_directions + direction
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
-                params = [getattr(self.rnn, name + suffix) for name in self._param_names()]
-                run = self._backward_run if direction else self._forward_run
-                out, h, c = run(layer_input, h0[k], c0[k], params, stretches, lens)
+                out, h, c, extra = run(layer_input, h0[k], c0[k], suffix, direction == 1)
                 outputs.append(out)
                 h_n.append(h)
                 c_n.append(c)
+                extras.append(extra)
             layer_input = torch.cat(outputs, dim=-1)  # (N, L, D*H_out)
             if layer < self.num_layers - 1 and self.dropout > 0:
                 layer_input = nn.functional.dropout(layer_input, self.dropout, self.training)
-
-        output = layer_input[back.to(x.device)]
-        if not self.batch_first:
-            output = output.transpose(0, 1)
-        h_last = torch.stack(h_n)[:, back.to(x.device)]  # (D*num_layers, N, H_out)
-        if self.kind == "lstm":
-            return output, (h_last, torch.stack(c_n)[:, back.to(x.device)])
-        return output, h_last
+        return layer_input, torch.stack(h_n), torch.stack(c_n), extras
 
     def _param_names(self) -> list[str]:
         return ["weight_ih", "weight_hh", *(["bias_ih", "bias_hh"] if self.bias else [])]
@@ -272,42 +281,20 @@ class Recurrent(nn.Module):
     ) -> tuple[Tensor, State, list[Gates]]:
         if not self.batch_first:
             x = x.transpose(0, 1)  # (N, L, H_in)
-        n, length, _ = x.shape
-        layers = self.num_directions * self.num_layers
-        zeros = x.new_zeros(layers, n, self.hidden_size)
-        if state is None:
-            h0, c0 = zeros, zeros
-        elif isinstance(state, tuple):
-            h0, c0 = state
-        else:
-            h0, c0 = state, zeros
+        h0, c0 = self._initial(x, state)
         # mask[:, t] is True while step t lies inside the sequence.
         mask = None
         if lengths is not None:
-            steps = torch.arange(length, device=x.device)
+            steps = torch.arange(x.shape[1], device=x.device)
             mask = steps.unsqueeze(0) < lengths.to(x.device).unsqueeze(1)  # (N, L)
 
-        h_n, c_n, all_gates = [], [], []
-        layer_input = x
-        for layer in range(self.num_layers):
-            outputs = []
-            for direction in range(self.num_directions):
-                k = layer * self.num_directions + direction
-                suffix = f"_l{layer}" + ("_reverse" if direction else "")
-                out, h, c, gates = self._scan(
-                    layer_input, h0[k], c0[k], suffix, mask, reverse=direction == 1
-                )
-                outputs.append(out)
-                h_n.append(h)
-                c_n.append(c)
-                all_gates.append(gates)
-            layer_input = torch.cat(outputs, dim=-1)  # (N, L, D*H_out)
-            if layer < self.num_layers - 1 and self.dropout > 0:
-                layer_input = nn.functional.dropout(layer_input, self.dropout, self.training)
+        def run(x: Tensor, h: Tensor, c: Tensor, suffix: str, reverse: bool) -> tuple:
+            return self._scan(x, h, c, suffix, mask, reverse)
 
-        output = layer_input if self.batch_first else layer_input.transpose(0, 1)
-        h_last = torch.stack(h_n)  # (D*num_layers, N, H_out)
-        new_state: State = (h_last, torch.stack(c_n)) if self.kind == "lstm" else h_last
+        output, h_last, c_last, all_gates = self._stack(x, h0, c0, run)
+        if not self.batch_first:
+            output = output.transpose(0, 1)
+        new_state: State = (h_last, c_last) if self.kind == "lstm" else h_last
         return output, new_state, all_gates
 
     def _scan(

@@ -459,8 +459,10 @@ def train(
             validation=([_chars(t) for t, _ in val_lines], [y for _, y in val_lines]),
         )
         return SentimentClassifier(classifier)
-    counts = Counter(_fullwidth(w) for words, _ in train_lines for w in words)
-    known = {w for w, n in counts.items() if n >= POS_MIN_COUNT}
+    known: set[str] = set()  # the words the POS tagger reads as themselves
+    if task == "pos":
+        counts = Counter(_fullwidth(w) for words, _ in train_lines for w in words)
+        known = {w for w, n in counts.items() if n >= POS_MIN_COUNT}
     tagger = SequenceTagger(**params).fit(
         *_tagging_pairs(task, train_lines, known),
         validation=_tagging_pairs(task, val_lines, known),
