@@ -178,7 +178,7 @@ class Recurrent(nn.Module):
 
         torch's CPU kernel for packed sequences slices its input once per time step, and the
         backward pass of each slice writes a gradient as large as the whole batch: training
-        time grows with the square of the length (a batch of 400 steps: 15 s instead of 0.3 s).
+        time grows with the square of the length (benchmarks/recurrent_lengths.py).
         Here the batch is sorted longest first, so the sequences still running at step t are
         always the first rows; the fused kernel runs over each stretch between two distinct
         lengths, on those rows only. A batch with k distinct lengths costs k fused calls per

@@ -133,12 +133,12 @@ class _TextTask(Estimator):
     Parameters: the encoder (``encoder`` from the zoo, ``bidirectional``, ``embedding_dim``,
     ``hidden_size``, ``num_layers``, ``dropout`` on the embeddings and before the head,
     ``num_heads`` for the Transformer), tokens seen fewer than ``min_freq`` times become
-    ``<unk>`` (so ``<unk>`` is trained), optional
-    bigram features (``bigram_dim`` > 0: each token also embeds its left and right bigram,
-    those seen at least ``bigram_min_freq`` times), the summary ``pooling`` of the classifier
-    (auto, mean, max), and training (``epochs``, ``batch_size``, ``lr``, ``patience`` of early
-    stopping on a seeded ``val_size`` part or on the ``validation`` given to fit, ``seed``,
-    ``device``, ``verbose`` progress).
+    ``<unk>`` (so ``<unk>`` is trained), optional bigram features (``bigram_dim`` > 0: each
+    token also embeds its left and right bigram, those seen at least ``bigram_min_freq``
+    times), the summary ``pooling`` of the classifier (auto, mean, max), and training
+    (``epochs``, ``batch_size``, ``lr``, ``patience`` of early stopping on a seeded
+    ``val_size`` part or on the ``validation`` given to fit, ``seed``, ``device``,
+    ``verbose`` progress).
     """
 
     # Learned state, set by fit or load.

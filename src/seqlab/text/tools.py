@@ -6,8 +6,8 @@ Each tool is a task of :mod:`seqlab.tasks.text` trained on the corpora of
 
 - :class:`Segmenter`: characters tagged b/m/e/s by a BiLSTM-CRF over character and bigram
   embeddings; a word ends at e or s.
-- :class:`PosTagger`: the segmenter's words, tagged by a word-level BiLSTM over word and
-  word-bigram embeddings (rare words read by their last character).
+- :class:`PosTagger`: the segmenter's words, tagged by a word-level BiLSTM over word
+  embeddings (rare words read by their last character).
 - :class:`SentimentClassifier`: a BiLSTM over the characters (and bigrams) of a review,
   max-pooled, "pos" or "neg".
 
