@@ -4,10 +4,12 @@ Each tool (segment, pos, sentiment) is trained by ``seqlab.text.tools.train`` wi
 (``RECIPES``) on its training split, early stopping on its validation split, and saved as
 float16 safetensors under src/seqlab/text/weights/<task>. The per-epoch log, the time and the
 test scores go to benchmarks/results/text_models.json. This is how the shipped weights were
-made; run it again to reproduce them (about 40 minutes on 2 CPU cores).
+made; run it again to reproduce them (about 40 minutes on 2 CPU cores; the segmenter's
+bundled weights were trained with ``--device cuda``, see the README).
 
     python benchmarks/train_text_models.py
     python benchmarks/train_text_models.py --tasks sentiment --epochs 2
+    python benchmarks/train_text_models.py --tasks segment --device cuda
 """
 
 from __future__ import annotations
@@ -32,25 +34,29 @@ def main() -> None:
     parser.add_argument("--tasks", nargs="+", choices=TASKS, default=list(TASKS))
     parser.add_argument("--epochs", type=int, default=None, help="override the recipe's")
     parser.add_argument("--out", type=Path, default=WEIGHTS, help="where the weights go")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, ... (default cpu)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="the JSON log")
     args = parser.parse_args()
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results = json.loads(args.results.read_text()) if args.results.exists() else {}
     for task in args.tasks:
         start = time.perf_counter()
-        tool = train(task, epochs=args.epochs, verbose=True, device="cpu")
+        tool = train(task, epochs=args.epochs, verbose=True, device=args.device)
         seconds = time.perf_counter() - start
         shutil.rmtree(args.out / task, ignore_errors=True)  # no file of an older recipe stays
         folder = tool.save(args.out / task, half=True)
         results[task] = {
             "recipe": RECIPES[task] | ({"epochs": args.epochs} if args.epochs else {}),
             "train_seconds": round(seconds, 1),
+            "device": args.device,
+            "torch": torch.__version__,
             "torch_threads": torch.get_num_threads(),
             "history": tool.model.history_,
             "test_float32": evaluate_tool(task, tool),
             "weights_bytes": sum(f.stat().st_size for f in folder.iterdir()),
         }
         print(task, results[task]["test_float32"], flush=True)
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        args.results.parent.mkdir(exist_ok=True)
+        args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

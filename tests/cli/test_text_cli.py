@@ -1,12 +1,13 @@
 """`seqlab text`: the tools on arguments, files and standard input; training; bad input."""
 
+import gzip
 import json
 from collections import Counter
 
 from typer.testing import CliRunner
 
 from seqlab.cli import app
-from seqlab.text.tools import tagging_data
+from seqlab.text.tools import POS_MIN_COUNT, tagging_data
 
 runner = CliRunner()
 
@@ -70,6 +71,18 @@ def _train(task: str, limit: int, out) -> None:
     assert result.exit_code == 0, result.output
 
 
+def test_trained_segmenter_keeps_its_dictionary(tmp_path):
+    _train("segment", 60, tmp_path)
+    words = gzip.decompress((tmp_path / "segment" / "words.txt.gz").read_bytes()).decode()
+    lines = tagging_data("segment", "train")[:60]
+    assert set(words.split()) == {w for ws, _ in lines for w in ws if len(w) > 1}
+    result = runner.invoke(
+        app, ["text", "segment", "我爱北京", "--model", str(tmp_path / "segment")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "".join(result.output.split()) == "我爱北京"
+
+
 def test_train_writes_a_model_the_tools_can_use(tmp_path):
     _train("sentiment", 300, tmp_path)
     scores = json.loads((tmp_path / "sentiment" / "scores.json").read_text())
@@ -83,11 +96,15 @@ def test_trained_pos_tagger_reads_rare_words_by_their_last_character(tmp_path):
     _train("pos", 100, tmp_path)
     tokens = set(json.loads((tmp_path / "pos" / "vocab.json").read_text("utf-8"))["tokens"])
     counts = Counter(w for words, _ in tagging_data("pos", "train")[:100] for w in words)
-    # words seen 3 times or more are tokens; rarer ones only as their last character
-    assert {w for w, n in counts.items() if n >= 3} <= tokens
-    rare = [w for w, n in counts.items() if n < 3]
-    assert not tokens & set(rare)
+    # words seen POS_MIN_COUNT times or more are tokens; rarer ones only as their last character
+    assert {w for w, n in counts.items() if n >= POS_MIN_COUNT} <= tokens
+    rare = [w for w, n in counts.items() if n < POS_MIN_COUNT]
+    assert rare and not tokens & set(rare)
     assert {f"<unk-{w[-1]}>" for w in rare} <= tokens
+    # and every word's first and last character are its two features
+    features = json.loads((tmp_path / "pos" / "features.json").read_text("utf-8"))
+    assert features["per_token"] == 2
+    assert {c for w in counts for c in (w[0], w[-1])} <= set(features["tokens"])
     result = runner.invoke(app, ["text", "tag", "我爱北京", "--model", str(tmp_path / "pos")])
     assert result.exit_code == 0, result.output
     pairs = [p.rsplit("/", 1) for p in result.output.split()]

@@ -121,6 +121,36 @@ def test_bigram_features_learn_save_and_load_in_half_precision(tmp_path):
     assert same > 0.98  # float16 weights change a tag here and there at most
 
 
+def test_token_features_carry_what_the_tokens_cannot(tmp_path):
+    # Every token is "x": only its feature says whether it is tagged "a" or "b".
+    rng = np.random.default_rng(0)
+    tags = [list(rng.choice(["a", "b"], size=int(rng.integers(2, 8)))) for _ in range(150)]
+    texts = [["x"] * len(t) for t in tags]
+    feats = [[(f"f{t}",) for t in ts] for ts in tags]
+    params = {**SMALL, "feature_dim": 4}
+    tagger = SequenceTagger(**params).fit(texts, tags, features=feats)
+    assert tagger.num_features_ == 1 and "fa" in tagger.features_
+    assert tagger.evaluate(texts[:40], tags[:40], features=feats[:40])["accuracy"] == 1.0
+    loaded = SequenceTagger.load(tagger.save(tmp_path / "features", half=True))
+    assert loaded.predict(texts[:40], features=feats[:40]) == tags[:40]
+    with pytest.raises(DataError, match="features of SequenceTagger must be given, one list"):
+        tagger.predict(texts[:2])
+    with pytest.raises(DataError, match=r"must be 1 values for each token; got \[1\] for the 2"):
+        tagger.predict([["x", "x"]], features=[[("fa",)]])
+    without = SequenceTagger(**{**SMALL, "epochs": 3}).fit(texts, tags)  # no features: a guess
+    assert without.evaluate(texts[:40], tags[:40])["accuracy"] < 0.8
+
+
+def test_classifier_takes_features_too():
+    texts = [["x", "y"]] * 60
+    labels = ["pos" if i % 2 else "neg" for i in range(60)]
+    feats = [[(label,), (label,)] for label in labels]
+    clf = SequenceClassifier(**{**SMALL, "feature_dim": 4}).fit(
+        texts, labels, validation=(texts[:10], labels[:10], feats[:10]), features=feats
+    )
+    assert clf.evaluate(texts, labels, feats)["accuracy"] == 1.0
+
+
 def test_explicit_validation_drives_early_stopping():
     texts, tags = _segments()
     val = _segments(30, seed=2)

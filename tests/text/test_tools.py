@@ -1,5 +1,7 @@
 """The ready-made text tools: constrained decoding, odd input, the bundled weights."""
 
+from collections import Counter
+
 import numpy as np
 import pytest
 import torch
@@ -8,7 +10,14 @@ from seqlab.errors import ConfigError, DataError
 from seqlab.metrics import span_scores
 from seqlab.tasks.text import SequenceTagger
 from seqlab.text import PosTagger, Segmenter, SentimentClassifier
-from seqlab.text.tools import _fullwidth, _word_tokens, tagging_data, weights_path
+from seqlab.text.tools import (
+    _dictionary_features,
+    _fullwidth,
+    _LeaveLineOut,
+    _word_tokens,
+    tagging_data,
+    weights_path,
+)
 
 SENTENCE = "我毕业于华清远见成都中心人工智能专业"
 ODD = [
@@ -84,6 +93,19 @@ def test_pos_tokens_back_off_to_the_last_character_of_unknown_words():
         "ＡＩ",
         "<unk-ｘ>",
     ]
+
+
+def test_dictionary_features_name_the_words_that_begin_and_end_at_each_character():
+    words = {"中华", "人民", "中华人民共和国", "共和国"}
+    features = _dictionary_features("中华人民共和国好", words)
+    assert [f for (f,) in features] == ["B25E", "BE2", "B2E", "BE2", "B3E", "BE", "BE35", "BE"]
+
+
+def test_a_training_line_does_not_see_its_own_words_in_the_dictionary():
+    counts = Counter({"北京": 1, "天津": 2})
+    line = _LeaveLineOut(counts, ["北京", "天津"])  # each seen once in this very line
+    assert "北京" not in line and "天津" in line  # 天津 is also seen elsewhere
+    assert "北京" in _LeaveLineOut(counts, ["天津"])
 
 
 def test_fullwidth_maps_ascii_only():

@@ -8,9 +8,14 @@ bigrams it is part of, (t-1, t) and (t, t+1). A text of L tokens has L+1 such "e
 (the first and last pair a token with the text's boundary); ``edges`` (N, L+1) holds their ids
 and token t reads edges t and t+1.
 
+Optional per-token features: F categorical values per token (a word's first and last
+character, which dictionary words begin or end at a character, ...), ids (N, L, F) into one
+feature table; their F embeddings are concatenated to the token's.
+
 where:
     N  batch    L  padded length    V  vocabulary    E  embedding size    D  output size
     B  bigram vocabulary    G  bigram embedding size
+    F  features per token   C  feature vocabulary       H  feature embedding size
 """
 
 from __future__ import annotations
@@ -55,6 +60,9 @@ class TextEncoder(nn.Module):
         bigram_vocab_size: int = 0,
         bigram_dim: int = 0,
         pooling: str = "auto",
+        feature_vocab_size: int = 0,
+        feature_dim: int = 0,
+        num_features: int = 0,
     ) -> None:
         super().__init__()
         check(
@@ -68,7 +76,12 @@ class TextEncoder(nn.Module):
         self.bigrams = (
             nn.Embedding(bigram_vocab_size, bigram_dim, padding_idx=0) if bigram_dim else None
         )
-        embedding_dim += 2 * bigram_dim
+        self.features = (
+            nn.Embedding(feature_vocab_size, feature_dim, padding_idx=0)
+            if feature_dim and num_features
+            else None
+        )
+        embedding_dim += 2 * bigram_dim + (num_features * feature_dim if self.features else 0)
         self.dropout = nn.Dropout(dropout)
         if kind == "transformer":
             self.output_size = hidden_size
@@ -88,7 +101,11 @@ class TextEncoder(nn.Module):
             self.output_size = self.encoder.output_size
 
     def forward(
-        self, ids: Tensor, lengths: Tensor, edges: Tensor | None = None
+        self,
+        ids: Tensor,
+        lengths: Tensor,
+        edges: Tensor | None = None,
+        features: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
         x = self.embedding(ids)  # (N, L, E)
         if self.bigrams is not None:
@@ -99,6 +116,14 @@ class TextEncoder(nn.Module):
                 )
             b = self.bigrams(edges)  # (N, L+1, G)
             x = torch.cat([x, b[:, :-1], b[:, 1:]], dim=-1)  # (N, L, E + 2G)
+        if self.features is not None:
+            if features is None:
+                raise ShapeError(
+                    "features of TextEncoder.forward must be given when num_features > 0; got "
+                    "None. Pass the (N, L, F) feature ids."
+                )
+            f = self.features(features)  # (N, L, F, H)
+            x = torch.cat([x, f.flatten(2)], dim=-1)  # (N, L, E + 2G + F·H)
         x = self.dropout(x)
         if self.kind == "transformer":
             length = ids.shape[1]

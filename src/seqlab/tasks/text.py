@@ -55,18 +55,57 @@ def _pad_edges(edges: Sequence[Sequence[int]], length: int) -> Tensor:
     return out
 
 
-class _Batches:
-    """Token-id sequences (and bigram ids) with their targets; each batch is padded to its
-    own longest text."""
+def _pad_features(features: Sequence[Sequence[int]], length: int, f: int) -> Tensor:
+    """(N, length, F) feature ids for a batch padded to ``length`` tokens, from each text's
+    flat (L·F) ids."""
+    out = torch.zeros(len(features), length * f, dtype=torch.long)
+    for i, flat in enumerate(features):
+        out[i, : len(flat)] = torch.as_tensor(flat, dtype=torch.long)
+    return out.view(len(features), length, f)
+
+
+Features = Sequence[Sequence[Sequence[str]]]  # per text, per token: F categorical values
+
+
+class _Inputs:
+    """Encoded texts: token ids, and bigram (edge) and feature ids where the task uses them."""
 
     def __init__(
         self,
         ids: list[list[int]],
-        targets: list[Any],
-        device: torch.device,
         edges: list[list[int]] | None = None,
+        features: list[list[int]] | None = None,  # per text, L·F ids (token by token)
+        num_features: int = 0,
     ) -> None:
-        self.ids, self.targets, self.device, self.edges = ids, targets, device, edges
+        self.ids, self.edges, self.features, self.num_features = ids, edges, features, num_features
+
+    def take(self, rows: Sequence[int]) -> _Inputs:
+        return _Inputs(
+            [self.ids[i] for i in rows],
+            [self.edges[i] for i in rows] if self.edges is not None else None,
+            [self.features[i] for i in rows] if self.features is not None else None,
+            self.num_features,
+        )
+
+    def tensors(self, rows: Sequence[int], device: torch.device) -> tuple[Tensor | None, ...]:
+        """Model inputs of ``rows``: (ids, lengths, edges or None, features or None)."""
+        x, lengths = pad_batch([self.ids[i] for i in rows])
+        edges = feats = None
+        if self.edges is not None:
+            edges = _pad_edges([self.edges[i] for i in rows], x.shape[1]).to(device)
+        if self.features is not None:
+            feats = _pad_features(
+                [self.features[i] for i in rows], x.shape[1], self.num_features
+            ).to(device)
+        return x.to(device), lengths, edges, feats
+
+
+class _Batches:
+    """Encoded texts with their targets; each batch is padded to its own longest text."""
+
+    def __init__(self, inputs: _Inputs, targets: list[Any], device: torch.device) -> None:
+        self.inputs, self.targets, self.device = inputs, targets, device
+        self.ids = inputs.ids
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -82,18 +121,14 @@ class _Batches:
         shuffled = torch.randperm(len(batches), generator=generator).tolist()
         return torch.cat([batches[b] for b in shuffled])
 
-    def batch(self, index: Tensor) -> tuple[tuple[Tensor, ...], Tensor]:
+    def batch(self, index: Tensor) -> tuple[tuple[Tensor | None, ...], Tensor]:
         rows = index.tolist()
-        x, lengths = pad_batch([self.ids[i] for i in rows])
         first = self.targets[rows[0]] if rows else 0
         if isinstance(first, list):  # per-token tags
             y, _ = pad_batch([self.targets[i] for i in rows], pad=IGNORE)
         else:  # one label per text
             y = torch.tensor([self.targets[i] for i in rows])
-        inputs: tuple[Tensor, ...] = (x.to(self.device), lengths)
-        if self.edges is not None:
-            inputs += (_pad_edges([self.edges[i] for i in rows], x.shape[1]).to(self.device),)
-        return inputs, y.to(self.device)
+        return self.inputs.tensors(rows, self.device), y.to(self.device)
 
 
 class _Tagger(nn.Module):
@@ -104,8 +139,14 @@ class _Tagger(nn.Module):
         self.head = nn.Linear(encoder.output_size, num_tags)
         self.crf = LinearChainCRF(num_tags) if crf else None
 
-    def forward(self, ids: Tensor, lengths: Tensor, edges: Tensor | None = None) -> Tensor:
-        states, _ = self.encoder(ids, lengths, edges)
+    def forward(
+        self,
+        ids: Tensor,
+        lengths: Tensor,
+        edges: Tensor | None = None,
+        features: Tensor | None = None,
+    ) -> Tensor:
+        states, _ = self.encoder(ids, lengths, edges, features)
         return self.head(self.dropout(states))  # emissions (N, L, K)
 
     def loss(self, emissions: Tensor, tags: Tensor) -> Tensor:
@@ -122,8 +163,14 @@ class _Classifier(nn.Module):
         self.dropout = nn.Dropout(encoder.dropout.p)
         self.head = nn.Linear(encoder.output_size, num_classes)
 
-    def forward(self, ids: Tensor, lengths: Tensor, edges: Tensor | None = None) -> Tensor:
-        _, summary = self.encoder(ids, lengths, edges)
+    def forward(
+        self,
+        ids: Tensor,
+        lengths: Tensor,
+        edges: Tensor | None = None,
+        features: Tensor | None = None,
+    ) -> Tensor:
+        _, summary = self.encoder(ids, lengths, edges, features)
         return self.head(self.dropout(summary))  # logits (N, C)
 
 
@@ -135,7 +182,9 @@ class _TextTask(Estimator):
     ``num_heads`` for the Transformer), tokens seen fewer than ``min_freq`` times become
     ``<unk>`` (so ``<unk>`` is trained), optional bigram features (``bigram_dim`` > 0: each
     token also embeds its left and right bigram, those seen at least ``bigram_min_freq``
-    times), the summary ``pooling`` of the classifier (auto, mean, max), and training
+    times), optional per-token features (``feature_dim`` > 0 and ``features`` given to fit:
+    F categorical values per token, each embedded in ``feature_dim``), the summary
+    ``pooling`` of the classifier (auto, mean, max), and training
     (``epochs``, ``batch_size``, ``lr``, ``patience`` of early stopping on a seeded
     ``val_size`` part or on the ``validation`` given to fit, ``seed``, ``device``,
     ``verbose`` progress).
@@ -146,6 +195,8 @@ class _TextTask(Estimator):
     labels_: list[str]
     vocab_: Vocab
     bigrams_: Vocab | None
+    features_: Vocab | None
+    num_features_: int
     device_: torch.device
     history_: list[dict[str, float]]
 
@@ -161,6 +212,7 @@ class _TextTask(Estimator):
         min_freq: int = 1,
         bigram_dim: int = 0,
         bigram_min_freq: int = 5,
+        feature_dim: int = 0,
         pooling: str = "auto",
         epochs: int = 10,
         batch_size: int = 64,
@@ -181,6 +233,7 @@ class _TextTask(Estimator):
         self.min_freq = min_freq
         self.bigram_dim = bigram_dim
         self.bigram_min_freq = bigram_min_freq
+        self.feature_dim = feature_dim
         self.pooling = pooling
         self.epochs = epochs
         self.batch_size = batch_size
@@ -204,14 +257,47 @@ class _TextTask(Estimator):
             len(self.bigrams_) if self.bigrams_ is not None else 0,
             self.bigram_dim,
             self.pooling,
+            len(self.features_) if self.features_ is not None else 0,
+            self.feature_dim,
+            self.num_features_,
         )
 
-    def _encode(self, sequences: Sequence[Sequence[str]]) -> tuple[list, list | None]:
-        """Token ids, and bigram (edge) ids when the task uses bigrams."""
+    def _encode(
+        self, sequences: Sequence[Sequence[str]], features: Features | None = None
+    ) -> _Inputs:
+        """Token ids, bigram (edge) ids when the task uses bigrams, feature ids when it uses
+        features."""
+        self._check_features(sequences, features)
         ids = [self.vocab_.encode(s) for s in sequences]
-        if self.bigrams_ is None:
-            return ids, None
-        return ids, [self.bigrams_.encode(_edges(s)) for s in sequences]
+        edges = (
+            None if self.bigrams_ is None else [self.bigrams_.encode(_edges(s)) for s in sequences]
+        )
+        feats = None
+        if self.features_ is not None:
+            feats = [
+                self.features_.encode([x for v in f for x in v]) for f in cast(Features, features)
+            ]
+        return _Inputs(ids, edges, feats, self.num_features_)
+
+    def _check_features(
+        self, sequences: Sequence[Sequence[str]], features: Features | None
+    ) -> None:
+        name = type(self).__name__
+        if self.features_ is None:
+            return
+        if features is None or len(features) != len(sequences):
+            got = "None" if features is None else f"{len(features)} lists for {len(sequences)}"
+            raise DataError(
+                f"features of {name} must be given, one list per text, as in fit; got {got}. "
+                f"Pass {self.num_features_} values per token."
+            )
+        for i, (s, f) in enumerate(zip(sequences, features, strict=True)):
+            if len(f) != len(s) or any(len(v) != self.num_features_ for v in f):
+                raise DataError(
+                    f"features of {name} must be {self.num_features_} values for each token; "
+                    f"got {[len(v) for v in f][:5]} for the {len(s)} tokens of text {i}. "
+                    "Fix that text's features."
+                )
 
     def _check_fitted(self, method: str) -> None:
         if not hasattr(self, "model_"):
@@ -222,29 +308,32 @@ class _TextTask(Estimator):
 
     def _train(
         self,
-        sequences: Sequence[Sequence[str]],
+        data: _Inputs,
         targets: list[Any],
         loss: Any,
-        validation: tuple[Sequence[Sequence[str]], list[Any]] | None = None,
+        validation: tuple[_Inputs, list[Any]] | None = None,
     ) -> None:
         """Train with early stopping on ``validation``, or else on a seeded ``val_size`` part."""
-        ids, edges = self._encode([*sequences, *(validation[0] if validation else [])])
         if validation is not None:
+            n = len(data.ids)
+            data = _Inputs(
+                [*data.ids, *validation[0].ids],
+                None if data.edges is None else [*data.edges, *cast(list, validation[0].edges)],
+                None
+                if data.features is None
+                else [*data.features, *cast(list, validation[0].features)],
+                data.num_features,
+            )
             targets = [*targets, *validation[1]]
-            train, val = np.arange(len(sequences)), np.arange(len(sequences), len(ids))
+            train, val = np.arange(n), np.arange(n, len(data.ids))
         else:
-            order = np.random.default_rng(self.seed).permutation(len(ids))
-            val, train = np.split(order, [int(len(ids) * self.val_size)])
+            order = np.random.default_rng(self.seed).permutation(len(data.ids))
+            val, train = np.split(order, [int(len(data.ids) * self.val_size)])
         n_val = len(val)
         dev = self.device_
 
         def part(rows: np.ndarray) -> _Batches:
-            return _Batches(
-                [ids[i] for i in rows],
-                [targets[i] for i in rows],
-                dev,
-                [edges[i] for i in rows] if edges is not None else None,
-            )
+            return _Batches(data.take(rows.tolist()), [targets[i] for i in rows], dev)
 
         config = TrainConfig(
             epochs=self.epochs,
@@ -260,18 +349,14 @@ class _TextTask(Estimator):
         self.history_ = result.history
         self.model_.eval()
 
-    def _batches(self, sequences: Sequence[Sequence[str]]):
+    def _batches(self, sequences: Sequence[Sequence[str]], features: Features | None = None):
         """(rows, model inputs) over the sequences sorted by length, so little is padding;
         ``rows`` says where each result belongs."""
+        data = self._encode(sequences, features)
         order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
         for b in range(0, len(order), PREDICT_BATCH):
             rows = order[b : b + PREDICT_BATCH]
-            ids, edges = self._encode([sequences[i] for i in rows])
-            x, lengths = pad_batch(ids)
-            inputs: tuple[Tensor, ...] = (x.to(self.device_), lengths)
-            if edges is not None:
-                inputs += (_pad_edges(edges, x.shape[1]).to(self.device_),)
-            yield rows, inputs
+            yield rows, data.tensors(rows, self.device_)
 
     def save(self, path: str | Path, half: bool = False) -> Path:
         """Write config, labels, vocabulary and weights (float16 with ``half``: half the
@@ -286,6 +371,12 @@ class _TextTask(Estimator):
         self.vocab_.save(path / "vocab.json")
         if self.bigrams_ is not None:
             self.bigrams_.save(path / "bigrams.json")
+        if self.features_ is not None:
+            write_json(
+                path / "features.json",
+                {"per_token": self.num_features_, "tokens": self.features_.itos},
+                compact=True,
+            )
         write_tensors(path / "model.safetensors", state)
         return path
 
@@ -303,6 +394,11 @@ class _TextTask(Estimator):
         task = cls(**{**config, "device": device})
         task.vocab_ = Vocab.load(path / "vocab.json")
         task.bigrams_ = Vocab.load(path / "bigrams.json") if task.bigram_dim else None
+        task.features_, task.num_features_ = None, 0
+        if (path / "features.json").exists():
+            features = read_json(path / "features.json")
+            task.features_ = Vocab(features["tokens"])
+            task.num_features_ = int(features["per_token"])
         task.labels_ = read_json(path / "labels.json")["labels"]
         task.device_ = resolve_device(device)
         task.model_ = task._build()
@@ -313,7 +409,12 @@ class _TextTask(Estimator):
     def _build(self) -> nn.Module:
         raise NotImplementedError
 
-    def _prepare(self, sequences: Sequence[Sequence[str]], targets: Sequence[Any]) -> None:
+    def _prepare(
+        self,
+        sequences: Sequence[Sequence[str]],
+        targets: Sequence[Any],
+        features: Features | None = None,
+    ) -> None:
         check(type(self).__name__, _RULES, self.get_params())
         if len(sequences) != len(targets) or not sequences:
             raise DataError(
@@ -327,6 +428,11 @@ class _TextTask(Estimator):
             if self.bigram_dim
             else None
         )
+        self.features_, self.num_features_ = None, 0
+        if self.feature_dim and features is not None:
+            self.num_features_ = max((len(v) for f in features for v in f), default=0)
+            self.features_ = Vocab.build(v for f in features for v in f)
+            self._check_features(sequences, features)
         self.device_ = resolve_device(self.device)
         torch.manual_seed(self.seed)
 
@@ -355,12 +461,15 @@ class SequenceTagger(_TextTask):
         self,
         sequences: Sequence[Sequence[str]],
         tags: Sequence[Sequence[str]],
-        validation: tuple[Sequence[Sequence[str]], Sequence[Sequence[str]]] | None = None,
+        validation: tuple | None = None,
+        features: Features | None = None,
     ) -> Any:
         """Train on token sequences and their tags (equal lengths); empty texts are skipped.
-        ``validation``: (sequences, tags) for early stopping instead of a ``val_size`` part."""
-        self._prepare(sequences, tags)
-        for s_, t_ in [(sequences, tags), *([validation] if validation else [])]:
+        ``validation``: (sequences, tags[, features]) for early stopping instead of a
+        ``val_size`` part. ``features``: per text, per token, F categorical values (used
+        when ``feature_dim`` > 0; then predict needs them too)."""
+        self._prepare(sequences, tags, features)
+        for s_, t_, *_ in [(sequences, tags), *([validation] if validation else [])]:
             for i, (s, t) in enumerate(zip(s_, t_, strict=True)):
                 if len(s) != len(t):
                     raise DataError(
@@ -370,30 +479,37 @@ class SequenceTagger(_TextTask):
         self.labels_ = sorted({tag for seq in tags for tag in seq})
         index = {tag: k for k, tag in enumerate(self.labels_)}
 
-        def encoded(s_: Sequence[Sequence[str]], t_: Sequence[Sequence[str]]) -> tuple:
+        def encoded(
+            s_: Sequence[Sequence[str]], t_: Sequence[Sequence[str]], f_: Features | None = None
+        ) -> tuple[_Inputs, list]:
             # Empty texts teach nothing; validation texts with a tag unseen in training
             # cannot be scored.
             keep = [i for i, s in enumerate(s_) if len(s) and all(t in index for t in t_[i])]
-            return [s_[i] for i in keep], [[index[t] for t in t_[i]] for i in keep]
+            kept = None if f_ is None or self.features_ is None else [f_[i] for i in keep]
+            inputs = self._encode([s_[i] for i in keep], kept)
+            return inputs, [[index[t] for t in t_[i]] for i in keep]
 
         self.model_ = self._build()
-        texts, targets = encoded(sequences, tags)
+        data, targets = encoded(sequences, tags, features)
         val = encoded(*validation) if validation is not None else None
-        self._train(texts, targets, self.model_.loss, val)
+        self._train(data, targets, self.model_.loss, val)
         return self
 
     @torch.no_grad()
     def predict(
-        self, sequences: Sequence[Sequence[str]], allowed: Sequence[Tensor | None] | None = None
+        self,
+        sequences: Sequence[Sequence[str]],
+        allowed: Sequence[Tensor | None] | None = None,
+        features: Features | None = None,
     ) -> list[list[str]]:
         """The tags of each sequence. ``allowed``: per sequence None or an (L, K) bool tensor
         of the tags each token may take (constrained decoding; needs ``crf=True`` to be exact,
-        else each token takes its best allowed tag)."""
+        else each token takes its best allowed tag). ``features``: as given to fit."""
         self._check_fitted("predict")
         out: list[list[str]] = [[] for _ in sequences]
-        for rows, inputs in self._batches(sequences):
+        for rows, inputs in self._batches(sequences, features):
             emissions = self.model_(*inputs)  # (N, L, K)
-            lengths = inputs[1]
+            lengths = cast(Tensor, inputs[1])
             mask = torch.arange(emissions.shape[1])[None, :] < lengths[:, None]
             allow = None
             if allowed is not None and any(allowed[r] is not None for r in rows):
@@ -413,10 +529,13 @@ class SequenceTagger(_TextTask):
         return out
 
     def evaluate(
-        self, sequences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]
+        self,
+        sequences: Sequence[Sequence[str]],
+        tags: Sequence[Sequence[str]],
+        features: Features | None = None,
     ) -> dict[str, float]:
         """Token accuracy over all tokens."""
-        predicted = self.predict(sequences)
+        predicted = self.predict(sequences, features=features)
         pairs = [
             (p, t)
             for ps, ts in zip(predicted, tags, strict=True)
@@ -441,41 +560,55 @@ class SequenceClassifier(_TextTask):
         self,
         sequences: Sequence[Sequence[str]],
         labels: Sequence[str],
-        validation: tuple[Sequence[Sequence[str]], Sequence[str]] | None = None,
+        validation: tuple | None = None,
+        features: Features | None = None,
     ) -> Any:
-        """Train on token sequences and their labels. ``validation``: (sequences, labels) for
-        early stopping instead of a ``val_size`` part."""
-        self._prepare(sequences, labels)
+        """Train on token sequences and their labels. ``validation``: (sequences, labels[,
+        features]) for early stopping instead of a ``val_size`` part. ``features``: per text,
+        per token, F categorical values (used when ``feature_dim`` > 0)."""
+        self._prepare(sequences, labels, features)
         self.labels_ = sorted(set(labels))
         index = {label: k for k, label in enumerate(self.labels_)}
         self.model_ = self._build()
         val = None
         if validation is not None:
-            known = [i for i, label in enumerate(validation[1]) if label in index]
+            v_seqs, v_labels, *v_feats = validation
+            known = [i for i, label in enumerate(v_labels) if label in index]
+            kept = None
+            if v_feats and self.features_ is not None:
+                kept = [v_feats[0][i] for i in known]
             val = (
-                [validation[0][i] for i in known],
-                [index[validation[1][i]] for i in known],
+                self._encode([v_seqs[i] for i in known], kept),
+                [index[v_labels[i]] for i in known],
             )
-        self._train(sequences, [index[label] for label in labels], nn.functional.cross_entropy, val)
+        data = self._encode(sequences, features if self.features_ is not None else None)
+        self._train(data, [index[label] for label in labels], nn.functional.cross_entropy, val)
         return self
 
     @torch.no_grad()
-    def predict_proba(self, sequences: Sequence[Sequence[str]]) -> np.ndarray:
+    def predict_proba(
+        self, sequences: Sequence[Sequence[str]], features: Features | None = None
+    ) -> np.ndarray:
         """(N, classes) probabilities, columns in the order of ``labels_``."""
         self._check_fitted("predict_proba")
         out = np.zeros((len(sequences), len(self.labels_)), dtype=np.float32)
-        for rows, inputs in self._batches(sequences):
+        for rows, inputs in self._batches(sequences, features):
             out[rows] = self.model_(*inputs).softmax(-1).float().cpu().numpy()
         return out
 
-    def predict(self, sequences: Sequence[Sequence[str]]) -> list[str]:
-        return [self.labels_[k] for k in self.predict_proba(sequences).argmax(1)]
+    def predict(
+        self, sequences: Sequence[Sequence[str]], features: Features | None = None
+    ) -> list[str]:
+        return [self.labels_[k] for k in self.predict_proba(sequences, features).argmax(1)]
 
     def evaluate(
-        self, sequences: Sequence[Sequence[str]], labels: Sequence[str]
+        self,
+        sequences: Sequence[Sequence[str]],
+        labels: Sequence[str],
+        features: Features | None = None,
     ) -> dict[str, float]:
         """Accuracy and macro F1."""
-        predicted = np.array(self.predict(sequences))
+        predicted = np.array(self.predict(sequences, features))
         truth = np.array(labels)
         f1s = []
         for label in self.labels_:

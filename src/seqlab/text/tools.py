@@ -5,9 +5,11 @@ Each tool is a task of :mod:`seqlab.tasks.text` trained on the corpora of
 ``benchmarks/train_text_models.py`` runs to make the bundled weights):
 
 - :class:`Segmenter`: characters tagged b/m/e/s by a BiLSTM-CRF over character and bigram
-  embeddings; a word ends at e or s.
+  embeddings and dictionary features (the lengths of the training words that begin and end
+  at each character); a word ends at e or s.
 - :class:`PosTagger`: the segmenter's words, tagged by a word-level BiLSTM over word
-  embeddings (rare words read by their last character).
+  embeddings and the embeddings of each word's first and last character (rare words read
+  as their last character).
 - :class:`SentimentClassifier`: a BiLSTM over the characters (and bigrams) of a review,
   max-pooled, "pos" or "neg".
 
@@ -23,8 +25,9 @@ half-width ASCII as its full-width form and return the text as given.
 
 from __future__ import annotations
 
+import gzip
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from importlib import resources
 from pathlib import Path
@@ -60,7 +63,9 @@ __all__ = [
 
 TASKS = ("segment", "pos", "sentiment")
 VAL_LINES = 0.05  # share of the tagging training lines kept for early stopping
-POS_MIN_COUNT = 3  # training words seen less often are read by their last character
+POS_MIN_COUNT = 5  # training words seen less often are read by their last character
+DICT_MIN_COUNT = 1  # the segmenter's dictionary: training words seen at least this often
+DICT_MAX_LENGTH = 8  # longest dictionary word looked up; lengths of 5 and more read as "5"
 
 # The recipe of the bundled weights: task parameters per tool.
 RECIPES: dict[str, dict[str, Any]] = {
@@ -71,6 +76,7 @@ RECIPES: dict[str, dict[str, Any]] = {
         min_freq=2,
         bigram_dim=16,
         bigram_min_freq=5,
+        feature_dim=16,
         dropout=0.3,
         epochs=12,
         batch_size=16,
@@ -81,6 +87,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     "pos": dict(
         embedding_dim=48,
         hidden_size=160,
+        feature_dim=32,
         dropout=0.3,
         epochs=10,
         batch_size=16,
@@ -150,8 +157,44 @@ def _words(chars: str, tags: Sequence[str]) -> list[str]:
     return out
 
 
+def _dictionary_features(chars: str, dictionary: Container[str]) -> list[tuple[str]]:
+    """One feature per character: the lengths of the dictionary words that begin there and
+    of those that end there, e.g. "B24E2" (lengths of 5 and more read as 5)."""
+    n = len(chars)
+    begins, ends = [0] * n, [0] * n  # bit k-2 set: a word of length k (5 = 5 or more)
+    for i in range(n):
+        for k in range(2, min(DICT_MAX_LENGTH, n - i) + 1):
+            if chars[i : i + k] in dictionary:
+                bit = 1 << (min(k, 5) - 2)
+                begins[i] |= bit
+                ends[i + k - 1] |= bit
+    return [_PATTERNS[b][e] for b, e in zip(begins, ends, strict=True)]
+
+
+def _lengths(mask: int) -> str:
+    return "".join(str(k + 2) for k in range(4) if mask >> k & 1)
+
+
+_PATTERNS = [[(f"B{_lengths(b)}E{_lengths(e)}",) for e in range(16)] for b in range(16)]
+
+
+class _LeaveLineOut:
+    """The dictionary as a training line sees it: words counted without that line's own
+    occurrences, so that a word found only there looks as unknown as a test word would."""
+
+    def __init__(self, counts: Counter[str], line: Sequence[str]) -> None:
+        self.counts, self.line = counts, Counter(line)
+
+    def __contains__(self, word: object) -> bool:
+        return self.counts.get(word, 0) - self.line.get(word, 0) >= DICT_MIN_COUNT  # type: ignore[call-overload]
+
+
 class Segmenter(_Tool):
     """Chinese word segmentation by a character BiLSTM-CRF trained on People's Daily.
+
+    Besides characters and bigrams, each character sees which dictionary words begin and end
+    at it (``dictionary``: the training words of two or more characters; saved gzipped as
+    ``words.txt.gz`` beside the weights).
 
     Example:
         >>> seg = Segmenter.pretrained()
@@ -164,10 +207,30 @@ class Segmenter(_Tool):
     _model = SequenceTagger
     model: SequenceTagger
 
-    def __init__(self, model: SequenceTagger) -> None:
+    def __init__(self, model: SequenceTagger, dictionary: AbstractSet[str] = frozenset()) -> None:
         super().__init__(model)
+        self.dictionary = dictionary
         self.user_words: set[str] = set()
         self._lengths: list[int] = []
+
+    @classmethod
+    def load(cls, path: str | Path, device: str = "cpu") -> Any:
+        """A segmenter saved by :meth:`save` (weights and its ``words.txt.gz`` dictionary)."""
+        words = Path(path) / "words.txt.gz"
+        text = gzip.decompress(words.read_bytes()).decode() if words.exists() else ""
+        return cls(cls._model.load(path, device), frozenset(text.split()))
+
+    def save(self, path: str | Path, half: bool = False) -> Path:
+        folder = self.model.save(path, half)
+        if self.model.features_ is not None:  # mtime 0: the same words, the same bytes
+            text = "".join(f"{w}\n" for w in sorted(self.dictionary))
+            (folder / "words.txt.gz").write_bytes(gzip.compress(text.encode(), mtime=0))
+        return folder
+
+    def _features(self, lines: Sequence[str]) -> list | None:
+        if self.model.features_ is None:
+            return None
+        return [_dictionary_features(line, self.dictionary) for line in lines]
 
     def add_word(self, word: str) -> None:
         """Make ``word`` one word wherever it occurs (longest user word first, left to
@@ -237,9 +300,11 @@ class Segmenter(_Tool):
             begins = {j for j in range(1, len(kept)) if kept[j][0] != kept[j - 1][0] + 1}
             chars.append(line)
             allowed.append(self._allowed(len(line), self._spans(line, begins), begins))
+        wide = [_fullwidth(c) for c in chars]
         tags = self.model.predict(
-            [list(_fullwidth(c)) for c in chars],
+            [list(c) for c in wide],
             allowed if any(a is not None for a in allowed) else None,
+            self._features(wide),
         )
         return [_words(c, t) for c, t in zip(chars, tags, strict=True)]
 
@@ -260,10 +325,11 @@ class Segmenter(_Tool):
 class PosTagger(_Tool):
     """Part-of-speech tags (People's Daily tag set: n, v, ns …) over the words of a segmenter.
 
-    A pipeline: :class:`Segmenter` finds the words, then a word-level BiLSTM tags them. Words
-    the tagger saw fewer than :data:`POS_MIN_COUNT` times in training read as their last
-    character (``<unk-化>``), which often tells the part of speech (-化 v, -者 n, -年 t).
-    ``add_word`` forces user words in the segmenter.
+    A pipeline: :class:`Segmenter` finds the words, then a word-level BiLSTM tags them. Each
+    word also embeds its first and last character, which often tell the part of speech
+    (-化 v, -者 n, -年 t); words the tagger saw fewer than :data:`POS_MIN_COUNT` times in
+    training read as their last character (``<unk-化>``). ``add_word`` forces user words in
+    the segmenter.
 
     Example:
         >>> PosTagger.pretrained().tag("我爱北京")                 # doctest: +SKIP
@@ -299,7 +365,9 @@ class PosTagger(_Tool):
     def tag_words(self, lines: Sequence[Sequence[str]]) -> list[list[str]]:
         """The POS tags of already segmented lines (lists of words)."""
         known = self.model.vocab_
-        tagged = self.model.predict([_word_tokens(ws, known) for ws in lines if ws])
+        kept = [ws for ws in lines if ws]
+        features = _word_features(kept) if self.model.features_ is not None else None
+        tagged = self.model.predict([_word_tokens(ws, known) for ws in kept], features=features)
         it = iter(tagged)
         return [next(it) if ws else [] for ws in lines]
 
@@ -327,6 +395,11 @@ def _word_tokens(words: Sequence[str], known: Vocab | AbstractSet[str]) -> list[
         w = _fullwidth(w)
         out.append(w if w in known else f"<unk-{w[-1]}>")
     return out
+
+
+def _word_features(lines: Sequence[Sequence[str]]) -> list[list[tuple[str, str]]]:
+    """Each word's first and last character (full-width)."""
+    return [[(_fullwidth(w[0]), _fullwidth(w[-1])) for w in words] for words in lines]
 
 
 class SentimentClassifier(_Tool):
@@ -416,16 +489,33 @@ def tagging_data(task: str, part: str = "train") -> list:
     }[part]
 
 
-def _tagging_pairs(task: str, lines: list, known: Vocab | AbstractSet[str]) -> tuple[list, list]:
-    """Whole lines as (tokens, tags): characters and b/m/e/s for segment; words (rare ones
-    backed off, see :func:`_word_tokens`) and their POS for pos. Lines are not cut into
-    clauses: a model that never saw a comma inside a sequence tags long lines badly (POS
-    accuracy 94 % on clauses fell to 88 % on whole lines)."""
-    lines = [(words, tags) for words, tags in lines if words]
+def _tagging_data(
+    task: str, lines: list, words: Counter[str], leave_line_out: bool = False
+) -> tuple[list, list, list]:
+    """Whole lines as (tokens, tags, features), ``words`` counted over the training lines.
+
+    segment: characters, b/m/e/s and dictionary features (on training lines with each line's
+    own words left out of the counts, see :class:`_LeaveLineOut`); pos: words (rare ones
+    backed off, see :func:`_word_tokens`), their POS and first/last characters. Lines are
+    not cut into clauses: a model that never saw a comma inside a sequence tags long lines
+    badly (POS accuracy 94 % on clauses fell to 88 % on whole lines)."""
+    lines = [(ws, tags) for ws, tags in lines if ws]
     if task == "segment":
-        chars = [list(_fullwidth("".join(w))) for w, _ in lines]
-        return chars, [_position_tags(w) for w, _ in lines]
-    return [_word_tokens(w, known) for w, _ in lines], [list(t) for _, t in lines]
+        wide = [[_fullwidth(w) for w in ws] for ws, _ in lines]
+        dictionary = {w for w, n in words.items() if n >= DICT_MIN_COUNT}
+        features = [
+            _dictionary_features(
+                "".join(ws), _LeaveLineOut(words, ws) if leave_line_out else dictionary
+            )
+            for ws in wide
+        ]
+        return [list("".join(ws)) for ws in wide], [_position_tags(ws) for ws in wide], features
+    known = {w for w, n in words.items() if n >= POS_MIN_COUNT}
+    return (
+        [_word_tokens(ws, known) for ws, _ in lines],
+        [list(t) for _, t in lines],
+        _word_features([ws for ws, _ in lines]),
+    )
 
 
 def train(
@@ -459,15 +549,15 @@ def train(
             validation=([_chars(t) for t, _ in val_lines], [y for _, y in val_lines]),
         )
         return SentimentClassifier(classifier)
-    known: set[str] = set()  # the words the POS tagger reads as themselves
-    if task == "pos":
-        counts = Counter(_fullwidth(w) for words, _ in train_lines for w in words)
-        known = {w for w, n in counts.items() if n >= POS_MIN_COUNT}
+    counts = Counter(_fullwidth(w) for words, _ in train_lines for w in words)
+    tokens, tags, features = _tagging_data(task, train_lines, counts, leave_line_out=True)
     tagger = SequenceTagger(**params).fit(
-        *_tagging_pairs(task, train_lines, known),
-        validation=_tagging_pairs(task, val_lines, known),
+        tokens, tags, validation=_tagging_data(task, val_lines, counts), features=features
     )
-    return Segmenter(tagger) if task == "segment" else PosTagger(tagger)
+    if task == "segment":
+        dictionary = frozenset(w for w, n in counts.items() if n >= DICT_MIN_COUNT and len(w) > 1)
+        return Segmenter(tagger, dictionary)
+    return PosTagger(tagger)
 
 
 def evaluate_tool(task: str, tool: Tool, part: str = "test") -> dict[str, float]:
