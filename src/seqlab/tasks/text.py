@@ -314,27 +314,18 @@ class _TextTask(Estimator):
         validation: tuple[_Inputs, list[Any]] | None = None,
     ) -> None:
         """Train with early stopping on ``validation``, or else on a seeded ``val_size`` part."""
+        dev = self.device_
         if validation is not None:
-            n = len(data.ids)
-            data = _Inputs(
-                [*data.ids, *validation[0].ids],
-                None if data.edges is None else [*data.edges, *cast(list, validation[0].edges)],
-                None
-                if data.features is None
-                else [*data.features, *cast(list, validation[0].features)],
-                data.num_features,
-            )
-            targets = [*targets, *validation[1]]
-            train, val = np.arange(n), np.arange(n, len(data.ids))
+            train = _Batches(data, targets, dev)
+            val = _Batches(*validation, dev) if validation[0].ids else None
         else:
             order = np.random.default_rng(self.seed).permutation(len(data.ids))
-            val, train = np.split(order, [int(len(data.ids) * self.val_size)])
-        n_val = len(val)
-        dev = self.device_
+            held, kept = np.split(order, [int(len(data.ids) * self.val_size)])
 
-        def part(rows: np.ndarray) -> _Batches:
-            return _Batches(data.take(rows.tolist()), [targets[i] for i in rows], dev)
+            def part(rows: np.ndarray) -> _Batches:
+                return _Batches(data.take(rows.tolist()), [targets[i] for i in rows], dev)
 
+            train, val = part(kept), part(held) if len(held) else None
         config = TrainConfig(
             epochs=self.epochs,
             batch_size=self.batch_size,
@@ -343,9 +334,7 @@ class _TextTask(Estimator):
             seed=self.seed,
             verbose=self.verbose,
         )
-        result = Trainer(config, loss=loss).fit(
-            self.model_, part(train), part(val) if n_val else None, type(self).__name__
-        )
+        result = Trainer(config, loss=loss).fit(self.model_, train, val, type(self).__name__)
         self.history_ = result.history
         self.model_.eval()
 
