@@ -139,14 +139,9 @@ class _Tagger(nn.Module):
         self.head = nn.Linear(encoder.output_size, num_tags)
         self.crf = LinearChainCRF(num_tags) if crf else None
 
-    def forward(
-        self,
-        ids: Tensor,
-        lengths: Tensor,
-        edges: Tensor | None = None,
-        features: Tensor | None = None,
-    ) -> Tensor:
-        states, _ = self.encoder(ids, lengths, edges, features)
+    def forward(self, *inputs: Tensor | None) -> Tensor:
+        """``inputs``: those of :meth:`TextEncoder.forward` (ids, lengths, edges, features)."""
+        states, _ = self.encoder(*inputs)
         return self.head(self.dropout(states))  # emissions (N, L, K)
 
     def loss(self, emissions: Tensor, tags: Tensor) -> Tensor:
@@ -163,14 +158,9 @@ class _Classifier(nn.Module):
         self.dropout = nn.Dropout(encoder.dropout.p)
         self.head = nn.Linear(encoder.output_size, num_classes)
 
-    def forward(
-        self,
-        ids: Tensor,
-        lengths: Tensor,
-        edges: Tensor | None = None,
-        features: Tensor | None = None,
-    ) -> Tensor:
-        _, summary = self.encoder(ids, lengths, edges, features)
+    def forward(self, *inputs: Tensor | None) -> Tensor:
+        """``inputs``: those of :meth:`TextEncoder.forward` (ids, lengths, edges, features)."""
+        _, summary = self.encoder(*inputs)
         return self.head(self.dropout(summary))  # logits (N, C)
 
 
