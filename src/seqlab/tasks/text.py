@@ -105,16 +105,15 @@ class _Batches:
 
     def __init__(self, inputs: _Inputs, targets: list[Any], device: torch.device) -> None:
         self.inputs, self.targets, self.device = inputs, targets, device
-        self.ids = inputs.ids
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.inputs.ids)
 
     def order(self, generator: torch.Generator, batch_size: int) -> Tensor:
         """A random order in which each batch holds texts of similar length (less padding):
         shuffle, sort by length within pools of 50 batches, then shuffle the batches."""
-        order = torch.randperm(len(self.ids), generator=generator)
-        lengths = torch.tensor([len(s) for s in self.ids])
+        order = torch.randperm(len(self.inputs.ids), generator=generator)
+        lengths = torch.tensor([len(s) for s in self.inputs.ids])
         pool = 50 * batch_size
         pools = [p[lengths[p].argsort(stable=True)] for p in order.split(pool)]
         batches = torch.cat(pools).split(batch_size)
