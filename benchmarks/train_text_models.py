@@ -4,7 +4,7 @@ Each tool (segment, pos, sentiment) is trained by ``seqlab.text.tools.train`` wi
 (``RECIPES``) on its training split, early stopping on its validation split, and saved as
 float16 safetensors under src/seqlab/text/weights/<task>. The per-epoch log, the time and the
 test scores go to benchmarks/results/text_models.json. This is how the shipped weights were
-made; run it again to reproduce them (about 35 minutes on 2 CPU cores; the segmenter's
+made; run it again to reproduce them (about 46 minutes on 2 CPU cores; the segmenter's
 bundled weights were trained with ``--device cuda``, see the README).
 
     python benchmarks/train_text_models.py

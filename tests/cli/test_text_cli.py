@@ -7,7 +7,8 @@ from collections import Counter
 from typer.testing import CliRunner
 
 from seqlab.cli import app
-from seqlab.text.tools import POS_MIN_COUNT, tagging_data
+from seqlab.text import PosTagger
+from seqlab.text.tools import POS_MIN_COUNT, _fullwidth, tagging_data
 
 runner = CliRunner()
 
@@ -92,23 +93,32 @@ def test_train_writes_a_model_the_tools_can_use(tmp_path):
     assert result.output.split("\t")[0] in ("pos", "neg")
 
 
-def test_trained_pos_tagger_reads_rare_words_by_their_last_character(tmp_path):
+def test_trained_pos_tagger_embeds_frequent_words_and_ships_its_tag_lexicon(tmp_path):
     _train("pos", 100, tmp_path)
     tokens = set(json.loads((tmp_path / "pos" / "vocab.json").read_text("utf-8"))["tokens"])
-    counts = Counter(w for words, _ in tagging_data("pos", "train")[:100] for w in words)
-    # words seen POS_MIN_COUNT times or more are tokens; rarer ones only as their last character
-    assert {w for w, n in counts.items() if n >= POS_MIN_COUNT} <= tokens
-    rare = [w for w, n in counts.items() if n < POS_MIN_COUNT]
-    assert rare and not tokens & set(rare)
-    assert {f"<unk-{w[-1]}>" for w in rare} <= tokens
-    # and every word's first and last character are its two features
+    lines = tagging_data("pos", "train")[:100]
+    counts = Counter(_fullwidth(w) for words, _ in lines for w in words)
+    # words seen POS_MIN_COUNT times or more are tokens; rarer ones share <unk>
+    assert {w for w, n in counts.items() if n >= POS_MIN_COUNT} | {"<pad>", "<unk>"} == tokens
+    # six features per word: four of its characters, its shape, its lexicon tags
     features = json.loads((tmp_path / "pos" / "features.json").read_text("utf-8"))
-    assert features["per_token"] == 2
+    assert features["per_token"] == 6
     assert {c for w in counts for c in (w[0], w[-1])} <= set(features["tokens"])
+    # the lexicon holds every training word with its tags, most frequent first
+    rows = gzip.decompress((tmp_path / "pos" / "tags.txt.gz").read_bytes()).decode().splitlines()
+    lexicon = {word: tags for word, *tags in (row.split(" ") for row in rows)}
+    assert set(lexicon) == set(counts)
+    pairs = Counter(
+        (_fullwidth(w), t) for words, tags in lines for w, t in zip(words, tags, strict=True)
+    )
+    for word, tags in lexicon.items():
+        seen = [pairs[word, t] for t in tags]
+        assert seen == sorted(seen, reverse=True) and sum(seen) == counts[word]
+    assert PosTagger.load(tmp_path / "pos").lexicon == lexicon
     result = runner.invoke(app, ["text", "tag", "我爱北京", "--model", str(tmp_path / "pos")])
     assert result.exit_code == 0, result.output
-    pairs = [p.rsplit("/", 1) for p in result.output.split()]
-    assert "".join(w for w, _ in pairs) == "我爱北京" and all(t for _, t in pairs)
+    pairs_out = [p.rsplit("/", 1) for p in result.output.split()]
+    assert "".join(w for w, _ in pairs_out) == "我爱北京" and all(t for _, t in pairs_out)
 
 
 def test_train_rejects_an_unknown_task():

@@ -13,8 +13,11 @@ from seqlab.text import PosTagger, Segmenter, SentimentClassifier
 from seqlab.text.tools import (
     _dictionary_features,
     _fullwidth,
+    _leave_line_out_tags,
     _LeaveLineOut,
-    _word_tokens,
+    _shape,
+    _tag_lexicon,
+    _word_features,
     tagging_data,
     weights_path,
 )
@@ -85,14 +88,35 @@ def test_word_scores_count_spans():
     assert tagged["f1"] == 0.0
 
 
-def test_pos_tokens_back_off_to_the_last_character_of_unknown_words():
-    known = {"我", "ＡＩ"}
-    assert _word_tokens(["我", "全球化", "AI", "x"], known) == [
-        "我",
-        "<unk-化>",
-        "ＡＩ",
-        "<unk-ｘ>",
+def test_word_shape_is_length_and_kinds_of_character():
+    assert [_shape(_fullwidth(w)) for w in ["北京", "1998年", "AI", "，", "中华人民共和国"]] == [
+        "2h",
+        "5dh",
+        "2a",
+        "1p",
+        "5h",
     ]
+
+
+def test_pos_features_are_characters_shape_and_lexicon_tags():
+    lexicon = {"发展": ["v", "vn"], "北京": ["ns"], "多": ["a", "m", "d", "ad"]}
+    assert _word_features(["发展", "北京", "全球化", "多", "邓小平", "中华民族"], lexicon) == [
+        ("发", "-", "-", "展", "2h", "v|vn"),
+        ("北", "-", "-", "京", "2h", "ns"),
+        ("全", "球", "-", "化", "3h", "-"),  # never seen in training
+        ("多", "-", "-", "多", "1h", "a|m|d"),  # at most POS_LEXICON_TAGS, most frequent first
+        ("邓", "小", "-", "平", "3h", "-"),
+        ("中", "华", "民", "族", "4h", "-"),
+    ]
+
+
+def test_a_training_line_does_not_see_its_own_tags_in_the_lexicon():
+    counts = {"发展": Counter({"vn": 3, "v": 2}), "北京": Counter({"ns": 1})}
+    assert _tag_lexicon(counts) == {"发展": ["vn", "v"], "北京": ["ns"]}
+    # this line holds 北京's only occurrence and two of 发展's three vn
+    seen = _leave_line_out_tags(counts, ["发展", "北京", "发展"], ["vn", "ns", "vn"])
+    assert seen == {"发展": ["v", "vn"], "北京": []}
+    assert _word_features(["北京"], seen)[0][-1] == "-"
 
 
 def test_dictionary_features_name_the_words_that_begin_and_end_at_each_character():

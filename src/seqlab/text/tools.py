@@ -7,9 +7,9 @@ Each tool is a task of :mod:`seqlab.tasks.text` trained on the corpora of
 - :class:`Segmenter`: characters tagged b/m/e/s by a BiLSTM-CRF over character and bigram
   embeddings and dictionary features (the lengths of the training words that begin and end
   at each character); a word ends at e or s.
-- :class:`PosTagger`: the segmenter's words, tagged by a word-level BiLSTM over word
-  embeddings and the embeddings of each word's first and last character (rare words read
-  as their last character).
+- :class:`PosTagger`: the segmenter's words, tagged by a word-level BiLSTM-CRF over word
+  embeddings (rare words share ``<unk>``) and features: four of each word's characters,
+  its shape and the tags it had in training (its lexicon entry).
 - :class:`SentimentClassifier`: a BiLSTM over the characters (and bigrams) of a review,
   max-pooled, "pos" or "neg".
 
@@ -26,8 +26,8 @@ half-width ASCII as its full-width form and return the text as given.
 from __future__ import annotations
 
 import gzip
-from collections import Counter
-from collections.abc import Container, Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Container, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from importlib import resources
 from pathlib import Path
@@ -46,7 +46,6 @@ from seqlab.text.corpora import (
     split_tagging,
     stratified_split,
 )
-from seqlab.text.vocab import Vocab
 
 __all__ = [
     "RECIPES",
@@ -63,7 +62,8 @@ __all__ = [
 
 TASKS = ("segment", "pos", "sentiment")
 VAL_LINES = 0.05  # share of the tagging training lines kept for early stopping
-POS_MIN_COUNT = 5  # training words seen less often are read by their last character
+POS_MIN_COUNT = 10  # training words seen less often share the <unk> word embedding
+POS_LEXICON_TAGS = 3  # a word's lexicon feature: its most frequent training tags, at most 3
 DICT_MIN_COUNT = 1  # the segmenter's dictionary: training words seen at least this often
 DICT_MAX_LENGTH = 8  # longest dictionary word looked up; lengths of 5 and more read as "5"
 
@@ -83,9 +83,10 @@ RECIPES: dict[str, dict[str, Any]] = {
         lr=3e-3,
         patience=2,
     ),
-    # Over words: no CRF (the tags of neighbours matter little once the words are known).
     "pos": dict(
-        embedding_dim=48,
+        crf=True,
+        embedding_dim=64,
+        min_freq=POS_MIN_COUNT,
         hidden_size=160,
         feature_dim=32,
         dropout=0.3,
@@ -189,6 +190,16 @@ class _LeaveLineOut:
         return self.counts.get(word, 0) - self.line.get(word, 0) >= DICT_MIN_COUNT  # type: ignore[call-overload]
 
 
+def _read_gz_lines(path: Path) -> list[str]:
+    """The lines of a gzipped UTF-8 text beside the weights (none when it is missing)."""
+    return gzip.decompress(path.read_bytes()).decode().splitlines() if path.exists() else []
+
+
+def _write_gz_lines(path: Path, lines: Iterable[str]) -> None:
+    """Gzipped with mtime 0: the same lines, the same bytes."""
+    path.write_bytes(gzip.compress("".join(f"{x}\n" for x in lines).encode(), mtime=0))
+
+
 class Segmenter(_Tool):
     """Chinese word segmentation by a character BiLSTM-CRF trained on People's Daily.
 
@@ -216,15 +227,13 @@ class Segmenter(_Tool):
     @classmethod
     def load(cls, path: str | Path, device: str = "cpu") -> Any:
         """A segmenter saved by :meth:`save` (weights and its ``words.txt.gz`` dictionary)."""
-        words = Path(path) / "words.txt.gz"
-        text = gzip.decompress(words.read_bytes()).decode() if words.exists() else ""
-        return cls(cls._model.load(path, device), frozenset(text.split()))
+        words = _read_gz_lines(Path(path) / "words.txt.gz")
+        return cls(cls._model.load(path, device), frozenset(words))
 
     def save(self, path: str | Path, half: bool = False) -> Path:
         folder = self.model.save(path, half)
-        if self.model.features_ is not None:  # mtime 0: the same words, the same bytes
-            text = "".join(f"{w}\n" for w in sorted(self.dictionary))
-            (folder / "words.txt.gz").write_bytes(gzip.compress(text.encode(), mtime=0))
+        if self.model.features_ is not None:
+            _write_gz_lines(folder / "words.txt.gz", sorted(self.dictionary))
         return folder
 
     def _features(self, lines: Sequence[str]) -> list | None:
@@ -325,11 +334,14 @@ class Segmenter(_Tool):
 class PosTagger(_Tool):
     """Part-of-speech tags (People's Daily tag set: n, v, ns …) over the words of a segmenter.
 
-    A pipeline: :class:`Segmenter` finds the words, then a word-level BiLSTM tags them. Each
-    word also embeds its first and last character, which often tell the part of speech
-    (-化 v, -者 n, -年 t); words the tagger saw fewer than :data:`POS_MIN_COUNT` times in
-    training read as their last character (``<unk-化>``). ``add_word`` forces user words in
-    the segmenter.
+    A pipeline: :class:`Segmenter` finds the words, then a word-level BiLSTM-CRF tags them.
+    Words seen :data:`POS_MIN_COUNT` times or more in training have an embedding of their own,
+    the others share ``<unk>``. Every word also embeds six features (see
+    :func:`_word_features`): its first, second, second-to-last and last character, which
+    often tell the part of speech (-化 v, -者 n, -年 t, 邓… nr), its shape (length and kinds of
+    character) and its entry in ``lexicon``: the tags it had in training, most frequent first
+    ("v|vn"; "-" for a word never seen). The lexicon is saved gzipped as ``tags.txt.gz``
+    beside the weights. ``add_word`` forces user words in the segmenter.
 
     Example:
         >>> PosTagger.pretrained().tag("我爱北京")                 # doctest: +SKIP
@@ -340,14 +352,29 @@ class PosTagger(_Tool):
     _model = SequenceTagger
     model: SequenceTagger
 
-    def __init__(self, model: SequenceTagger, segmenter: Segmenter | None = None) -> None:
+    def __init__(
+        self,
+        model: SequenceTagger,
+        segmenter: Segmenter | None = None,
+        lexicon: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         super().__init__(model)
         self.segmenter = segmenter if segmenter is not None else Segmenter.pretrained()
+        self.lexicon = lexicon if lexicon is not None else {}
 
     @classmethod
     def load(cls, path: str | Path, device: str = "cpu") -> Any:
-        """A tagger saved by :meth:`save`, over the bundled segmenter."""
-        return cls(cls._model.load(path, device), Segmenter.pretrained(device))
+        """A tagger saved by :meth:`save` (weights and its ``tags.txt.gz`` lexicon), over
+        the bundled segmenter."""
+        rows = (line.split(" ") for line in _read_gz_lines(Path(path) / "tags.txt.gz"))
+        lexicon = {word: tags for word, *tags in rows}
+        return cls(cls._model.load(path, device), Segmenter.pretrained(device), lexicon)
+
+    def save(self, path: str | Path, half: bool = False) -> Path:
+        folder = self.model.save(path, half)
+        rows = (" ".join([w, *tags]) for w, tags in sorted(self.lexicon.items()))
+        _write_gz_lines(folder / "tags.txt.gz", rows)
+        return folder
 
     def add_word(self, word: str) -> None:
         """Make ``word`` one word wherever it occurs (see :meth:`Segmenter.add_word`)."""
@@ -364,10 +391,11 @@ class PosTagger(_Tool):
 
     def tag_words(self, lines: Sequence[Sequence[str]]) -> list[list[str]]:
         """The POS tags of already segmented lines (lists of words)."""
-        known = self.model.vocab_
-        kept = [ws for ws in lines if ws]
-        features = _word_features(kept) if self.model.features_ is not None else None
-        tagged = self.model.predict([_word_tokens(ws, known) for ws in kept], features=features)
+        kept = [[_fullwidth(w) for w in ws] for ws in lines if ws]
+        features = None
+        if self.model.features_ is not None:
+            features = [_word_features(ws, self.lexicon) for ws in kept]
+        tagged = self.model.predict(kept, features=features)
         it = iter(tagged)
         return [next(it) if ws else [] for ws in lines]
 
@@ -388,18 +416,48 @@ class PosTagger(_Tool):
         return {"accuracy": 100 * float(np.mean(right)), **joint}
 
 
-def _word_tokens(words: Sequence[str], known: Vocab | AbstractSet[str]) -> list[str]:
-    """A known word is its own token; any other backs off to its last character."""
-    out = []
-    for w in words:
-        w = _fullwidth(w)
-        out.append(w if w in known else f"<unk-{w[-1]}>")
-    return out
+def _shape(word: str) -> str:
+    """The length of ``word`` (5 = 5 or more) and the kinds of its characters: h Han, d
+    digit, a Latin letter, p anything else; e.g. "2h" for 北京, "5dh" for １９９８年."""
+    kinds = {
+        "h" if "\u4e00" <= c <= "\u9fff" else "d" if c.isdigit() else "a" if c.isalpha() else "p"
+        for c in word
+    }
+    return f"{min(len(word), 5)}{''.join(sorted(kinds))}"
 
 
-def _word_features(lines: Sequence[Sequence[str]]) -> list[list[tuple[str, str]]]:
-    """Each word's first and last character (full-width)."""
-    return [[(_fullwidth(w[0]), _fullwidth(w[-1])) for w in words] for words in lines]
+def _word_features(
+    words: Sequence[str], lexicon: Mapping[str, Sequence[str]]
+) -> list[tuple[str, ...]]:
+    """The features of each (full-width) word: its first, second, second-to-last and last
+    character ("-" where the word is too short to have a middle one), its shape and its
+    lexicon tags ("-" when it has none)."""
+    return [
+        (
+            w[0],
+            w[1] if len(w) > 2 else "-",
+            w[-2] if len(w) > 3 else "-",
+            w[-1],
+            _shape(w),
+            "|".join(lexicon.get(w, ())[:POS_LEXICON_TAGS]) or "-",
+        )
+        for w in words
+    ]
+
+
+def _tag_lexicon(counts: Mapping[str, Counter[str]]) -> dict[str, list[str]]:
+    """Each word's tags, most frequent first (ties: first seen)."""
+    return {w: [t for t, _ in c.most_common()] for w, c in counts.items()}
+
+
+def _leave_line_out_tags(
+    counts: Mapping[str, Counter[str]], words: Sequence[str], tags: Sequence[str]
+) -> dict[str, list[str]]:
+    """The lexicon as a training line sees it: its words' tags counted without the line's own
+    occurrences, so that a word found only there looks as unknown as a new test word."""
+    own = Counter(zip(words, tags, strict=True))
+    left = {w: Counter({t: n - own[w, t] for t, n in counts[w].items()}) for w in set(words)}
+    return _tag_lexicon({w: +c for w, c in left.items()})
 
 
 class SentimentClassifier(_Tool):
@@ -489,33 +547,35 @@ def tagging_data(task: str, part: str = "train") -> list:
     }[part]
 
 
-def _tagging_data(
-    task: str, lines: list, words: Counter[str], dictionary: Container[str] | None = None
-) -> tuple[list, list, list]:
-    """Whole lines as (tokens, tags, features), ``words`` counted over the training lines.
+def _tagging_data(task: str, lines: list, counts: Any, lexicon: Any = None) -> tuple:
+    """Whole lines as (tokens, tags, features), ``counts`` taken over the training lines
+    (segment: of each word; pos: of each (word, tag) pair).
 
-    segment: characters, b/m/e/s and dictionary features, looked up in ``dictionary``, or
-    when it is None (the training lines themselves) in ``words`` with each line's own words
-    left out (see :class:`_LeaveLineOut`); pos: words (rare ones
-    backed off, see :func:`_word_tokens`), their POS and first/last characters. Lines are
-    not cut into clauses: a model that never saw a comma inside a sequence tags long lines
-    badly (POS accuracy 94 % on clauses fell to 88 % on whole lines)."""
-    lines = [(ws, tags) for ws, tags in lines if ws]
+    segment: characters, b/m/e/s and dictionary features; pos: words, their POS and their
+    features (see :func:`_word_features`). The features look words up in ``lexicon`` (the
+    segmenter's dictionary, the tagger's tag lexicon), or, when it is None (the training
+    lines themselves), in ``counts`` with each line's own words left out. Lines are not cut
+    into clauses: a model that never saw a comma inside a sequence tags long lines badly
+    (POS accuracy 94 % on clauses fell to 88 % on whole lines)."""
+    wide = [([_fullwidth(w) for w in ws], tags) for ws, tags in lines if ws]
+    features: list[Any]
     if task == "segment":
-        wide = [[_fullwidth(w) for w in ws] for ws, _ in lines]
         features = [
             _dictionary_features(
-                "".join(ws), _LeaveLineOut(words, ws) if dictionary is None else dictionary
+                "".join(ws), _LeaveLineOut(counts, ws) if lexicon is None else lexicon
             )
-            for ws in wide
+            for ws, _ in wide
         ]
-        return [list("".join(ws)) for ws in wide], [_position_tags(ws) for ws in wide], features
-    known = {w for w, n in words.items() if n >= POS_MIN_COUNT}
-    return (
-        [_word_tokens(ws, known) for ws, _ in lines],
-        [list(t) for _, t in lines],
-        _word_features([ws for ws, _ in lines]),
-    )
+        return (
+            [list("".join(ws)) for ws, _ in wide],
+            [_position_tags(ws) for ws, _ in wide],
+            features,
+        )
+    features = [
+        _word_features(ws, _leave_line_out_tags(counts, ws, t) if lexicon is None else lexicon)
+        for ws, t in wide
+    ]
+    return [ws for ws, _ in wide], [list(t) for _, t in wide], features
 
 
 def train(
@@ -549,16 +609,26 @@ def train(
             validation=([_chars(t) for t, _ in val_lines], [y for _, y in val_lines]),
         )
         return SentimentClassifier(classifier)
-    counts = Counter(_fullwidth(w) for words, _ in train_lines for w in words)
-    dictionary = frozenset(w for w, n in counts.items() if n >= DICT_MIN_COUNT and len(w) > 1)
-    tokens, tags, features = _tagging_data(task, train_lines, counts)
+    words = [[_fullwidth(w) for w in ws] for ws, _ in train_lines]
+    if task == "segment":
+        counts: Any = Counter(w for ws in words for w in ws)
+        lexicon: Any = frozenset(w for w, n in counts.items() if n >= DICT_MIN_COUNT and len(w) > 1)
+    else:
+        tags: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        for ws, (_, ts) in zip(words, train_lines, strict=True):
+            for w, t in zip(ws, ts, strict=True):
+                tags[w][t] += 1
+        counts, lexicon = tags, _tag_lexicon(tags)
+    tokens, targets, features = _tagging_data(task, train_lines, counts)
     tagger = SequenceTagger(**params).fit(
         tokens,
-        tags,
-        validation=_tagging_data(task, val_lines, counts, dictionary),
+        targets,
+        validation=_tagging_data(task, val_lines, counts, lexicon),
         features=features,
     )
-    return Segmenter(tagger, dictionary) if task == "segment" else PosTagger(tagger)
+    if task == "segment":
+        return Segmenter(tagger, lexicon)
+    return PosTagger(tagger, lexicon=lexicon)
 
 
 def evaluate_tool(task: str, tool: Tool, part: str = "test") -> dict[str, float]:
