@@ -548,8 +548,8 @@ def tagging_data(task: str, part: str = "train") -> list:
 
 
 def _tagging_data(task: str, lines: list, counts: Any, lexicon: Any = None) -> tuple:
-    """Whole lines as (tokens, tags, features), ``counts`` taken over the training lines
-    (segment: of each word; pos: of each (word, tag) pair).
+    """Whole lines of full-width words as (tokens, tags, features), ``counts`` taken over
+    the training lines (segment: of each word; pos: of each (word, tag) pair).
 
     segment: characters, b/m/e/s and dictionary features; pos: words, their POS and their
     features (see :func:`_word_features`). The features look words up in ``lexicon`` (the
@@ -557,25 +557,24 @@ def _tagging_data(task: str, lines: list, counts: Any, lexicon: Any = None) -> t
     lines themselves), in ``counts`` with each line's own words left out. Lines are not cut
     into clauses: a model that never saw a comma inside a sequence tags long lines badly
     (POS accuracy 94 % on clauses fell to 88 % on whole lines)."""
-    wide = [([_fullwidth(w) for w in ws], tags) for ws, tags in lines if ws]
     features: list[Any]
     if task == "segment":
         features = [
             _dictionary_features(
                 "".join(ws), _LeaveLineOut(counts, ws) if lexicon is None else lexicon
             )
-            for ws, _ in wide
+            for ws, _ in lines
         ]
         return (
-            [list("".join(ws)) for ws, _ in wide],
-            [_position_tags(ws) for ws, _ in wide],
+            [list("".join(ws)) for ws, _ in lines],
+            [_position_tags(ws) for ws, _ in lines],
             features,
         )
     features = [
         _word_features(ws, _leave_line_out_tags(counts, ws, t) if lexicon is None else lexicon)
-        for ws, t in wide
+        for ws, t in lines
     ]
-    return [ws for ws, _ in wide], [list(t) for _, t in wide], features
+    return [ws for ws, _ in lines], [list(t) for _, t in lines], features
 
 
 def train(
@@ -609,13 +608,16 @@ def train(
             validation=([_chars(t) for t, _ in val_lines], [y for _, y in val_lines]),
         )
         return SentimentClassifier(classifier)
-    words = [[_fullwidth(w) for w in ws] for ws, _ in train_lines]
+    train_lines, val_lines = (
+        [([_fullwidth(w) for w in ws], tags) for ws, tags in part if ws]
+        for part in (train_lines, val_lines)
+    )
     if task == "segment":
-        counts: Any = Counter(w for ws in words for w in ws)
+        counts: Any = Counter(w for ws, _ in train_lines for w in ws)
         lexicon: Any = frozenset(w for w, n in counts.items() if n >= DICT_MIN_COUNT and len(w) > 1)
     else:
         tags: defaultdict[str, Counter[str]] = defaultdict(Counter)
-        for ws, (_, ts) in zip(words, train_lines, strict=True):
+        for ws, ts in train_lines:
             for w, t in zip(ws, ts, strict=True):
                 tags[w][t] += 1
         counts, lexicon = tags, _tag_lexicon(tags)
