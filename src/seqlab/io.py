@@ -14,9 +14,12 @@ from safetensors import SafetensorError
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
-from seqlab.errors import CheckpointError
+from seqlab.errors import CheckpointError, check, one_of
 
 __all__ = ["atomic_write", "read_json", "read_tensors", "write_json", "write_tensors"]
+
+PRECISIONS = ("float32", "float16", "int8")
+SCALE = ".int8_scale"  # suffix of the per-row scales of an int8 tensor
 
 
 def atomic_write(path: str | Path, data: bytes) -> None:
@@ -44,9 +47,31 @@ def write_json(path: str | Path, obj: Any, compact: bool = False) -> None:
     atomic_write(path, (text + "\n").encode())
 
 
-def write_tensors(path: str | Path, tensors: dict[str, torch.Tensor]) -> None:
-    """Save tensors as safetensors (contiguous CPU copies; shared storage is not allowed)."""
-    atomic_write(path, st_save({k: v.detach().cpu().contiguous() for k, v in tensors.items()}))
+def write_tensors(
+    path: str | Path, tensors: dict[str, torch.Tensor], precision: str = "float32"
+) -> None:
+    """Save tensors as safetensors (contiguous CPU copies; shared storage is not allowed).
+
+    ``precision`` of the floating-point tensors: float32 (as they are), float16 (half the
+    size) or int8 (about a quarter: each row of a matrix is rounded to 255 levels spanning
+    its largest magnitude, its scale kept in float16 as "<name>.int8_scale"; vectors go
+    float16). :func:`read_tensors` turns int8 rows back into float32.
+    """
+    check("write_tensors", {"precision": one_of(*PRECISIONS)}, {"precision": precision})
+    out: dict[str, torch.Tensor] = {}
+    for name, value in tensors.items():
+        v = value.detach().cpu()
+        if v.is_floating_point() and precision != "float32":
+            if precision == "int8" and v.dim() > 1:
+                rows = v.float().reshape(v.shape[0], -1)
+                top = rows.abs().amax(1)
+                scale = torch.where(top > 0, top / 127, torch.ones_like(top)).half()
+                q = (rows / scale.float()[:, None]).round().clamp(-127, 127)
+                out[name + SCALE], v = scale, q.to(torch.int8).view(v.shape)
+            else:
+                v = v.half()
+        out[name] = v.contiguous()
+    atomic_write(path, st_save(out))
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -70,11 +95,17 @@ def read_json(path: str | Path) -> Any:
 
 
 def read_tensors(path: str | Path) -> dict[str, torch.Tensor]:
+    """The tensors of a file written by :func:`write_tensors`, int8 ones back in float32."""
     path = Path(path)
     try:
-        return st_load(_read(path, "its weights"))
+        tensors = st_load(_read(path, "its weights"))
     except (SafetensorError, ValueError) as err:
         raise CheckpointError(
             f"{path.name} of the saved model at {str(path.parent)!r} must be a valid safetensors "
             f"file; got a corrupted file ({err}). Save the model again."
         ) from None
+    for name in [k for k in tensors if k.endswith(SCALE)]:
+        scale, base = tensors.pop(name).float(), name.removesuffix(SCALE)
+        q = tensors[base]
+        tensors[base] = (q.float().reshape(q.shape[0], -1) * scale[:, None]).view(q.shape)
+    return tensors

@@ -62,12 +62,12 @@ def test_text_and_file_together_is_an_error(tmp_path):
     assert "must be a text or --file, not both" in result.output
 
 
-def _train(task: str, limit: int, out) -> None:
+def _train(task: str, limit: int, out, *options: str) -> None:
     """One quick epoch of `seqlab text train` on the first ``limit`` training lines."""
     result = runner.invoke(
         app,
         ["text", "train", task, "--limit", str(limit), "--epochs", "1", "--device", "cpu",
-         "--out", str(out)],
+         "--out", str(out), *options],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
 
@@ -94,7 +94,9 @@ def test_train_writes_a_model_the_tools_can_use(tmp_path):
 
 
 def test_trained_pos_tagger_embeds_frequent_words_and_ships_its_tag_lexicon(tmp_path):
-    _train("pos", 100, tmp_path)
+    _train("pos", 100, tmp_path, "--members", "2")
+    config = json.loads((tmp_path / "pos" / "config.json").read_text("utf-8"))
+    assert config["members"] == 2  # two taggers, averaged
     tokens = set(json.loads((tmp_path / "pos" / "vocab.json").read_text("utf-8"))["tokens"])
     lines = tagging_data("pos", "train")[:100]
     counts = Counter(_fullwidth(w) for words, _ in lines for w in words)

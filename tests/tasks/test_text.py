@@ -110,7 +110,7 @@ def test_bigram_features_learn_save_and_load_in_half_precision(tmp_path):
     assert tagger.bigrams_ is not None and "<s> " + texts[0][0] in tagger.bigrams_
     test_texts, test_tags = _segments(40, seed=1)
     assert tagger.evaluate(test_texts, test_tags)["accuracy"] > 0.9
-    folder = tagger.save(tmp_path / "half", half=True)
+    folder = tagger.save(tmp_path / "half", precision="float16")
     assert (folder / "bigrams.json").is_file()
     loaded = SequenceTagger.load(folder)
     assert next(loaded.model_.parameters()).dtype == torch.float32  # computes in float32
@@ -131,7 +131,7 @@ def test_token_features_carry_what_the_tokens_cannot(tmp_path):
     tagger = SequenceTagger(**params).fit(texts, tags, features=feats)
     assert tagger.num_features_ == 1 and "fa" in tagger.features_
     assert tagger.evaluate(texts[:40], tags[:40], features=feats[:40])["accuracy"] == 1.0
-    loaded = SequenceTagger.load(tagger.save(tmp_path / "features", half=True))
+    loaded = SequenceTagger.load(tagger.save(tmp_path / "features", precision="float16"))
     assert loaded.predict(texts[:40], features=feats[:40]) == tags[:40]
     with pytest.raises(DataError, match="features of SequenceTagger must be given, one list"):
         tagger.predict(texts[:2])
@@ -173,3 +173,43 @@ def test_encoder_pooling_covers_only_the_real_tokens(pooling):
     ids2 = ids.clone()
     ids2[1, 3:] = 7
     torch.testing.assert_close(enc(ids2, lengths)[1][1], summary[1])
+
+
+def test_members_are_the_seeded_single_models_and_decode_their_best_mean_score(tmp_path):
+    from itertools import product
+
+    texts, tags = _segments()
+    params, val = {**SMALL, "epochs": 3}, _segments(20, seed=3)
+    pair = SequenceTagger(crf=True, members=2, **params).fit(texts, tags, val)
+    second = SequenceTagger(crf=True, seed=1, **params).fit(texts, tags, val)
+    members = pair.model_.members
+    for name, value in second.model_.state_dict().items():  # member i is the fit of seed + i
+        torch.testing.assert_close(members[1].state_dict()[name], value, rtol=0, atol=0)
+    assert [h["member"] for h in pair.history_] == [0, 0, 0, 1, 1, 1]
+    # Viterbi over the pair finds the tag sequence of the highest mean score, by enumeration.
+    text = list("fkpa")
+    _, inputs = next(pair._batches([text]))
+    mask = torch.ones(1, len(text), dtype=torch.bool)
+    with torch.no_grad():
+        emissions = [m(*inputs) for m in members]
+
+        def mean_score(path):
+            y = torch.tensor([path])
+            scored = zip(members, emissions, strict=True)
+            return sum(float(m.crf.score(e, y, mask)) for m, e in scored)
+
+        best = max(product(range(len(pair.labels_)), repeat=len(text)), key=mean_score)
+    assert pair.predict([text]) == [[pair.labels_[k] for k in best]]
+    loaded = SequenceTagger.load(pair.save(tmp_path / "pair"))
+    assert loaded.members == 2 and loaded.predict(texts[:20]) == pair.predict(texts[:20])
+
+
+def test_classifier_members_average_their_log_probabilities():
+    rng = np.random.default_rng(0)
+    texts = [list(rng.choice(list("abcdef"), 6)) for _ in range(60)]
+    labels = ["pos" if t.count("a") > t.count("b") else "neg" for t in texts]
+    clf = SequenceClassifier(members=3, **{**SMALL, "epochs": 2}).fit(texts, labels)
+    _, inputs = next(clf._batches(texts[:1]))
+    with torch.no_grad():
+        logp = torch.stack([m(*inputs).log_softmax(-1) for m in clf.model_.members]).mean(0)
+    np.testing.assert_allclose(clf.predict_proba(texts[:1]), logp.softmax(-1).numpy(), rtol=1e-5)

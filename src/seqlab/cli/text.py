@@ -133,6 +133,10 @@ def train(
     limit: Annotated[
         int | None, typer.Option(help="Train on the first N lines only (a quick run).")
     ] = None,
+    members: Annotated[
+        int | None,
+        typer.Option(help="Models trained from seeds 0, 1, ... and averaged [default: recipe's]."),
+    ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:1 ...")] = "auto",
     out: Annotated[Path, typer.Option(help="Folder to save the model in.")] = Path("runs/text"),
 ) -> None:
@@ -146,12 +150,15 @@ def train(
         seqlab text train segment --epochs 8
 
         seqlab text train sentiment --model gru --out runs/gru
+
+        seqlab text train pos --members 1     # one model instead of the recipe's two
     """
     from seqlab.io import write_json
     from seqlab.text.tools import evaluate_tool
     from seqlab.text.tools import train as train_tool
 
-    tool = train_tool(task, model, epochs, limit, verbose=True, device=device)
+    extra = {} if members is None else {"members": members}
+    tool = train_tool(task, model, epochs, limit, verbose=True, device=device, **extra)
     folder = tool.save(out / task)
     console.print("Scoring on the test split ...")
     scores = evaluate_tool(task, tool)

@@ -8,6 +8,7 @@ of any language.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
@@ -37,6 +38,7 @@ _RULES = {
     "val_size": Rule("a fraction in [0, 1)", lambda v: 0 <= v < 1),
     "bigram_dim": Rule("a non-negative integer", lambda v: isinstance(v, int) and v >= 0),
     "bigram_min_freq": Rule("a positive integer", lambda v: isinstance(v, int) and v > 0),
+    "members": Rule("a positive integer", lambda v: isinstance(v, int) and v > 0),
 }
 
 
@@ -162,6 +164,37 @@ class _Classifier(nn.Module):
         _, summary = self.encoder(*inputs)
         return self.head(self.dropout(summary))  # logits (N, C)
 
+    def loss(self, logits: Tensor, labels: Tensor) -> Tensor:
+        return nn.functional.cross_entropy(logits, labels)
+
+
+class _Ensemble(nn.Module):
+    """Models trained alike from different seeds, as one: their outputs averaged.
+
+    With CRFs, the mean emissions and the mean transition, start and end scores: Viterbi then
+    finds the tag sequence of the highest mean score(x, y) over the members (the mean of their
+    log p(y | x) up to a constant). Without, the mean log-probabilities (a geometric mean)."""
+
+    def __init__(self, members: Sequence[nn.Module]) -> None:
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, *inputs: Tensor | None) -> Tensor:
+        outputs = torch.stack([m(*inputs) for m in self.members])
+        crf = getattr(self.members[0], "crf", None) is not None
+        return (outputs if crf else outputs.log_softmax(-1)).mean(0)
+
+    @property
+    def crf(self) -> LinearChainCRF | None:
+        crfs = [getattr(m, "crf", None) for m in self.members]
+        if crfs[0] is None:
+            return None
+        mean = copy.deepcopy(crfs[0])
+        with torch.no_grad():
+            for name, p in mean.named_parameters():
+                p.copy_(torch.stack([getattr(c, name) for c in crfs]).mean(0))
+        return mean
+
 
 class _TextTask(Estimator):
     """What both tasks share: parameters, the vocabulary, training, save and load.
@@ -173,7 +206,10 @@ class _TextTask(Estimator):
     token also embeds its left and right bigram, those seen at least ``bigram_min_freq``
     times), optional per-token features (``feature_dim`` > 0 and ``features`` given to fit:
     F categorical values per token, each embedded in ``feature_dim``), the summary
-    ``pooling`` of the classifier (auto, mean, max), and training
+    ``pooling`` of the classifier (auto, mean, max), ``members`` (more than 1: that many
+    models trained one after another, alike but for their seed, ``seed`` + i, and their
+    outputs averaged; given a ``validation``, member i is the model a fit with ``seed`` + i
+    gives, while a ``val_size`` part is drawn once, from ``seed``), and training
     (``epochs``, ``batch_size``, ``lr``, ``patience`` of early stopping on a seeded
     ``val_size`` part or on the ``validation`` given to fit, ``seed``, ``device``,
     ``verbose`` progress).
@@ -203,6 +239,7 @@ class _TextTask(Estimator):
         bigram_min_freq: int = 5,
         feature_dim: int = 0,
         pooling: str = "auto",
+        members: int = 1,
         epochs: int = 10,
         batch_size: int = 64,
         lr: float = 2e-3,
@@ -224,6 +261,7 @@ class _TextTask(Estimator):
         self.bigram_min_freq = bigram_min_freq
         self.feature_dim = feature_dim
         self.pooling = pooling
+        self.members = members
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -299,10 +337,11 @@ class _TextTask(Estimator):
         self,
         data: _Inputs,
         targets: list[Any],
-        loss: Any,
         validation: tuple[_Inputs, list[Any]] | None = None,
     ) -> None:
-        """Train with early stopping on ``validation``, or else on a seeded ``val_size`` part."""
+        """Train ``members`` models, each with early stopping on ``validation``, or else on a
+        ``val_size`` part drawn from ``seed``; member i is initialised, shuffled and dropped
+        out from ``seed`` + i."""
         dev = self.device_
         if validation is not None:
             train = _Batches(data, targets, dev)
@@ -315,16 +354,24 @@ class _TextTask(Estimator):
                 return _Batches(data.take(rows.tolist()), [targets[i] for i in rows], dev)
 
             train, val = part(kept), part(held) if len(held) else None
-        config = TrainConfig(
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            lr=self.lr,
-            patience=self.patience,
-            seed=self.seed,
-            verbose=self.verbose,
-        )
-        result = Trainer(config, loss=loss).fit(self.model_, train, val, type(self).__name__)
-        self.history_ = result.history
+        members, self.history_ = [], []
+        for i in range(self.members):
+            seed = self.seed + i
+            torch.manual_seed(seed)  # the initial weights
+            model = self._build_one()
+            config = TrainConfig(
+                epochs=self.epochs,
+                batch_size=self.batch_size,
+                lr=self.lr,
+                patience=self.patience,
+                seed=seed,
+                verbose=self.verbose,
+            )
+            name = type(self).__name__ + (f" {i + 1}/{self.members}" if self.members > 1 else "")
+            result = Trainer(config, loss=model.loss).fit(model, train, val, name)
+            self.history_ += [{"member": i, **h} if self.members > 1 else h for h in result.history]
+            members.append(model)
+        self.model_ = members[0] if self.members == 1 else _Ensemble(members).to(self.device_)
         self.model_.eval()
 
     def _batches(self, sequences: Sequence[Sequence[str]], features: Features | None = None):
@@ -336,14 +383,12 @@ class _TextTask(Estimator):
             rows = order[b : b + PREDICT_BATCH]
             yield rows, data.tensors(rows, self.device_)
 
-    def save(self, path: str | Path, half: bool = False) -> Path:
-        """Write config, labels, vocabulary and weights (float16 with ``half``: half the
-        size, for shipping) to the folder ``path``."""
+    def save(self, path: str | Path, precision: str = "float32") -> Path:
+        """Write config, labels, vocabulary and weights to the folder ``path``; the weights in
+        ``precision``: float32, float16 (half the size) or int8 (a quarter, see
+        :func:`seqlab.io.write_tensors`), the last two for shipping."""
         self._check_fitted("save")
         path = Path(path)
-        state = self.model_.state_dict()
-        if half:
-            state = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
         write_json(path / "config.json", {"seqlab_version": __version__, **self.get_params()})
         write_json(path / "labels.json", {"labels": self.labels_})
         self.vocab_.save(path / "vocab.json")
@@ -355,7 +400,7 @@ class _TextTask(Estimator):
                 {"per_token": self.num_features_, "tokens": self.features_.itos},
                 compact=True,
             )
-        write_tensors(path / "model.safetensors", state)
+        write_tensors(path / "model.safetensors", self.model_.state_dict(), precision)
         return path
 
     @classmethod
@@ -385,6 +430,12 @@ class _TextTask(Estimator):
         return task
 
     def _build(self) -> nn.Module:
+        """The model as fit leaves it: one, or an ensemble of ``members``."""
+        if self.members == 1:
+            return self._build_one()
+        return _Ensemble([self._build_one() for _ in range(self.members)]).to(self.device_)
+
+    def _build_one(self) -> _Tagger | _Classifier:
         raise NotImplementedError
 
     def _prepare(
@@ -412,7 +463,6 @@ class _TextTask(Estimator):
             self.features_ = Vocab.build(v for f in features for v in f)
             self._check_features(sequences, features)
         self.device_ = resolve_device(self.device)
-        torch.manual_seed(self.seed)
 
 
 class SequenceTagger(_TextTask):
@@ -432,7 +482,7 @@ class SequenceTagger(_TextTask):
         super().__init__(**params)
         self.crf = crf
 
-    def _build(self) -> nn.Module:
+    def _build_one(self) -> _Tagger:
         return _Tagger(self._encoder(), len(self.labels_), self.crf).to(self.device_)
 
     def fit(
@@ -467,10 +517,9 @@ class SequenceTagger(_TextTask):
             inputs = self._encode([s_[i] for i in keep], kept)
             return inputs, [[index[t] for t in t_[i]] for i in keep]
 
-        self.model_ = self._build()
         data, targets = encoded(sequences, tags, features)
         val = encoded(*validation) if validation is not None else None
-        self._train(data, targets, self.model_.loss, val)
+        self._train(data, targets, val)
         return self
 
     @torch.no_grad()
@@ -531,7 +580,7 @@ class SequenceClassifier(_TextTask):
         >>> clf.predict_proba([list("好")])                        # doctest: +SKIP
     """
 
-    def _build(self) -> nn.Module:
+    def _build_one(self) -> _Classifier:
         return _Classifier(self._encoder(), len(self.labels_)).to(self.device_)
 
     def fit(
@@ -547,7 +596,6 @@ class SequenceClassifier(_TextTask):
         self._prepare(sequences, labels, features)
         self.labels_ = sorted(set(labels))
         index = {label: k for k, label in enumerate(self.labels_)}
-        self.model_ = self._build()
         val = None
         if validation is not None:
             v_seqs, v_labels, *v_feats = validation
@@ -560,7 +608,7 @@ class SequenceClassifier(_TextTask):
                 [index[v_labels[i]] for i in known],
             )
         data = self._encode(sequences, features if self.features_ is not None else None)
-        self._train(data, [index[label] for label in labels], nn.functional.cross_entropy, val)
+        self._train(data, [index[label] for label in labels], val)
         return self
 
     @torch.no_grad()

@@ -7,9 +7,9 @@ Each tool is a task of :mod:`seqlab.tasks.text` trained on the corpora of
 - :class:`Segmenter`: characters tagged b/m/e/s by a BiLSTM-CRF over character and bigram
   embeddings and dictionary features (the lengths of the training words that begin and end
   at each character); a word ends at e or s.
-- :class:`PosTagger`: the segmenter's words, tagged by a word-level BiLSTM-CRF over word
-  embeddings (rare words share ``<unk>``) and features: four of each word's characters,
-  its shape and the tags it had in training (its lexicon entry).
+- :class:`PosTagger`: the segmenter's words, tagged by two word-level BiLSTM-CRFs (seeds 0
+  and 1, averaged) over word embeddings (rare words share ``<unk>``) and features: four of
+  each word's characters, its shape and the tags it had in training (its lexicon entry).
 - :class:`SentimentClassifier`: a BiLSTM over the characters (and bigrams) of a review,
   max-pooled, "pos" or "neg".
 
@@ -85,6 +85,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     ),
     "pos": dict(
         crf=True,
+        members=2,
         embedding_dim=64,
         min_freq=POS_MIN_COUNT,
         hidden_size=160,
@@ -143,8 +144,8 @@ class _Tool:
         """A tool saved by :meth:`save` (or ``seqlab text train``)."""
         return cls(cls._model.load(path, device))
 
-    def save(self, path: str | Path, half: bool = False) -> Path:
-        return self.model.save(path, half)
+    def save(self, path: str | Path, precision: str = "float32") -> Path:
+        return self.model.save(path, precision)
 
 
 def _words(chars: str, tags: Sequence[str]) -> list[str]:
@@ -230,8 +231,8 @@ class Segmenter(_Tool):
         words = _read_gz_lines(Path(path) / "words.txt.gz")
         return cls(cls._model.load(path, device), frozenset(words))
 
-    def save(self, path: str | Path, half: bool = False) -> Path:
-        folder = self.model.save(path, half)
+    def save(self, path: str | Path, precision: str = "float32") -> Path:
+        folder = self.model.save(path, precision)
         if self.model.features_ is not None:
             _write_gz_lines(folder / "words.txt.gz", sorted(self.dictionary))
         return folder
@@ -334,7 +335,8 @@ class Segmenter(_Tool):
 class PosTagger(_Tool):
     """Part-of-speech tags (People's Daily tag set: n, v, ns …) over the words of a segmenter.
 
-    A pipeline: :class:`Segmenter` finds the words, then a word-level BiLSTM-CRF tags them.
+    A pipeline: :class:`Segmenter` finds the words, then word-level BiLSTM-CRFs tag them
+    (the recipe's ``members``: two, trained alike from seeds 0 and 1, their scores averaged).
     Words seen :data:`POS_MIN_COUNT` times or more in training have an embedding of their own,
     the others share ``<unk>``. Every word also embeds six features (see
     :func:`_word_features`): its first, second, second-to-last and last character, which
@@ -370,8 +372,8 @@ class PosTagger(_Tool):
         lexicon = {word: tags for word, *tags in rows}
         return cls(cls._model.load(path, device), Segmenter.pretrained(device), lexicon)
 
-    def save(self, path: str | Path, half: bool = False) -> Path:
-        folder = self.model.save(path, half)
+    def save(self, path: str | Path, precision: str = "float32") -> Path:
+        folder = self.model.save(path, precision)
         rows = (" ".join([w, *tags]) for w, tags in sorted(self.lexicon.items()))
         _write_gz_lines(folder / "tags.txt.gz", rows)
         return folder
