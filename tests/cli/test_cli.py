@@ -49,3 +49,17 @@ def test_subcommand_help_has_example(command):
     result = runner.invoke(app, command)
     assert result.exit_code == 0
     assert "Example" in result.output and "seqlab explain parity" in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "hint"),
+    [
+        (["forecast"], "Rows read [default: 60]."),
+        (["text", "train"], "Max epochs [default: the recipe's]."),
+        (["text", "segment"], "[default: bundled]."),
+    ],
+)
+def test_help_keeps_its_default_hints(command, hint):
+    # Rich reads "[default: ...]" as markup and drops it unless it is escaped.
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and hint in result.output

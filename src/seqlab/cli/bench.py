@@ -29,7 +29,7 @@ def ltsf(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     revin: Annotated[
         bool | None,
-        typer.Option("--revin/--no-revin", help="Wrap the model in RevIN [default: its preset]."),
+        typer.Option("--revin/--no-revin", help="Wrap the model in RevIN \\[default: its preset]."),
     ] = None,
     quick: Annotated[bool, typer.Option(help="Smoke run in seconds; not a result.")] = False,
     out: Annotated[Path | None, typer.Option(help="Write the result as JSON here.")] = None,

@@ -24,7 +24,7 @@ fetch = typer.Typer(
 app.add_typer(fetch, name="fetch")
 
 Start = Annotated[str | None, typer.Option(help="First date, YYYY-MM-DD.")]
-End = Annotated[str | None, typer.Option(help="Last date, YYYY-MM-DD [default: today].")]
+End = Annotated[str | None, typer.Option(help="Last date, YYYY-MM-DD \\[default: today].")]
 Out = Annotated[Path, typer.Option(help="CSV file to write.")]
 
 
@@ -61,7 +61,7 @@ def tushare(
     out: Out = Path("prices.csv"),
     index: Annotated[bool, typer.Option(help="The code is an index (classic API).")] = False,
     token: Annotated[
-        str | None, typer.Option(help="tushare Pro token [default: $TUSHARE_TOKEN].")
+        str | None, typer.Option(help="tushare Pro token \\[default: $TUSHARE_TOKEN].")
     ] = None,
 ) -> None:
     """Daily OHLCV from tushare: Pro's daily with a token, else the classic get_k_data.

@@ -30,46 +30,46 @@ def forecast(
     dataset: Annotated[
         str | None,
         typer.Option(
-            help=f"Bundled series: msft, airpassengers, sunspots, sine [default: {D.dataset}]."
+            help=f"Bundled series: msft, airpassengers, sunspots, sine \\[default: {D.dataset}]."
         ),
     ] = None,
     target: Annotated[
-        str | None, typer.Option(help="Column to forecast [default: Close for msft].")
+        str | None, typer.Option(help="Column to forecast \\[default: Close for msft].")
     ] = None,
     features: Annotated[
-        str | None, typer.Option(help="Comma-separated input columns [default: the target].")
+        str | None, typer.Option(help="Comma-separated input columns \\[default: the target].")
     ] = None,
     date_col: Annotated[str | None, typer.Option(help="Name of the date column.")] = None,
     models: Annotated[
         str | None,
         typer.Option(
-            help=f"Comma-separated models [default: {','.join(D.models)}]; the "
+            help=f"Comma-separated models \\[default: {','.join(D.models)}]; the "
             f"baselines {','.join(D.baselines)} are always added."
         ),
     ] = None,
     lookback: Annotated[
-        int | None, typer.Option(help=f"Rows read [default: {D.lookback}].")
+        int | None, typer.Option(help=f"Rows read \\[default: {D.lookback}].")
     ] = None,
     horizon: Annotated[
-        int | None, typer.Option(help=f"Steps forecast [default: {D.horizon}].")
+        int | None, typer.Option(help=f"Steps forecast \\[default: {D.horizon}].")
     ] = None,
     strategy: Annotated[
-        str | None, typer.Option(help=f"direct or recursive [default: {D.strategy}].")
+        str | None, typer.Option(help=f"direct or recursive \\[default: {D.strategy}].")
     ] = None,
-    epochs: Annotated[int | None, typer.Option(help=f"Max epochs [default: {D.epochs}].")] = None,
+    epochs: Annotated[int | None, typer.Option(help=f"Max epochs \\[default: {D.epochs}].")] = None,
     hidden_size: Annotated[
-        int | None, typer.Option(help=f"Hidden size / d_model [default: {D.hidden_size}].")
+        int | None, typer.Option(help=f"Hidden size / d_model \\[default: {D.hidden_size}].")
     ] = None,
     num_layers: Annotated[
-        int | None, typer.Option(help=f"Stacked layers [default: {D.num_layers}].")
+        int | None, typer.Option(help=f"Stacked layers \\[default: {D.num_layers}].")
     ] = None,
     revin: Annotated[
         bool | None,
-        typer.Option("--revin/--no-revin", help="Normalise each window (RevIN) [default: on]."),
+        typer.Option("--revin/--no-revin", help="Normalise each window (RevIN) \\[default: on]."),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help=f"Random seed [default: {D.seed}].")] = None,
+    seed: Annotated[int | None, typer.Option(help=f"Random seed \\[default: {D.seed}].")] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Run folder [default: runs/<timestamp>].")
+        Path | None, typer.Option(help="Run folder \\[default: runs/<timestamp>].")
     ] = None,
     config: Annotated[
         Path | None,

@@ -24,7 +24,7 @@ app = typer.Typer(
 Text = Annotated[str | None, typer.Argument(help="The text; or use --file, or pipe lines in.")]
 File = Annotated[Path | None, typer.Option("--file", "-f", help="One text per line (UTF-8).")]
 Model = Annotated[
-    Path | None, typer.Option(help="A model saved by `seqlab text train` [default: bundled].")
+    Path | None, typer.Option(help="A model saved by `seqlab text train` \\[default: bundled].")
 ]
 Words = Annotated[
     list[str] | None,
@@ -129,13 +129,15 @@ def sentiment(text: Text = None, file: File = None, model: Model = None) -> None
 def train(
     task: Annotated[str, typer.Argument(help="segment, pos or sentiment.")],
     model: Annotated[str, typer.Option(help="Encoder: lstm, gru, rnn or transformer.")] = "lstm",
-    epochs: Annotated[int | None, typer.Option(help="Max epochs [default: the recipe's].")] = None,
+    epochs: Annotated[
+        int | None, typer.Option(help="Max epochs \\[default: the recipe's].")
+    ] = None,
     limit: Annotated[
         int | None, typer.Option(help="Train on the first N lines only (a quick run).")
     ] = None,
     members: Annotated[
         int | None,
-        typer.Option(help="Models trained from seeds 0, 1, ... and averaged [default: recipe's]."),
+        typer.Option(help="Models from seeds 0, 1, ..., averaged \\[default: the recipe's]."),
     ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:1 ...")] = "auto",
     out: Annotated[Path, typer.Option(help="Folder to save the model in.")] = Path("runs/text"),
