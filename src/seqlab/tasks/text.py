@@ -371,7 +371,7 @@ class _TextTask(Estimator):
             result = Trainer(config, loss=model.loss).fit(model, train, val, name)
             self.history_ += [{"member": i, **h} if self.members > 1 else h for h in result.history]
             members.append(model)
-        self.model_ = members[0] if self.members == 1 else _Ensemble(members).to(self.device_)
+        self.model_ = self._assemble(members)
         self.model_.eval()
 
     def _batches(self, sequences: Sequence[Sequence[str]], features: Features | None = None):
@@ -430,10 +430,13 @@ class _TextTask(Estimator):
         return task
 
     def _build(self) -> nn.Module:
-        """The model as fit leaves it: one, or an ensemble of ``members``."""
-        if self.members == 1:
-            return self._build_one()
-        return _Ensemble([self._build_one() for _ in range(self.members)]).to(self.device_)
+        """The model as fit leaves it (see :meth:`_assemble`), untrained."""
+        return self._assemble([self._build_one() for _ in range(self.members)])
+
+    @staticmethod
+    def _assemble(members: Sequence[nn.Module]) -> nn.Module:
+        """One model as it is, more as their ensemble."""
+        return members[0] if len(members) == 1 else _Ensemble(members)
 
     def _build_one(self) -> _Tagger | _Classifier:
         raise NotImplementedError
