@@ -139,13 +139,16 @@ def test_fullwidth_maps_ascii_only():
 # --- the bundled weights -------------------------------------------------------------------
 
 
-def test_bundled_weights_are_float16_and_small():
+def test_bundled_weights_are_int8_matrices_with_float16_scales_and_small():
+    from safetensors.torch import load_file
+
     total = 0
     for task in ("segment", "pos", "sentiment"):
         folder = weights_path(task)
-        from safetensors.torch import load_file
-
         tensors = load_file(folder / "model.safetensors")
+        matrices = {k for k, t in tensors.items() if t.dim() == 2}
+        assert matrices and {tensors[k].dtype for k in matrices} == {torch.int8}
+        assert all(f"{k}.int8_scale" in tensors for k in matrices)
         assert {t.dtype for t in tensors.values() if t.is_floating_point()} == {torch.float16}
         total += sum(f.stat().st_size for f in folder.iterdir())
     assert total < 8_000_000  # "under 8 MB"

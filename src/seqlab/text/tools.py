@@ -10,8 +10,8 @@ Each tool is a task of :mod:`seqlab.tasks.text` trained on the corpora of
 - :class:`PosTagger`: the segmenter's words, tagged by two word-level BiLSTM-CRFs (seeds 0
   and 1, averaged) over word embeddings (rare words share ``<unk>``) and features: four of
   each word's characters, its shape and the tags it had in training (its lexicon entry).
-- :class:`SentimentClassifier`: a BiLSTM over the characters (and bigrams) of a review,
-  max-pooled, "pos" or "neg".
+- :class:`SentimentClassifier`: three BiLSTMs over the characters (and bigrams) of a review,
+  max-pooled (seeds 0, 1 and 2, averaged), "pos" or "neg".
 
 User words (``add_word``) are honoured by constrained decoding: the CRF's Viterbi search runs
 over only the tag sequences in which the word is one word (b m … e, or s), its left neighbour
@@ -97,6 +97,7 @@ RECIPES: dict[str, dict[str, Any]] = {
         patience=2,
     ),
     "sentiment": dict(
+        members=3,
         embedding_dim=64,
         hidden_size=128,
         min_freq=2,
@@ -463,7 +464,8 @@ def _leave_line_out_tags(
 
 
 class SentimentClassifier(_Tool):
-    """Review sentiment, "pos" or "neg", from a character BiLSTM.
+    """Review sentiment, "pos" or "neg", from character BiLSTMs (the recipe's ``members``:
+    three, trained alike from seeds 0, 1 and 2, their log-probabilities averaged).
 
     Example:
         >>> clf = SentimentClassifier.pretrained()
