@@ -537,6 +537,7 @@ class SequenceTagger(_TextTask):
         else each token takes its best allowed tag). ``features``: as given to fit."""
         self._check_fitted("predict")
         out: list[list[str]] = [[] for _ in sequences]
+        crf = cast(_Tagger, self.model_).crf  # an ensemble averages its members' CRFs here
         for rows, inputs in self._batches(sequences, features):
             emissions = self.model_(*inputs)  # (N, L, K)
             lengths = cast(Tensor, inputs[1])
@@ -548,7 +549,6 @@ class SequenceTagger(_TextTask):
                     a = allowed[r]
                     if a is not None:
                         allow[i, : a.shape[0]] = a.to(allow.device)
-            crf = cast(_Tagger, self.model_).crf
             if crf is not None:
                 paths = crf.decode(emissions, mask.to(emissions.device), allow)
             else:
