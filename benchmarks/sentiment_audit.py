@@ -1,16 +1,19 @@
-"""Read sixty of the bundled sentiment classifier's test errors: how many are its own?
+"""Read sixty of the sentiment classifier's test errors: how many are its own?
 
 Draws 60 of the classifier's errors on the test split (``random.seed(0)``) and writes them
 with a reader's verdict each to benchmarks/results/sentiment_audit.md. The verdicts
-(``VERDICTS``) were given by reading the texts, one by one, against the errors of the
-shipped weights; they are annotations, not computed. If the weights change, the sample
-changes and the script refuses to write verdicts for texts nobody read.
+(``VERDICTS``) were given by reading the texts, one by one, against the errors of the int8
+weights of commit e371ced, the same three models the bundled int4 file was later saved from;
+they are annotations, not computed. With other weights the sample changes and the script
+refuses to write verdicts for texts nobody read; to run it, give it those weights:
 
-    python benchmarks/sentiment_audit.py
+    git archive e371ced src/seqlab/text/weights/sentiment | tar -x -C /tmp/audit
+    python benchmarks/sentiment_audit.py --weights /tmp/audit/src/seqlab/text/weights/sentiment
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 from collections import Counter
 from pathlib import Path
@@ -32,9 +35,11 @@ FIRST = (
 
 HEADER = """# Sentiment: a reading of 60 test errors
 
-The shipped `SentimentClassifier` gets {errors} of the {texts} test texts wrong. Sixty of
-those errors, drawn by `benchmarks/sentiment_audit.py`, were read one by one (by the
-engineer who trained the model, not by independent annotators) and given one verdict each:
+The `SentimentClassifier` read here (the int8 weights of commit e371ced; the bundled int4
+file was saved from the same three models) gets {errors} of the {texts} test texts wrong.
+Sixty of those errors, drawn by `benchmarks/sentiment_audit.py`, were read one by one (by
+the engineer who trained the model, not by independent annotators) and given one verdict
+each:
 
 - **E**, model error: the text clearly says what its gold label says; the model is wrong.
 - **F**, label flipped: the text clearly says the opposite of its gold label (gold "pos" for
@@ -55,13 +60,19 @@ score at most about {ceiling:.0f} %.
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weights", type=Path, required=True, help="the folder read (above)")
+    args = parser.parse_args()
     test = tagging_data("sentiment", "test")
-    predicted = SentimentClassifier.pretrained().predict([text for text, _ in test])
+    predicted = SentimentClassifier.load(args.weights).predict([text for text, _ in test])
     errors = [(t, y, p) for (t, y), p in zip(test, predicted, strict=True) if y != p]
     random.seed(0)
     sample = random.sample(errors, len(VERDICTS))
     if "".join(t[0] for t, _, _ in sample) != FIRST:
-        raise SystemExit("the sampled errors are not the ones read (new weights?): read again")
+        raise SystemExit(
+            "the sampled errors are not the ones read: give --weights the int8 folder of "
+            "e371ced (see --help), or read the new sample"
+        )
     counts = Counter(VERDICTS)
     f = len(errors) * counts["F"] / len(VERDICTS)
     n = len(errors) * counts["N"] / len(VERDICTS)

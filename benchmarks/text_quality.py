@@ -115,7 +115,8 @@ def table(r: dict) -> str:
     speed = {k: f"{s[k]['chars_per_second']:,.0f}" for k in ("seqlab", "jieba")}
 
     def mark(value: float, task: str) -> str:
-        return f"**{value:.1f}**" + (" ✓" if value >= TARGETS[task] else " ✗ (below target)")
+        # two decimals: 96.97 must not read as the 97.0 it misses
+        return f"**{value:.2f}**" + (" ✓" if value >= TARGETS[task] else " ✗ (below target)")
 
     rows = [
         "| task (test split) | measure | seqlab (bundled) | baseline | target |",

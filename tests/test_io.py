@@ -1,4 +1,4 @@
-"""Tensor files: precisions and the int8 round trip."""
+"""Tensor files: precisions and the int8 and 4-bit round trips."""
 
 import pytest
 import torch
@@ -31,6 +31,29 @@ def test_int8_rows_come_back_within_about_half_a_step(tmp_path):
     assert back["bias"].dtype == torch.float16 and torch.equal(back["ids"], tensors["ids"])
     sizes = [(tmp_path / f).stat().st_size for f in ("q.safetensors", "f32.safetensors")]
     assert sizes[0] < 0.32 * sizes[1]
+
+
+def test_four_bit_rows_pack_two_to_a_byte_and_come_back_within_half_a_step(tmp_path):
+    torch.manual_seed(0)
+    table = torch.randn(50, 16) * torch.logspace(-3, 1, 50)[:, None]
+    table[0] = 0  # a padding row stays exactly zero
+    tensors = {"table": table, "odd": torch.randn(6, 5), "other": torch.randn(6, 4)}
+    write_tensors(tmp_path / "q.safetensors", tensors, "int8", four_bit=("table", "odd"))
+    from safetensors.torch import load_file
+
+    raw = load_file(tmp_path / "q.safetensors")
+    assert raw["table"].dtype == torch.uint8 and raw["table"].shape == (50, 8)
+    assert raw["odd"].dtype == raw["other"].dtype == torch.int8  # odd columns, or not named
+    back = read_tensors(tmp_path / "q.safetensors")
+    assert set(back) == set(tensors) and back["table"].shape == (50, 16)
+    step = table.abs().amax(1) / 7
+    assert ((back["table"] - table).abs().amax(1) <= 0.51 * step + 1e-3 * step).all()
+    assert back["table"][0].eq(0).all()
+    # each row's largest value comes back (to the float16 scale), and its sign
+    top = table.abs().argmax(1)
+    torch.testing.assert_close(
+        back["table"][range(50), top], table[range(50), top], rtol=1e-3, atol=0
+    )
 
 
 def test_float16_halves_and_unknown_precisions_are_refused(tmp_path):

@@ -3,9 +3,11 @@ so an interrupted run never leaves a half-written checkpoint; nothing is ever un
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ __all__ = ["atomic_write", "read_json", "read_tensors", "write_json", "write_ten
 
 PRECISIONS = ("float32", "float16", "int8")
 SCALE = ".int8_scale"  # suffix of the per-row scales of an int8 tensor
+SCALE4 = ".int4_scale"  # and of a 4-bit one (two values to a byte)
 
 
 def atomic_write(path: str | Path, data: bytes) -> None:
@@ -42,36 +45,53 @@ def atomic_write(path: str | Path, data: bytes) -> None:
 
 
 def write_json(path: str | Path, obj: Any, compact: bool = False) -> None:
-    """UTF-8 JSON, indented for reading, or ``compact`` (one line: vocabularies)."""
+    """UTF-8 JSON, indented for reading, or ``compact`` (one line: vocabularies); gzipped
+    when the name ends in ".gz" (with mtime 0: the same object, the same bytes)."""
     text = json.dumps(obj, indent=None if compact else 2, ensure_ascii=False, default=str)
-    atomic_write(path, (text + "\n").encode())
+    data = (text + "\n").encode()
+    atomic_write(path, gzip.compress(data, mtime=0) if str(path).endswith(".gz") else data)
 
 
 def write_tensors(
-    path: str | Path, tensors: dict[str, torch.Tensor], precision: str = "float32"
+    path: str | Path,
+    tensors: dict[str, torch.Tensor],
+    precision: str = "float32",
+    four_bit: Collection[str] = (),
 ) -> None:
     """Save tensors as safetensors (contiguous CPU copies; shared storage is not allowed).
 
     ``precision`` of the floating-point tensors: float32 (as they are), float16 (half the
     size) or int8 (about a quarter: each row of a matrix is rounded to 255 levels spanning
     its largest magnitude, its scale kept in float16 as "<name>.int8_scale"; vectors go
-    float16). :func:`read_tensors` turns int8 rows back into float32.
+    float16). With int8, the 2-D matrices named in ``four_bit`` (with an even number of
+    columns) go in 4 bits, an eighth: each row rounded to 15 levels, two to a byte, its
+    scale as "<name>.int4_scale"; fit for embedding tables, whose rows are looked up one at
+    a time. :func:`read_tensors` turns int8 and 4-bit rows back into float32.
     """
     check("write_tensors", {"precision": one_of(*PRECISIONS)}, {"precision": precision})
     out: dict[str, torch.Tensor] = {}
     for name, value in tensors.items():
         v = value.detach().cpu()
         if v.is_floating_point() and precision != "float32":
-            if precision == "int8" and v.dim() > 1:
-                rows = v.float().reshape(v.shape[0], -1)
-                top = rows.abs().amax(1)
-                scale = torch.where(top > 0, top / 127, torch.ones_like(top)).half()
-                q = (rows / scale.float()[:, None]).round().clamp(-127, 127)
+            if precision == "int8" and name in four_bit and v.dim() == 2 and v.shape[1] % 2 == 0:
+                scale, q = _rows(v, 7)
+                nibbles = (q + 8).to(torch.uint8)  # 1 … 15
+                out[name + SCALE4], v = scale, nibbles[:, 0::2] << 4 | nibbles[:, 1::2]
+            elif precision == "int8" and v.dim() > 1:
+                scale, q = _rows(v, 127)
                 out[name + SCALE], v = scale, q.to(torch.int8).view(v.shape)
             else:
                 v = v.half()
         out[name] = v.contiguous()
     atomic_write(path, st_save(out))
+
+
+def _rows(v: torch.Tensor, levels: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each row of ``v`` as whole numbers in [-levels, levels] times its float16 scale."""
+    rows = v.float().reshape(v.shape[0], -1)
+    top = rows.abs().amax(1)
+    scale = torch.where(top > 0, top / levels, torch.ones_like(top)).half()
+    return scale, (rows / scale.float()[:, None]).round().clamp(-levels, levels)
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -84,10 +104,12 @@ def _read(path: Path, what: str) -> bytes:
 
 
 def read_json(path: str | Path) -> Any:
+    """The object of a file written by :func:`write_json` (gzipped when named ".gz")."""
     path = Path(path)
     try:
-        return json.loads(_read(path, "its JSON files"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        data = _read(path, "its JSON files")
+        return json.loads(gzip.decompress(data) if path.name.endswith(".gz") else data)
+    except (json.JSONDecodeError, UnicodeDecodeError, gzip.BadGzipFile, EOFError) as err:
         raise CheckpointError(
             f"{path.name} of the saved model at {str(path.parent)!r} must be valid JSON; got a "
             f"corrupted file ({err}). Save the model again."
@@ -95,7 +117,8 @@ def read_json(path: str | Path) -> Any:
 
 
 def read_tensors(path: str | Path) -> dict[str, torch.Tensor]:
-    """The tensors of a file written by :func:`write_tensors`, int8 ones back in float32."""
+    """The tensors of a file written by :func:`write_tensors`, int8 and 4-bit ones back in
+    float32."""
     path = Path(path)
     try:
         tensors = st_load(_read(path, "its weights"))
@@ -108,4 +131,9 @@ def read_tensors(path: str | Path) -> dict[str, torch.Tensor]:
         scale, base = tensors.pop(name).float(), name.removesuffix(SCALE)
         q = tensors[base]
         tensors[base] = (q.float().reshape(q.shape[0], -1) * scale[:, None]).view(q.shape)
+    for name in [k for k in tensors if k.endswith(SCALE4)]:
+        scale, base = tensors.pop(name).float(), name.removesuffix(SCALE4)
+        packed = tensors[base]
+        q = torch.stack([packed >> 4, packed & 15], dim=2).flatten(1).float() - 8
+        tensors[base] = q * scale[:, None]
     return tensors

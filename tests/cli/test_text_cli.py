@@ -7,6 +7,7 @@ from collections import Counter
 from typer.testing import CliRunner
 
 from seqlab.cli import app
+from seqlab.io import read_json
 from seqlab.text import PosTagger
 from seqlab.text.tools import POS_MIN_COUNT, _fullwidth, tagging_data
 
@@ -36,11 +37,11 @@ def test_tag_and_sentiment_read_standard_input():
     result = runner.invoke(app, ["text", "tag"], input="我爱北京\n")
     assert result.exit_code == 0, result.output
     assert result.output.split() == ["我/r", "爱/v", "北京/ns"]
-    result = runner.invoke(app, ["text", "sentiment"], input="服务很好，很满意\n太差了，失望\n")
+    result = runner.invoke(app, ["text", "sentiment"], input="服务很好，很满意\n \n太差了，失望\n")
     assert result.exit_code == 0, result.output
     rows = [line.split("\t") for line in result.output.strip().split("\n")]
-    assert [r[0] for r in rows] == ["pos", "neg"]
-    assert float(rows[0][1]) > 0.5 > float(rows[1][1])
+    assert [r[0] for r in rows] == ["pos", "-", "neg"]  # an empty line: nothing to judge
+    assert float(rows[0][1]) > 0.5 > float(rows[2][1]) and rows[1][1] == "-"
 
 
 def test_unreadable_file_is_one_sentence(tmp_path):
@@ -97,13 +98,13 @@ def test_trained_pos_tagger_embeds_frequent_words_and_ships_its_tag_lexicon(tmp_
     _train("pos", 100, tmp_path, "--members", "2")
     config = json.loads((tmp_path / "pos" / "config.json").read_text("utf-8"))
     assert config["members"] == 2  # two taggers, averaged
-    tokens = set(json.loads((tmp_path / "pos" / "vocab.json").read_text("utf-8"))["tokens"])
+    tokens = set(read_json(tmp_path / "pos" / "vocab.json.gz")["tokens"])
     lines = tagging_data("pos", "train")[:100]
     counts = Counter(_fullwidth(w) for words, _ in lines for w in words)
     # words seen POS_MIN_COUNT times or more are tokens; rarer ones share <unk>
     assert {w for w, n in counts.items() if n >= POS_MIN_COUNT} | {"<pad>", "<unk>"} == tokens
     # six features per word: four of its characters, its shape, its lexicon tags
-    features = json.loads((tmp_path / "pos" / "features.json").read_text("utf-8"))
+    features = read_json(tmp_path / "pos" / "features.json.gz")
     assert features["per_token"] == 6
     assert {c for w in counts for c in (w[0], w[-1])} <= set(features["tokens"])
     # the lexicon holds every training word with its tags, most frequent first

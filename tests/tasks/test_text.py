@@ -1,10 +1,14 @@
 """The generic text tasks on tiny, learnable synthetic data."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
+from safetensors.torch import load_file as read_tensors_raw
 
-from seqlab.errors import DataError, NotFittedError
+from seqlab.errors import ConfigError, DataError, NotFittedError
+from seqlab.io import read_json
 from seqlab.tasks.text import SequenceClassifier, SequenceTagger
 
 SMALL = {
@@ -111,7 +115,7 @@ def test_bigram_features_learn_save_and_load_in_half_precision(tmp_path):
     test_texts, test_tags = _segments(40, seed=1)
     assert tagger.evaluate(test_texts, test_tags)["accuracy"] > 0.9
     folder = tagger.save(tmp_path / "half", precision="float16")
-    assert (folder / "bigrams.json").is_file()
+    assert read_json(folder / "bigrams.json.gz") == {"tokens": tagger.bigrams_.itos}
     loaded = SequenceTagger.load(folder)
     assert next(loaded.model_.parameters()).dtype == torch.float32  # computes in float32
     same = np.mean(
@@ -119,6 +123,26 @@ def test_bigram_features_learn_save_and_load_in_half_precision(tmp_path):
          for a, b in zip(p, q, strict=True)]
     )  # fmt: skip
     assert same > 0.98  # float16 weights change a tag here and there at most
+    # a folder saved before vocabularies were gzipped (plain vocab.json ...) still loads
+    for name in ("vocab", "bigrams"):
+        (folder / f"{name}.json").write_text(json.dumps(read_json(folder / f"{name}.json.gz")))
+        (folder / f"{name}.json.gz").unlink()
+    assert SequenceTagger.load(folder).predict(test_texts) == loaded.predict(test_texts)
+    # int4: the token and bigram tables in 4 bits (two to a byte), the rest in int8
+    small = tagger.save(tmp_path / "int4", precision="int4")
+    raw = read_tensors_raw(small / "model.safetensors")
+    assert (
+        raw["encoder.embedding.weight"].dtype == raw["encoder.bigrams.weight"].dtype == torch.uint8
+    )
+    assert raw["head.weight"].dtype == torch.int8
+    four = SequenceTagger.load(small).predict(test_texts)
+    same4 = np.mean(
+        [a == b for p, q in zip(four, tagger.predict(test_texts), strict=True)
+         for a, b in zip(p, q, strict=True)]
+    )  # fmt: skip
+    assert same4 > 0.95
+    with pytest.raises(ConfigError, match="precision"):
+        tagger.save(tmp_path / "x", precision="int2")
 
 
 def test_token_features_carry_what_the_tokens_cannot(tmp_path):

@@ -139,7 +139,7 @@ def test_fullwidth_maps_ascii_only():
 # --- the bundled weights -------------------------------------------------------------------
 
 
-def test_bundled_weights_are_int8_matrices_with_float16_scales_and_small():
+def test_bundled_weights_are_4_bit_tables_int8_matrices_float16_scales_and_small():
     from safetensors.torch import load_file
 
     total = 0
@@ -147,8 +147,13 @@ def test_bundled_weights_are_int8_matrices_with_float16_scales_and_small():
         folder = weights_path(task)
         tensors = load_file(folder / "model.safetensors")
         matrices = {k for k, t in tensors.items() if t.dim() == 2}
-        assert matrices and {tensors[k].dtype for k in matrices} == {torch.int8}
-        assert all(f"{k}.int8_scale" in tensors for k in matrices)
+        tables = {k for k in matrices if k.endswith(("embedding.weight", "bigrams.weight"))}
+        tables |= {k for k in matrices if k.endswith("encoder.features.weight")}
+        assert tables and {tensors[k].dtype for k in tables} == {torch.uint8}  # two to a byte
+        assert all(f"{k}.int4_scale" in tensors for k in tables)
+        rest = matrices - tables
+        assert rest and {tensors[k].dtype for k in rest} == {torch.int8}
+        assert all(f"{k}.int8_scale" in tensors for k in rest)
         assert {t.dtype for t in tensors.values() if t.is_floating_point()} == {torch.float16}
         total += sum(f.stat().st_size for f in folder.iterdir())
     assert total < 8_000_000  # "under 8 MB"

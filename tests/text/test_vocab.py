@@ -1,3 +1,5 @@
+import gzip
+
 import pytest
 import torch
 
@@ -29,6 +31,9 @@ def test_vocab_save_load(tmp_path):
     v = Vocab.build([list("今天天气很好")])
     v.save(tmp_path / "vocab.json")
     assert Vocab.load(tmp_path / "vocab.json").itos == v.itos
+    v.save(tmp_path / "vocab.json.gz")  # gzipped JSON, as the text tasks save theirs
+    assert gzip.decompress((tmp_path / "vocab.json.gz").read_bytes()).startswith(b'{"tokens"')
+    assert Vocab.load(tmp_path / "vocab.json.gz").itos == v.itos
     (tmp_path / "bad.json").write_text("[1, 2]")
     with pytest.raises(CheckpointError):
         Vocab.load(tmp_path / "bad.json")

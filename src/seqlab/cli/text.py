@@ -110,6 +110,8 @@ def tag(
 def sentiment(text: Text = None, file: File = None, model: Model = None) -> None:
     """Review sentiment: label, probability of "pos", and the text, tab-separated.
 
+    An empty line gets "-" for both: there is nothing to judge.
+
     Example:
 
         seqlab text sentiment "房间很干净，服务也好"
@@ -118,11 +120,15 @@ def sentiment(text: Text = None, file: File = None, model: Model = None) -> None
 
     texts = _texts(text, file, "sentiment")
     tool = load_tool("sentiment", model)
-    probs = tool.predict_proba(texts)  # type: ignore[union-attr]
+    scored = [t for t in texts if t.strip()]
+    probs = iter(tool.predict_proba(scored))  # type: ignore[union-attr]
     pos = tool.labels.index("pos")  # type: ignore[union-attr]
-    for t, p in zip(texts, probs, strict=True):
-        label = "pos" if p[pos] >= 0.5 else "neg"
-        typer.echo(f"{label}\t{p[pos]:.3f}\t{t}")
+    for t in texts:
+        if not t.strip():
+            typer.echo(f"-\t-\t{t}")
+            continue
+        p = next(probs)[pos]
+        typer.echo(f"{'pos' if p >= 0.5 else 'neg'}\t{p:.3f}\t{t}")
 
 
 @app.command()

@@ -66,6 +66,12 @@ def _pad_features(features: Sequence[Sequence[int]], length: int, f: int) -> Ten
     return out.view(len(features), length, f)
 
 
+def _json(folder: Path, name: str) -> Path:
+    """The saved ``name``.json.gz in ``folder``, or the plain ``name``.json of older saves."""
+    gz = folder / f"{name}.json.gz"
+    return gz if gz.exists() or not (folder / f"{name}.json").exists() else folder / f"{name}.json"
+
+
 Features = Sequence[Sequence[Sequence[str]]]  # per text, per token: F categorical values
 
 
@@ -384,23 +390,37 @@ class _TextTask(Estimator):
             yield rows, data.tensors(rows, self.device_)
 
     def save(self, path: str | Path, precision: str = "float32") -> Path:
-        """Write config, labels, vocabulary and weights to the folder ``path``; the weights in
-        ``precision``: float32, float16 (half the size) or int8 (a quarter, see
-        :func:`seqlab.io.write_tensors`), the last two for shipping."""
+        """Write config, labels, vocabularies (gzipped JSON) and weights to the folder
+        ``path``; the weights in ``precision``: float32, float16 (half the size), int8 (a
+        quarter, see :func:`seqlab.io.write_tensors`) or int4 (the embedding tables in 4
+        bits, the other matrices in int8), the last three for shipping."""
         self._check_fitted("save")
+        check(
+            "save",
+            {"precision": one_of("float32", "float16", "int8", "int4")},
+            {"precision": precision},
+        )
         path = Path(path)
         write_json(path / "config.json", {"seqlab_version": __version__, **self.get_params()})
         write_json(path / "labels.json", {"labels": self.labels_})
-        self.vocab_.save(path / "vocab.json")
+        self.vocab_.save(path / "vocab.json.gz")
         if self.bigrams_ is not None:
-            self.bigrams_.save(path / "bigrams.json")
+            self.bigrams_.save(path / "bigrams.json.gz")
         if self.features_ is not None:
             write_json(
-                path / "features.json",
+                path / "features.json.gz",
                 {"per_token": self.num_features_, "tokens": self.features_.itos},
                 compact=True,
             )
-        write_tensors(path / "model.safetensors", self.model_.state_dict(), precision)
+        tables = [
+            f"{n}.weight" for n, m in self.model_.named_modules() if isinstance(m, nn.Embedding)
+        ]
+        write_tensors(
+            path / "model.safetensors",
+            self.model_.state_dict(),
+            "int8" if precision == "int4" else precision,
+            four_bit=tables if precision == "int4" else (),
+        )
         return path
 
     @classmethod
@@ -415,11 +435,11 @@ class _TextTask(Estimator):
                 f"parameters; got unknown {sorted(unknown)}. Save it again with this version."
             )
         task = cls(**{**config, "device": device})
-        task.vocab_ = Vocab.load(path / "vocab.json")
-        task.bigrams_ = Vocab.load(path / "bigrams.json") if task.bigram_dim else None
+        task.vocab_ = Vocab.load(_json(path, "vocab"))
+        task.bigrams_ = Vocab.load(_json(path, "bigrams")) if task.bigram_dim else None
         task.features_, task.num_features_ = None, 0
-        if (path / "features.json").exists():
-            features = read_json(path / "features.json")
+        if _json(path, "features").exists():
+            features = read_json(_json(path, "features"))
             task.features_ = Vocab(features["tokens"])
             task.num_features_ = int(features["per_token"])
         task.labels_ = read_json(path / "labels.json")["labels"]

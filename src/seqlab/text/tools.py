@@ -7,8 +7,8 @@ Each tool is a task of :mod:`seqlab.tasks.text` trained on the corpora of
 - :class:`Segmenter`: characters tagged b/m/e/s by a BiLSTM-CRF over character and bigram
   embeddings and dictionary features (the lengths of the training words that begin and end
   at each character); a word ends at e or s.
-- :class:`PosTagger`: the segmenter's words, tagged by two word-level BiLSTM-CRFs (seeds 0
-  and 1, averaged) over word embeddings (rare words share ``<unk>``) and features: four of
+- :class:`PosTagger`: the segmenter's words, tagged by five word-level BiLSTM-CRFs (seeds 0
+  to 4, averaged) over word embeddings (rare words share ``<unk>``) and features: four of
   each word's characters, its shape and the tags it had in training (its lexicon entry).
 - :class:`SentimentClassifier`: three BiLSTMs over the characters (and bigrams) of a review,
   max-pooled (seeds 0, 1 and 2, averaged), "pos" or "neg".
@@ -85,7 +85,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     ),
     "pos": dict(
         crf=True,
-        members=2,
+        members=5,
         embedding_dim=64,
         min_freq=POS_MIN_COUNT,
         hidden_size=160,
@@ -337,7 +337,7 @@ class PosTagger(_Tool):
     """Part-of-speech tags (People's Daily tag set: n, v, ns …) over the words of a segmenter.
 
     A pipeline: :class:`Segmenter` finds the words, then word-level BiLSTM-CRFs tag them
-    (the recipe's ``members``: two, trained alike from seeds 0 and 1, their scores averaged).
+    (the recipe's ``members``: five, trained alike from seeds 0 to 4, their scores averaged).
     Words seen :data:`POS_MIN_COUNT` times or more in training have an embedding of their own,
     the others share ``<unk>``. Every word also embeds six features (see
     :func:`_word_features`): its first, second, second-to-last and last character, which

@@ -61,7 +61,8 @@ class JiebaTokenizer:
 
 
 class Vocab:
-    """Token ↔ id, with ``<pad>`` = 0 and ``<unk>`` = 1; saved as JSON.
+    """Token ↔ id, with ``<pad>`` = 0 and ``<unk>`` = 1; saved as JSON (gzipped when the file
+    name ends in ".gz", as the text tasks save theirs).
 
     Example:
         >>> v = Vocab.build([["a", "b", "a"], ["c"]], min_freq=2)
