@@ -21,7 +21,7 @@ from torch import Tensor, nn
 from seqlab import __version__
 from seqlab.errors import CheckpointError, DataError, NotFittedError, Rule, check, one_of
 from seqlab.estimator import Estimator
-from seqlab.io import read_json, read_tensors, write_json, write_tensors
+from seqlab.io import PRECISIONS, read_json, read_tensors, write_json, write_tensors
 from seqlab.models.text import TextEncoder
 from seqlab.nn.crf import LinearChainCRF
 from seqlab.text.vocab import Vocab, pad_batch
@@ -397,7 +397,7 @@ class _TextTask(Estimator):
         self._check_fitted("save")
         check(
             "save",
-            {"precision": one_of("float32", "float16", "int8", "int4")},
+            {"precision": one_of(*PRECISIONS, "int4")},
             {"precision": precision},
         )
         path = Path(path)
