@@ -8,6 +8,7 @@ leaderboard the run produced, so the README's figure and table can be checked ag
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -21,6 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
+    argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0].replace("\n", " "),
+        epilog="example: python benchmarks/demo_time.py",
+    ).parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "run"
         start = time.perf_counter()

@@ -15,6 +15,7 @@ between distinct lengths (``Recurrent._forward_segments``). Both give the same n
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -47,6 +48,10 @@ def _step(layer: Recurrent, x: torch.Tensor, lengths: torch.Tensor, packed: bool
 
 
 def main() -> None:
+    argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0].replace("\n", " "),
+        epilog="example: python benchmarks/recurrent_lengths.py",
+    ).parse_args()
     torch.manual_seed(0)
     layer = Recurrent("lstm", FEATURES, HIDDEN, bidirectional=True)
     rows = []

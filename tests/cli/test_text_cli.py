@@ -107,14 +107,17 @@ def test_trained_pos_tagger_embeds_frequent_words_and_ships_its_tag_lexicon(tmp_
     features = read_json(tmp_path / "pos" / "features.json.gz")
     assert features["per_token"] == 6
     assert {c for w in counts for c in (w[0], w[-1])} <= set(features["tokens"])
-    # the lexicon holds every training word with its tags, most frequent first
+    # the lexicon holds every training word with its tags, most frequent first, and the words
+    # first seen in the validation lines (the first 10 with --limit 100)
     rows = gzip.decompress((tmp_path / "pos" / "tags.txt.gz").read_bytes()).decode().splitlines()
     lexicon = {word: tags for word, *tags in (row.split(" ") for row in rows)}
-    assert set(lexicon) == set(counts)
+    val = {_fullwidth(w) for words, _ in tagging_data("pos", "val")[:10] for w in words}
+    assert val - set(counts) and set(lexicon) == set(counts) | val
     pairs = Counter(
         (_fullwidth(w), t) for words, tags in lines for w, t in zip(words, tags, strict=True)
     )
-    for word, tags in lexicon.items():
+    for word in counts:
+        tags = lexicon[word]
         seen = [pairs[word, t] for t in tags]
         assert seen == sorted(seen, reverse=True) and sum(seen) == counts[word]
     assert PosTagger.load(tmp_path / "pos").lexicon == lexicon

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 from safetensors.torch import load_file as read_tensors_raw
+from torch import Tensor
 
 from seqlab.errors import ConfigError, DataError, NotFittedError
 from seqlab.io import read_json
@@ -197,6 +198,29 @@ def test_encoder_pooling_covers_only_the_real_tokens(pooling):
     ids2 = ids.clone()
     ids2[1, 3:] = 7
     torch.testing.assert_close(enc(ids2, lengths)[1][1], summary[1])
+
+
+def test_word_dropout_turns_tokens_into_unk_in_training_only():
+    from seqlab.models.text import UNK_ID, TextEncoder
+
+    torch.manual_seed(0)
+    enc = TextEncoder(50, "lstm", 8, 6, word_dropout=0.3)
+    seen: list[Tensor] = []
+    enc.embedding.register_forward_pre_hook(lambda _, args: seen.append(args[0].clone()))
+    ids = torch.randint(2, 50, (40, 50))
+    ids[:, 45:] = 0  # padding
+    ids[:, 40:45] = UNK_ID
+    lengths = torch.full((40,), 45)
+    enc(ids, lengths)
+    dropped = seen[-1] != ids
+    assert (seen[-1][dropped] == UNK_ID).all()  # a dropped token becomes <unk>, nothing else
+    assert not dropped[:, 40:].any()  # padding and <unk> stay as they are
+    assert 0.25 < dropped[:, :40].float().mean() < 0.35  # 1600 draws at p = 0.3
+    enc.eval()
+    enc(ids, lengths)
+    assert torch.equal(seen[-1], ids)  # no dropout when predicting
+    with pytest.raises(ConfigError, match="word_dropout"):
+        SequenceTagger(word_dropout=1.0).fit([["a"]], [["x"]])
 
 
 def test_members_are_the_seeded_single_models_and_decode_their_best_mean_score(tmp_path):

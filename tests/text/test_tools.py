@@ -16,9 +16,11 @@ from seqlab.text.tools import (
     _leave_line_out_tags,
     _LeaveLineOut,
     _shape,
+    _tag_counts,
     _tag_lexicon,
     _word_features,
     tagging_data,
+    train,
     weights_path,
 )
 
@@ -117,6 +119,21 @@ def test_a_training_line_does_not_see_its_own_tags_in_the_lexicon():
     seen = _leave_line_out_tags(counts, ["发展", "北京", "发展"], ["vn", "ns", "vn"])
     assert seen == {"发展": ["v", "vn"], "北京": []}
     assert _word_features(["北京"], seen)[0][-1] == "-"
+
+
+def test_the_pos_lexicon_adds_the_words_first_seen_in_the_validation_lines():
+    small = dict(embedding_dim=8, hidden_size=8, feature_dim=4, members=1, device="cpu")
+    tool = train("pos", epochs=1, limit=40, **small)
+    assert isinstance(tool, PosTagger)
+    seen = [([_fullwidth(w) for w in ws], ts) for ws, ts in tagging_data("pos", "train")[:40]]
+    val = [([_fullwidth(w) for w in ws], ts) for ws, ts in tagging_data("pos", "val")[:4]]
+    counts = _tag_counts(seen)
+    new = _tag_counts(val, skip=counts)
+    assert len(new) > 20
+    assert tool.lexicon["与"] == ["c", "p"]  # its training order, though these val lines say p, c
+    # training words keep their training entry; new words bring their validation tags
+    assert tool.lexicon == {**_tag_lexicon(counts), **_tag_lexicon(new)}
+    assert set(tool.lexicon) == set(counts) | set(new)
 
 
 def test_dictionary_features_name_the_words_that_begin_and_end_at_each_character():

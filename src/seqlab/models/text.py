@@ -12,6 +12,10 @@ Optional per-token features: F categorical values per token (a word's first and 
 character, which dictionary words begin or end at a character, ...), ids (N, L, F) into one
 feature table; their F embeddings are concatenated to the token's.
 
+Optional word dropout (``word_dropout`` > 0, training only): each token id is replaced by
+``<unk>`` (id 1) with that probability, so the model learns to read unseen tokens from their
+context and features rather than from an embedding of their own.
+
 where:
     N  batch    L  padded length    V  vocabulary    E  embedding size    D  output size
     B  bigram vocabulary    G  bigram embedding size
@@ -29,6 +33,8 @@ from seqlab.errors import ShapeError, check, one_of
 from seqlab.nn import Recurrent, TransformerEncoder, sinusoidal_positional_encoding
 
 __all__ = ["TextEncoder"]
+
+UNK_ID = 1  # seqlab.text.Vocab puts <pad> at 0 and <unk> at 1
 
 
 class TextEncoder(nn.Module):
@@ -63,6 +69,7 @@ class TextEncoder(nn.Module):
         feature_vocab_size: int = 0,
         feature_dim: int = 0,
         num_features: int = 0,
+        word_dropout: float = 0.0,
     ) -> None:
         super().__init__()
         check(
@@ -71,7 +78,7 @@ class TextEncoder(nn.Module):
              "pooling": one_of("auto", "mean", "max")},
             {"kind": kind, "pooling": pooling},
         )  # fmt: skip
-        self.kind, self.pooling = kind, pooling
+        self.kind, self.pooling, self.word_dropout = kind, pooling, word_dropout
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
         self.bigrams = (
             nn.Embedding(bigram_vocab_size, bigram_dim, padding_idx=0) if bigram_dim else None
@@ -107,6 +114,9 @@ class TextEncoder(nn.Module):
         edges: Tensor | None = None,
         features: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
+        if self.training and self.word_dropout > 0:
+            drop = torch.rand(ids.shape, device=ids.device) < self.word_dropout
+            ids = ids.masked_fill(drop & (ids > UNK_ID), UNK_ID)  # padding stays padding
         x = self.embedding(ids)  # (N, L, E)
         if self.bigrams is not None:
             if edges is None:

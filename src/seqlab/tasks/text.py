@@ -36,6 +36,7 @@ PREDICT_BATCH = 256  # texts per forward pass when predicting
 _RULES = {
     "encoder": one_of("rnn", "lstm", "gru", "transformer"),
     "val_size": Rule("a fraction in [0, 1)", lambda v: 0 <= v < 1),
+    "word_dropout": Rule("a probability in [0, 1)", lambda v: 0 <= v < 1),
     "bigram_dim": Rule("a non-negative integer", lambda v: isinstance(v, int) and v >= 0),
     "bigram_min_freq": Rule("a positive integer", lambda v: isinstance(v, int) and v > 0),
     "members": Rule("a positive integer", lambda v: isinstance(v, int) and v > 0),
@@ -207,7 +208,8 @@ class _TextTask(Estimator):
 
     Parameters: the encoder (``encoder`` from the zoo, ``bidirectional``, ``embedding_dim``,
     ``hidden_size``, ``num_layers``, ``dropout`` on the embeddings and before the head,
-    ``num_heads`` for the Transformer), tokens seen fewer than ``min_freq`` times become
+    ``num_heads`` for the Transformer), ``word_dropout`` (in training, each token becomes
+    ``<unk>`` with this probability), tokens seen fewer than ``min_freq`` times become
     ``<unk>`` (so ``<unk>`` is trained), optional bigram features (``bigram_dim`` > 0: each
     token also embeds its left and right bigram, those seen at least ``bigram_min_freq``
     times), optional per-token features (``feature_dim`` > 0 and ``features`` given to fit:
@@ -239,6 +241,7 @@ class _TextTask(Estimator):
         hidden_size: int = 128,
         num_layers: int = 1,
         dropout: float = 0.1,
+        word_dropout: float = 0.0,
         num_heads: int = 4,
         min_freq: int = 1,
         bigram_dim: int = 0,
@@ -261,6 +264,7 @@ class _TextTask(Estimator):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.dropout = dropout
+        self.word_dropout = word_dropout
         self.num_heads = num_heads
         self.min_freq = min_freq
         self.bigram_dim = bigram_dim
@@ -293,6 +297,7 @@ class _TextTask(Estimator):
             len(self.features_) if self.features_ is not None else 0,
             self.feature_dim,
             self.num_features_,
+            self.word_dropout,
         )
 
     def _encode(

@@ -343,8 +343,10 @@ class PosTagger(_Tool):
     :func:`_word_features`): its first, second, second-to-last and last character, which
     often tell the part of speech (-化 v, -者 n, -年 t, 邓… nr), its shape (length and kinds of
     character) and its entry in ``lexicon``: the tags it had in training, most frequent first
-    ("v|vn"; "-" for a word never seen). The lexicon is saved gzipped as ``tags.txt.gz``
-    beside the weights. ``add_word`` forces user words in the segmenter.
+    ("v|vn"; "-" for a word never seen). Words first seen in the validation lines join the
+    lexicon after training, with the tags they had there; the models never saw those entries,
+    but read them as they read those of rare training words. The lexicon is saved gzipped as
+    ``tags.txt.gz`` beside the weights. ``add_word`` forces user words in the segmenter.
 
     Example:
         >>> PosTagger.pretrained().tag("我爱北京")                 # doctest: +SKIP
@@ -591,7 +593,9 @@ def train(
     **overrides: Any,
 ) -> Tool:
     """Train the tool for ``task`` on its training split with :data:`RECIPES` (early
-    stopping on the validation split). ``limit``: use only the first lines (quick runs)."""
+    stopping on the validation split). ``limit``: use only the first lines (quick runs).
+    The POS tagger's lexicon is that of the training lines plus the words first seen in the
+    validation lines (see :class:`PosTagger`)."""
     check("train", {"task": one_of(*TASKS)}, {"task": task})
     params = {
         **RECIPES[task],
@@ -620,11 +624,8 @@ def train(
         counts: Any = Counter(w for ws, _ in train_lines for w in ws)
         lexicon: Any = frozenset(w for w, n in counts.items() if n >= DICT_MIN_COUNT and len(w) > 1)
     else:
-        tags: defaultdict[str, Counter[str]] = defaultdict(Counter)
-        for ws, ts in train_lines:
-            for w, t in zip(ws, ts, strict=True):
-                tags[w][t] += 1
-        counts, lexicon = tags, _tag_lexicon(tags)
+        counts = _tag_counts(train_lines)
+        lexicon = _tag_lexicon(counts)
     tokens, targets, features = _tagging_data(task, train_lines, counts)
     tagger = SequenceTagger(**params).fit(
         tokens,
@@ -634,7 +635,20 @@ def train(
     )
     if task == "segment":
         return Segmenter(tagger, lexicon)
-    return PosTagger(tagger, lexicon=lexicon)
+    # The validation lines are not test lines: the words they add join the shipped lexicon.
+    # A training word keeps its entry, as its tag order is the value the models have learnt.
+    new_words = _tag_counts(val_lines, skip=lexicon)
+    return PosTagger(tagger, lexicon={**lexicon, **_tag_lexicon(new_words)})
+
+
+def _tag_counts(lines: list, skip: Container[str] = ()) -> dict[str, Counter[str]]:
+    """How often each word of the (words, tags) ``lines`` has each tag, but words in ``skip``."""
+    counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for ws, ts in lines:
+        for w, t in zip(ws, ts, strict=True):
+            if w not in skip:
+                counts[w][t] += 1
+    return counts
 
 
 def evaluate_tool(task: str, tool: Tool, part: str = "test") -> dict[str, float]:
