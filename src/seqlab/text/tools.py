@@ -642,7 +642,7 @@ def train(
 
 
 def _tag_counts(lines: list, skip: Container[str] = ()) -> dict[str, Counter[str]]:
-    """How often each word of the (words, tags) ``lines`` has each tag, but words in ``skip``."""
+    """How often each word of the (words, tags) ``lines`` has each tag; ``skip``: words left out."""
     counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for ws, ts in lines:
         for w, t in zip(ws, ts, strict=True):
