@@ -26,7 +26,8 @@ def _right(tool: PosTagger, lines: list, lexicon: dict) -> int:
     words = [ws for ws, _ in lines]
     features = [_word_features(ws, lexicon) for ws in words]
     predicted = tool.model.predict(words, features=features)
-    return sum(p == t for ps, (_, ts) in zip(predicted, lines) for p, t in zip(ps, ts))
+    pairs = zip(predicted, lines, strict=True)
+    return sum(p == t for ps, (_, ts) in pairs for p, t in zip(ps, ts, strict=True))
 
 
 def main() -> None:
