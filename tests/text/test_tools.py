@@ -1,5 +1,6 @@
 """The ready-made text tools: constrained decoding, odd input, the bundled weights."""
 
+import math
 from collections import Counter
 
 import numpy as np
@@ -11,6 +12,7 @@ from seqlab.metrics import span_scores
 from seqlab.tasks.text import SequenceTagger
 from seqlab.text import PosTagger, Segmenter, SentimentClassifier
 from seqlab.text.tools import (
+    POS_MIN_COUNT,
     _dictionary_features,
     _fullwidth,
     _leave_line_out_tags,
@@ -121,9 +123,9 @@ def test_a_training_line_does_not_see_its_own_tags_in_the_lexicon():
     assert _word_features(["北京"], seen)[0][-1] == "-"
 
 
-def test_the_pos_lexicon_adds_the_words_first_seen_in_the_validation_lines():
+def test_without_refit_the_pos_lexicon_adds_the_words_first_seen_in_the_validation_lines():
     small = dict(embedding_dim=8, hidden_size=8, feature_dim=4, members=1, device="cpu")
-    tool = train("pos", epochs=1, limit=40, **small)
+    tool = train("pos", epochs=1, limit=40, refit=False, **small)
     assert isinstance(tool, PosTagger)
     seen = [([_fullwidth(w) for w in ws], ts) for ws, ts in tagging_data("pos", "train")[:40]]
     val = [([_fullwidth(w) for w in ws], ts) for ws, ts in tagging_data("pos", "val")[:4]]
@@ -134,6 +136,27 @@ def test_the_pos_lexicon_adds_the_words_first_seen_in_the_validation_lines():
     # training words keep their training entry; new words bring their validation tags
     assert tool.lexicon == {**_tag_lexicon(counts), **_tag_lexicon(new)}
     assert set(tool.lexicon) == set(counts) | set(new)
+
+
+def test_a_refit_trains_on_the_training_and_validation_lines_for_every_epoch():
+    small = dict(embedding_dim=8, hidden_size=8, feature_dim=4, members=1, device="cpu")
+    tool = train("pos", epochs=2, limit=40, refit=True, **small)
+    assert isinstance(tool, PosTagger)
+    lines = [
+        ([_fullwidth(w) for w in ws], ts)
+        for ws, ts in tagging_data("pos", "train")[:40] + tagging_data("pos", "val")[:4]
+    ]
+    # one lexicon over all 44 lines, tag orders included
+    assert tool.lexicon == _tag_lexicon(_tag_counts(lines))
+    words = Counter(w for ws, _ in lines for w in ws)
+    assert set(tool.model.vocab_.itos) == {"<pad>", "<unk>"} | {
+        w for w, n in words.items() if n >= POS_MIN_COUNT
+    }
+    # nothing held out: both epochs run and none has a validation loss
+    assert [h["epoch"] for h in tool.model.history_] == [1, 2]
+    assert all(math.isnan(h["val_loss"]) for h in tool.model.history_)
+    held_out = train("pos", epochs=2, limit=40, refit=False, **small).model.history_
+    assert all(not math.isnan(h["val_loss"]) for h in held_out)
 
 
 def test_dictionary_features_name_the_words_that_begin_and_end_at_each_character():

@@ -145,6 +145,13 @@ def train(
         int | None,
         typer.Option(help="Models from seeds 0, 1, ..., averaged \\[default: the recipe's]."),
     ] = None,
+    refit: Annotated[
+        bool | None,
+        typer.Option(
+            help="Train on the training and validation lines together, every epoch, "
+            "no early stopping \\[default: the recipe's: pos yes, segment and sentiment no]."
+        ),
+    ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:1 ...")] = "auto",
     out: Annotated[Path, typer.Option(help="Folder to save the model in.")] = Path("runs/text"),
 ) -> None:
@@ -159,13 +166,15 @@ def train(
 
         seqlab text train sentiment --model gru --out runs/gru
 
-        seqlab text train pos --members 1     # one model instead of the recipe's two
+        seqlab text train pos --members 1     # one model instead of the recipe's five
+
+        seqlab text train pos --no-refit      # early stopping on the validation lines
     """
     from seqlab.io import write_json
     from seqlab.text.tools import evaluate_tool
     from seqlab.text.tools import train as train_tool
 
-    extra = {} if members is None else {"members": members}
+    extra = {k: v for k, v in {"members": members, "refit": refit}.items() if v is not None}
     tool = train_tool(task, model, epochs, limit, verbose=True, device=device, **extra)
     folder = tool.save(out / task)
     console.print("Scoring on the test split ...")

@@ -86,6 +86,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     "pos": dict(
         crf=True,
         members=5,
+        refit=True,  # the validated recipe again, on training + validation lines (see train)
         embedding_dim=64,
         min_freq=POS_MIN_COUNT,
         hidden_size=160,
@@ -337,15 +338,17 @@ class PosTagger(_Tool):
     """Part-of-speech tags (People's Daily tag set: n, v, ns …) over the words of a segmenter.
 
     A pipeline: :class:`Segmenter` finds the words, then word-level BiLSTM-CRFs tag them
-    (the recipe's ``members``: five, trained alike from seeds 0 to 4, their scores averaged).
+    (the recipe's ``members``: five, trained alike from seeds 0 to 4, their scores averaged;
+    the recipe's ``refit``: trained on the training and validation lines together).
     Words seen :data:`POS_MIN_COUNT` times or more in training have an embedding of their own,
     the others share ``<unk>``. Every word also embeds six features (see
     :func:`_word_features`): its first, second, second-to-last and last character, which
     often tell the part of speech (-化 v, -者 n, -年 t, 邓… nr), its shape (length and kinds of
     character) and its entry in ``lexicon``: the tags it had in training, most frequent first
-    ("v|vn"; "-" for a word never seen). Words first seen in the validation lines join the
-    lexicon after training, with the tags they had there; the models never saw those entries,
-    but read them as they read those of rare training words. The lexicon is saved gzipped as
+    ("v|vn"; "-" for a word never seen). Trained without ``refit``, the words first seen in
+    the validation lines join the lexicon after training, with the tags they had there; the
+    models never saw those entries, but read them as they read those of rare training words.
+    The lexicon is saved gzipped as
     ``tags.txt.gz`` beside the weights. ``add_word`` forces user words in the segmenter.
 
     Example:
@@ -594,8 +597,11 @@ def train(
 ) -> Tool:
     """Train the tool for ``task`` on its training split with :data:`RECIPES` (early
     stopping on the validation split). ``limit``: use only the first lines (quick runs).
-    The POS tagger's lexicon is that of the training lines plus the words first seen in the
-    validation lines (see :class:`PosTagger`)."""
+    With ``refit=True`` (a recipe key, or an override) the training and validation lines
+    train together for the recipe's ``epochs``, with no early stopping: the recipe as it was
+    validated, refitted on all the lines the test split leaves. Without it, the POS tagger's
+    lexicon is that of the training lines plus the words first seen in the validation lines
+    (see :class:`PosTagger`)."""
     check("train", {"task": one_of(*TASKS)}, {"task": task})
     params = {
         **RECIPES[task],
@@ -606,9 +612,12 @@ def train(
     }
     if epochs is not None:
         params["epochs"] = epochs
+    refit = params.pop("refit", False)
     train_lines, val_lines = tagging_data(task, "train"), tagging_data(task, "val")
     if limit is not None:
         train_lines, val_lines = train_lines[:limit], val_lines[: max(limit // 10, 1)]
+    if refit:  # one training set, the recipe's epochs, nothing held out
+        train_lines, val_lines = train_lines + val_lines, []
     if task == "sentiment":
         classifier = SequenceClassifier(**params).fit(
             [_chars(t) for t, _ in train_lines],
