@@ -3,11 +3,11 @@
 Each tool (segment, pos, sentiment) is trained by ``seqlab.text.tools.train`` with its recipe
 (``RECIPES``) on its training split, early stopping on its validation split (POS, whose
 recipe says ``refit``: on the training and validation lines together, all its epochs), and
-saved as safetensors under src/seqlab/text/weights/<task>, in the precision of ``PRECISION``. The
-per-epoch log, the time and the test scores go to benchmarks/results/text_models.json. This
-is how the shipped weights were made; run it again to reproduce them (about 2.5 hours on 2
-CPU cores; the segmenter's bundled weights were trained with ``--device cuda``, see the
-README).
+saved as safetensors under src/seqlab/text/weights/<task>, in the precision of
+``PRECISION``. The per-epoch log, the time and the test scores go to
+benchmarks/results/text_models.json. This is how the shipped weights were made; run it again
+to reproduce them (about 2.6 hours on 2 CPU cores; the segmenter's bundled weights were
+trained with ``--device cuda``, see the README).
 
     python benchmarks/train_text_models.py
     python benchmarks/train_text_models.py --tasks sentiment --epochs 2

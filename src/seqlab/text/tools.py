@@ -348,8 +348,8 @@ class PosTagger(_Tool):
     ("v|vn"; "-" for a word never seen). Trained without ``refit``, the words first seen in
     the validation lines join the lexicon after training, with the tags they had there; the
     models never saw those entries, but read them as they read those of rare training words.
-    The lexicon is saved gzipped as
-    ``tags.txt.gz`` beside the weights. ``add_word`` forces user words in the segmenter.
+    The lexicon is saved gzipped as ``tags.txt.gz`` beside the weights. ``add_word`` forces
+    user words in the segmenter.
 
     Example:
         >>> PosTagger.pretrained().tag("我爱北京")                 # doctest: +SKIP
