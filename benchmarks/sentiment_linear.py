@@ -55,7 +55,7 @@ def _accuracy(p_pos: np.ndarray, y: np.ndarray) -> float:
 def main() -> None:
     argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
-        epilog="example: python benchmarks/sentiment_linear.py   (about 2 minutes on 2 CPU cores)",
+        epilog="example: python benchmarks/sentiment_linear.py   (about 3 minutes on 2 CPU cores)",
     ).parse_args()
     jieba.setLogLevel(60)
     splits = {p: tagging_data("sentiment", p) for p in ("train", "val", "test")}
@@ -78,8 +78,8 @@ def main() -> None:
             add(f"tfidf {'+'.join(kinds)}, C={c:g}", x, c)
     x = fit(("char", "word"), binary=True)
     on, off = x["train"][y["train"]], x["train"][~y["train"]]
-    p, q = np.asarray(on.sum(0)).ravel() + 1, np.asarray(off.sum(0)).ravel() + 1
-    ratio = diags(np.log(p / p.sum()) - np.log(q / q.sum()))
+    n_on, n_off = np.asarray(on.sum(0)).ravel() + 1, np.asarray(off.sum(0)).ravel() + 1
+    ratio = diags(np.log(n_on / n_on.sum()) - np.log(n_off / n_off.sum()))
     x = {s: m @ ratio for s, m in x.items()}
     for c in (0.1, 0.3, 1.0, 4.0):
         add(f"nb-lr, C={c:g}", x, c)
