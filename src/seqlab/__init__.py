@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from seqlab.version import __version__
 
 # Submodules are imported on first use, so `import seqlab` (and `seqlab --help`) stays instant.
 _LAZY = {
@@ -22,6 +22,7 @@ _LAZY = {
     "models": "seqlab.models",
     "nn": "seqlab.nn",
     "tasks": "seqlab.tasks",
+    "text": "seqlab.text",
     "train": "seqlab.train",
 }
 _ATTRS = {"Forecaster": "seqlab.tasks.forecast"}
@@ -36,11 +37,12 @@ __all__ = [
     "models",
     "nn",
     "tasks",
+    "text",
     "train",
 ]
 
 if TYPE_CHECKING:
-    from seqlab import data, datasets, errors, metrics, models, nn, tasks, train
+    from seqlab import data, datasets, errors, metrics, models, nn, tasks, text, train
     from seqlab.tasks.forecast import Forecaster
 
 

@@ -1,50 +1,109 @@
-"""scikit-learn's estimator contract, shared by the Forecaster and the text tasks.
+"""scikit-learn's estimator contract, shared by every estimator of seqlab.
 
 ``__init__`` stores its keyword arguments unchanged (validation happens in ``fit``);
-``get_params`` / ``set_params`` read and write them by the names in the constructors'
-signatures; learned state ends in ``_``.
+``get_params`` / ``set_params`` read and write them by the names in the constructor's
+signature; learned state ends in ``_``; ``fit`` returns self. What every estimator needs
+besides lives here once: the not-fitted check, and the parameters' part of save and load
+(``config.json`` with the version stamp, unknown parameters refused on load).
 """
 
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from seqlab.errors import ConfigError
+from seqlab.errors import CheckpointError, ConfigError, NotFittedError
+from seqlab.io import read_json, write_json
+from seqlab.version import __version__
+
+if TYPE_CHECKING:
+    from typing import Self
 
 __all__ = ["Estimator"]
 
 
 class Estimator:
-    """Parameters by constructor signature, for every class in the hierarchy."""
+    """Parameters by constructor signature; the contract's shared checks and files.
+
+    Subclasses name in ``_fitted`` the attribute that ``fit`` and ``load`` set (its absence
+    means "not fitted"). Parameters of older saves are read through ``_renamed`` (old name →
+    today's) and ``_retired`` (a parameter that is gone → the value that made it a no-op, so
+    the save loads unchanged).
+    """
+
+    _fitted: ClassVar[str] = "model_"
+    _renamed: ClassVar[dict[str, str]] = {}
+    _retired: ClassVar[dict[str, Any]] = {}
 
     @classmethod
     def _param_names(cls) -> list[str]:
-        names: list[str] = []
-        for klass in reversed(cls.__mro__):
-            init = klass.__dict__.get("__init__")
-            if init is None or klass is object:
-                continue
-            for p in inspect.signature(init).parameters.values():
-                if p.kind is p.POSITIONAL_OR_KEYWORD and p.name != "self" and p.name not in names:
-                    names.append(p.name)
-        return names
+        signature = inspect.signature(cls.__init__)
+        return [
+            p.name
+            for p in signature.parameters.values()
+            if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        ]
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's arguments as stored (``deep`` is accepted for scikit-learn)."""
         return {name: getattr(self, name) for name in self._param_names()}
 
-    def set_params(self, **params: Any) -> Any:
+    def set_params(self, **params: Any) -> Self:
         thing = type(self).__name__
         for name, value in params.items():
             if name not in self._param_names():
                 raise ConfigError(
                     f"{name} of {thing} must be one of its parameters; got {name!r}. See "
-                    f"help(seqlab.{thing}) for the list."
+                    f"help({thing}) for the list."
                 )
             setattr(self, name, value)
         return self
 
     def __repr__(self) -> str:
-        defaults = type(self)().get_params()
-        changed = {k: v for k, v in self.get_params().items() if v != defaults[k]}
+        defaults = {
+            p.name: p.default for p in inspect.signature(type(self).__init__).parameters.values()
+        }
+        changed = {k: v for k, v in self.get_params().items() if v != defaults.get(k)}
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
+
+    # -- the contract's shared checks --------------------------------------------------------
+
+    def _check_fitted(self, method: str) -> None:
+        if not hasattr(self, self._fitted):
+            thing = type(self).__name__
+            raise NotFittedError(
+                f"{method} of {thing} must come after fit; got an unfitted {thing}. Call "
+                f"fit(...) first, or {thing}.load(path)."
+            )
+
+    def _save_params(self, path: Path) -> None:
+        """config.json: the version stamp and the parameters."""
+        write_json(path / "config.json", {"seqlab_version": __version__, **self.get_params()})
+
+    @classmethod
+    def _load_params(cls, path: str | Path, **given: Any) -> Self:
+        """An unfitted estimator from the config.json of a folder written by ``save``;
+        ``given`` parameters (the device) replace the saved ones."""
+        path = Path(path)
+        thing = cls.__name__
+        if not (path / "config.json").is_file():
+            what = "has no config.json" if path.is_dir() else "does not exist"
+            raise CheckpointError(
+                f"path of {thing}.load must be a folder written by save(); got {str(path)!r}, "
+                f"which {what}. Check the folder."
+            )
+        config = read_json(path / "config.json")
+        config.pop("seqlab_version", None)
+        config = {
+            cls._renamed.get(k, k): v
+            for k, v in config.items()
+            if not (k in cls._retired and cls._retired[k] == v)
+        }
+        unknown = set(config) - set(cls._param_names())
+        if unknown:
+            raise CheckpointError(
+                f"config.json of the saved model at {str(path)!r} must hold {thing} "
+                f"parameters; got unknown {sorted(unknown)}. Save it again with this version."
+            )
+        return cls(**{**config, **given})

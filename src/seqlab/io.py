@@ -7,7 +7,7 @@ import gzip
 import json
 import os
 import tempfile
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,16 @@ from safetensors.torch import save as st_save
 
 from seqlab.errors import CheckpointError, check, one_of
 
-__all__ = ["atomic_write", "read_json", "read_tensors", "write_json", "write_tensors"]
+__all__ = [
+    "PRECISIONS",
+    "atomic_write",
+    "read_json",
+    "read_lines_gz",
+    "read_tensors",
+    "write_json",
+    "write_lines_gz",
+    "write_tensors",
+]
 
 PRECISIONS = ("float32", "float16", "int8")
 SCALE = ".int8_scale"  # suffix of the per-row scales of an int8 tensor
@@ -137,3 +146,14 @@ def read_tensors(path: str | Path) -> dict[str, torch.Tensor]:
         q = torch.stack([packed >> 4, packed & 15], dim=2).flatten(1).float() - 8
         tensors[base] = q * scale[:, None]
     return tensors
+
+
+def read_lines_gz(path: str | Path) -> list[str]:
+    """The lines of a gzipped UTF-8 text (none when the file is missing)."""
+    path = Path(path)
+    return gzip.decompress(path.read_bytes()).decode().splitlines() if path.exists() else []
+
+
+def write_lines_gz(path: str | Path, lines: Iterable[str]) -> None:
+    """Gzipped with mtime 0, written atomically: the same lines, the same bytes."""
+    atomic_write(path, gzip.compress("".join(f"{x}\n" for x in lines).encode(), mtime=0))

@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from seqlab import __version__
 from seqlab.errors import SeqlabError
+from seqlab.version import __version__
 
 __all__ = ["app", "main"]
 
@@ -38,7 +38,7 @@ app = typer.Typer(
     cls=_Group,
     name="seqlab",
     help="Train, compare and ship sequence models (RNN, LSTM, GRU, Transformer).\n\n"
-    "Examples:\n\n    seqlab forecast\n\n    seqlab predict --model runs/X/lstm --dataset msft"
+    "Examples:\n\n    seqlab forecast\n\n    seqlab predict --from runs/X/lstm --dataset msft"
     '\n\n    seqlab text segment "我爱北京天安门"\n\n    seqlab explain parity',
     no_args_is_help=True,
     add_completion=False,

@@ -23,8 +23,9 @@ app = typer.Typer(
 
 Text = Annotated[str | None, typer.Argument(help="The text; or use --file, or pipe lines in.")]
 File = Annotated[Path | None, typer.Option("--file", "-f", help="One text per line (UTF-8).")]
-Model = Annotated[
-    Path | None, typer.Option(help="A model saved by `seqlab text train` \\[default: bundled].")
+Saved = Annotated[
+    Path | None,
+    typer.Option("--from", help="A folder saved by `seqlab text train` \\[default: bundled]."),
 ]
 Words = Annotated[
     list[str] | None,
@@ -58,10 +59,10 @@ def _texts(text: str | None, file: Path | None, command: str) -> list[str]:
     return sys.stdin.read().splitlines()
 
 
-def _tagger(task: str, model: Path | None, words: list[str] | None):
-    from seqlab.text.tools import load_tool
+def _tagger(task: str, saved: Path | None, words: list[str] | None):
+    from seqlab.text import load_tool
 
-    tool = load_tool(task, model)
+    tool = load_tool(task, saved)
     for word in words or []:
         tool.add_word(word)  # type: ignore[union-attr]
     return tool
@@ -71,7 +72,7 @@ def _tagger(task: str, model: Path | None, words: list[str] | None):
 def segment(
     text: Text = None,
     file: File = None,
-    model: Model = None,
+    saved: Saved = None,
     word: Words = None,
     sep: Annotated[str, typer.Option(help="What to put between words.")] = " ",
 ) -> None:
@@ -84,7 +85,7 @@ def segment(
         seqlab text segment --file news.txt > news.seg.txt
     """
     texts = _texts(text, file, "segment")
-    for words in _tagger("segment", model, word).cut_many(texts):
+    for words in _tagger("segment", saved, word).cut_many(texts):
         typer.echo(sep.join(words))
 
 
@@ -92,7 +93,7 @@ def segment(
 def tag(
     text: Text = None,
     file: File = None,
-    model: Model = None,
+    saved: Saved = None,
     word: Words = None,
 ) -> None:
     """Words with their part of speech (People's Daily tags: n, v, ns, nr ...), as word/tag.
@@ -102,12 +103,12 @@ def tag(
         seqlab text tag "我爱北京天安门"
     """
     texts = _texts(text, file, "tag")
-    for pairs in _tagger("pos", model, word).tag_many(texts):
+    for pairs in _tagger("pos", saved, word).tag_many(texts):
         typer.echo(" ".join(f"{w}/{t}" for w, t in pairs))
 
 
 @app.command()
-def sentiment(text: Text = None, file: File = None, model: Model = None) -> None:
+def sentiment(text: Text = None, file: File = None, saved: Saved = None) -> None:
     """Review sentiment: label, probability of "pos", and the text, tab-separated.
 
     An empty line gets "-" for both: there is nothing to judge.
@@ -116,10 +117,10 @@ def sentiment(text: Text = None, file: File = None, model: Model = None) -> None
 
         seqlab text sentiment "房间很干净，服务也好"
     """
-    from seqlab.text.tools import load_tool
+    from seqlab.text import load_tool
 
     texts = _texts(text, file, "sentiment")
-    tool = load_tool("sentiment", model)
+    tool = load_tool("sentiment", saved)
     scored = [t for t in texts if t.strip()]
     probs = iter(tool.predict_proba(scored))  # type: ignore[union-attr]
     pos = tool.labels.index("pos")  # type: ignore[union-attr]
@@ -157,7 +158,7 @@ def train(
 ) -> None:
     """Train a text tool on its corpus split (the bundled recipe), score it on the test split.
 
-    The model lands in OUT/TASK; use it with --model, e.g. seqlab text segment --model
+    The model lands in OUT/TASK; use it with --from, e.g. seqlab text segment --from
     runs/text/segment "...". The scores go to OUT/TASK/scores.json.
 
     Examples:
@@ -171,8 +172,8 @@ def train(
         seqlab text train pos --no-refit      # early stopping on the validation lines
     """
     from seqlab.io import write_json
-    from seqlab.text.tools import evaluate_tool
-    from seqlab.text.tools import train as train_tool
+    from seqlab.text import evaluate_tool
+    from seqlab.text import train as train_tool
 
     extra = {k: v for k, v in {"members": members, "refit": refit}.items() if v is not None}
     tool = train_tool(task, model, epochs, limit, verbose=True, device=device, **extra)

@@ -47,6 +47,24 @@ class Split:
         last = hi - lookback - horizon  # targets end at start + lookback + horizon <= hi
         return torch.arange(first, max(last + 1, first))
 
+    def require_windows(self, lookback: int, horizon: int, test_horizon: int | None = None) -> None:
+        """Stop with one sentence unless every part has at least one window (the test part
+        with ``test_horizon`` steps, when it differs: a recursive model trains on one)."""
+        h_test = horizon if test_horizon is None else test_horizon
+        counts = {
+            "training": len(self.starts("train", lookback, horizon)),
+            "validation": len(self.starts("val", lookback, horizon)),
+            "test": len(self.starts("test", lookback, h_test)),
+        }
+        if min(counts.values()) > 0:
+            return
+        left = ", ".join(f"{n} {part}" for part, n in counts.items())
+        raise DataError(
+            f"data must have enough rows for lookback={lookback} and horizon={h_test} in each "
+            f"of the train/validation/test parts; got {self.rows} rows, which leave {left} "
+            "windows. Use a shorter lookback or horizon, or more data."
+        )
+
 
 def chronological_split(
     index: pd.Index,

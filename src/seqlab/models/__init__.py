@@ -1,23 +1,29 @@
 """The forecasting model zoo and its registry.
 
-Every model maps a window (N, L, C_in) of scaled inputs to (N, H, C_out) scaled outputs, is
-built from a :class:`Shape` plus the hyper-parameters it names in ``hyperparameters``, and says
-whether it has anything to train (``trainable``; the baselines do not). Adding a model is one
-file, one line in ``REGISTRY`` and one row in the contract tests.
+Every model maps a window (N, L, C_in) of scaled inputs to (N, H, C_out) scaled outputs. It is
+built from a :class:`Shape` and its own keyword arguments, whose defaults sit in its
+``__init__``: the settings every model may share (:data:`COMMON`: ``hidden_size``,
+``num_layers``, ``dropout``) are passed when it names them, and anything else of its own
+(TCN's ``kernel_size``, SegRNN's ``patch_len``, ...) through one ``model_params`` mapping.
+Two class attributes say what the model is: ``trainable`` (the baselines have nothing to
+train) and ``normalises`` (it normalises its own input, so no second RevIN goes around it).
+Adding a model is one file and one line in ``REGISTRY``; the contract tests run over the
+whole registry.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from torch import Tensor, nn
+from torch import nn
 
 from seqlab.errors import ConfigError
 
-__all__ = ["BASELINES", "REGISTRY", "ChannelIndependent", "Shape", "build", "model_class"]
+__all__ = ["BASELINES", "COMMON", "REGISTRY", "Shape", "build", "model_class", "model_parameters"]
 
 
 @dataclass(frozen=True)
@@ -51,45 +57,76 @@ REGISTRY: dict[str, tuple[str, str, dict[str, Any]]] = {
 BASELINES = ("naive", "seasonal_naive", "drift", "mean")
 
 
+COMMON = ("hidden_size", "num_layers", "dropout")  # settings any model may take by name
+
+
 def model_class(name: str) -> type[nn.Module]:
+    """The class registered as ``name``."""
     if name not in REGISTRY:
         raise ConfigError(
-            f"model of Forecaster must be one of {', '.join(REGISTRY)}; got {name!r}. "
+            f"model of the model registry must be one of {', '.join(REGISTRY)}; got {name!r}. "
             "Pick a registered model."
         )
     module, cls, _ = REGISTRY[name]
     return getattr(importlib.import_module(module), cls)
 
 
-class ChannelIndependent(nn.Module):
-    """Run a univariate model on every channel separately, with shared weights.
+def model_parameters(name: str) -> dict[str, Any]:
+    """The keyword arguments model ``name`` takes beyond its :class:`Shape`, with their
+    defaults (those the registry fixes, such as the recurrent ``kind``, left out).
 
-    (N, L, C) → (N·C, L, 1) → model → (N·C, H, 1) → (N, H, C), then the target channels. The
-    idea of [Nie et al. 2023, PatchTST] applied to any model of the zoo: channels become more
-    training examples instead of more input features.
+    Example:
+        >>> model_parameters("tcn")
+        {'hidden_size': 64, 'num_layers': 2, 'dropout': 0.0, 'kernel_size': 3}
     """
-
-    def __init__(self, model: nn.Module, shape: Shape) -> None:
-        super().__init__()
-        self.model = model
-        self.target_index = list(shape.target_index)
-
-    def forward(self, x: Tensor) -> Tensor:
-        n, length, c = x.shape
-        y = self.model(x.transpose(1, 2).reshape(n * c, length, 1))  # (N·C, H, 1)
-        y = y.reshape(n, c, -1).transpose(1, 2)  # (N, H, C)
-        return y[:, :, self.target_index]
+    fixed = REGISTRY[name][2] if name in REGISTRY else {}
+    signature = inspect.signature(model_class(name).__init__)
+    return {
+        p.name: p.default
+        for p in signature.parameters.values()
+        if p.name not in ("self", "shape", *fixed) and p.kind is p.POSITIONAL_OR_KEYWORD
+    }
 
 
-def build(name: str, shape: Shape, params: Mapping[str, Any]) -> nn.Module:
-    """Instantiate model ``name`` for ``shape``, taking from ``params`` the names it declares.
+def build(
+    name: str,
+    shape: Shape,
+    common: Mapping[str, Any] | None = None,
+    model_params: Mapping[str, Any] | None = None,
+    revin: bool = False,
+    channel_independent: bool = False,
+) -> nn.Module:
+    """Instantiate model ``name`` for ``shape``.
 
-    With ``params["channel_independent"]`` a trainable model is built for one channel and
-    wrapped in :class:`ChannelIndependent`.
+    ``common``: values of the :data:`COMMON` settings, passed to the model when it names them;
+    ``model_params``: the model's own arguments (see :func:`model_parameters`), every name
+    checked. ``channel_independent`` builds a trainable model for one channel and runs it on
+    each (:class:`~seqlab.models.wrappers.ChannelIndependent`); ``revin`` wraps a trainable
+    model that does not normalise itself in RevIN (:class:`~seqlab.models.wrappers.WithRevIN`).
     """
+    from seqlab.models.wrappers import ChannelIndependent, WithRevIN
+
     cls = model_class(name)
-    chosen = {key: params[key] for key in getattr(cls, "hyperparameters", ())}
-    if params.get("channel_independent") and getattr(cls, "trainable", True):
+    own = model_parameters(name)
+    given = dict(model_params or {})
+    shared = sorted(set(given) & set(COMMON))
+    unknown = sorted(set(given) - set(own))
+    if shared or unknown:
+        names = ", ".join(k for k in own if k not in COMMON) or "none"
+        raise ConfigError(
+            f"model_params of the {name} model must name its own parameters ({names}); got "
+            f"{shared + unknown}. Set {', '.join(COMMON)} directly, and check the spelling of "
+            "the others."
+        )
+    kwargs = {k: v for k, v in (common or {}).items() if k in own and k in COMMON} | given
+    trainable = getattr(cls, "trainable", True)
+    fixed = REGISTRY[name][2]
+    model: nn.Module
+    if channel_independent and trainable:
         single = replace(shape, input_size=1, output_size=1, target_index=(0,))
-        return ChannelIndependent(cls(single, **REGISTRY[name][2], **chosen), shape)
-    return cls(shape, **REGISTRY[name][2], **chosen)
+        model = ChannelIndependent(cls(single, **fixed, **kwargs), shape)
+    else:
+        model = cls(shape, **fixed, **kwargs)
+    if revin and trainable and not getattr(cls, "normalises", False):
+        model = WithRevIN(model, shape)
+    return model

@@ -19,7 +19,6 @@ __all__ = ["Drift", "Mean", "Naive", "SeasonalNaive"]
 
 
 class _Baseline(nn.Module):
-    hyperparameters: tuple[str, ...] = ()
     trainable = False
 
     def __init__(self, shape: Shape) -> None:
@@ -45,8 +44,8 @@ class SeasonalNaive(_Baseline):
         m = shape.season_length
         if m > shape.lookback:
             raise ConfigError(
-                f"lookback of Forecaster must be at least the season length {m} for "
-                f"seasonal_naive; got {shape.lookback}. Raise lookback or set season_length."
+                f"lookback of SeasonalNaive must be at least its season length {m}; got "
+                f"{shape.lookback}. Raise lookback or set season_length."
             )
         steps = torch.arange(shape.horizon)
         self.positions = (shape.lookback - m + steps % m).tolist()  # window rows to copy

@@ -29,7 +29,6 @@ class DLinear(nn.Module):
         torch.Size([8, 24, 7])
     """
 
-    hyperparameters = ("kernel_size",)
     trainable = True
 
     def __init__(self, shape: Shape, kernel_size: int = 25) -> None:

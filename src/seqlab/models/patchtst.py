@@ -40,8 +40,8 @@ class PatchTST(nn.Module):
         torch.Size([2, 96, 7])
     """
 
-    hyperparameters = ("hidden_size", "num_layers", "num_heads", "dropout", "patch_len")
     trainable = True
+    normalises = True  # RevIN inside: a revin=True setting adds no second one
 
     def __init__(
         self,

@@ -31,7 +31,6 @@ class RecurrentForecaster(nn.Module):
         torch.Size([8, 5, 1])
     """
 
-    hyperparameters = ("hidden_size", "num_layers", "dropout", "bidirectional")
     trainable = True
 
     def __init__(

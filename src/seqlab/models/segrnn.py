@@ -50,7 +50,6 @@ class SegRNN(nn.Module):
         torch.Size([2, 96, 7])
     """
 
-    hyperparameters = ("hidden_size", "dropout", "patch_len")
     trainable = True
 
     def __init__(

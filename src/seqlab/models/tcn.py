@@ -48,7 +48,6 @@ class TCN(nn.Module):
         torch.Size([8, 5, 1])
     """
 
-    hyperparameters = ("hidden_size", "num_layers", "dropout")
     trainable = True
 
     def __init__(

@@ -13,8 +13,9 @@ character, which dictionary words begin or end at a character, ...), ids (N, L, 
 feature table; their F embeddings are concatenated to the token's.
 
 Optional word dropout (``word_dropout`` > 0, training only): each token id is replaced by
-``<unk>`` (id 1) with that probability, so the model learns to read unseen tokens from their
-context and features rather than from an embedding of their own.
+the unknown token's id (``unk_id``, which the vocabulary's owner passes) with that
+probability, so the model learns to read unseen tokens from their context and features rather
+than from an embedding of their own.
 
 where:
     N  batch    L  padded length    V  vocabulary    E  embedding size    D  output size
@@ -29,12 +30,10 @@ from typing import cast
 import torch
 from torch import Tensor, nn
 
-from seqlab.errors import ShapeError, check, one_of
+from seqlab.errors import ConfigError, ShapeError, check, one_of
 from seqlab.nn import Recurrent, TransformerEncoder, sinusoidal_positional_encoding
 
 __all__ = ["TextEncoder"]
-
-UNK_ID = 1  # seqlab.text.Vocab puts <pad> at 0 and <unk> at 1
 
 
 class TextEncoder(nn.Module):
@@ -70,6 +69,7 @@ class TextEncoder(nn.Module):
         feature_dim: int = 0,
         num_features: int = 0,
         word_dropout: float = 0.0,
+        unk_id: int | None = None,
     ) -> None:
         super().__init__()
         check(
@@ -78,7 +78,13 @@ class TextEncoder(nn.Module):
              "pooling": one_of("auto", "mean", "max")},
             {"kind": kind, "pooling": pooling},
         )  # fmt: skip
-        self.kind, self.pooling, self.word_dropout = kind, pooling, word_dropout
+        if word_dropout > 0 and unk_id is None:
+            raise ConfigError(
+                f"unk_id of TextEncoder must be given when word_dropout > 0; got None with "
+                f"word_dropout={word_dropout}. Pass the vocabulary's unknown-token id."
+            )
+        self.kind, self.pooling = kind, pooling
+        self.word_dropout, self.unk_id = word_dropout, unk_id
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
         self.bigrams = (
             nn.Embedding(bigram_vocab_size, bigram_dim, padding_idx=0) if bigram_dim else None
@@ -114,9 +120,9 @@ class TextEncoder(nn.Module):
         edges: Tensor | None = None,
         features: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
-        if self.training and self.word_dropout > 0:
+        if self.training and self.word_dropout > 0 and self.unk_id is not None:
             drop = torch.rand(ids.shape, device=ids.device) < self.word_dropout
-            ids = ids.masked_fill(drop & (ids > UNK_ID), UNK_ID)  # padding stays padding
+            ids = ids.masked_fill(drop & (ids > 0), self.unk_id)  # padding (id 0) stays padding
         x = self.embedding(ids)  # (N, L, E)
         if self.bigrams is not None:
             if edges is None:

@@ -26,7 +26,6 @@ class TransformerForecaster(nn.Module):
         torch.Size([8, 5, 1])
     """
 
-    hyperparameters = ("hidden_size", "num_layers", "dropout", "num_heads")
     trainable = True
 
     def __init__(

@@ -11,13 +11,16 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from seqlab import __version__
 from seqlab.io import atomic_write
+from seqlab.version import __version__
 
 if TYPE_CHECKING:
-    from seqlab.tasks.experiment import Experiment
+    from seqlab.tasks.experiment import RunResult
 
-__all__ = ["format_cell", "verdict", "write_report"]
+__all__ = ["describes_daily_prices", "format_cell", "verdict", "write_report"]
+
+# Column names that say a series is a price (OHLC and the like), in lower case.
+_PRICE_NAMES = {"close", "adj close", "adj_close", "adjclose", "open", "high", "low", "price"}
 
 _CSS = """
 body { font-family: -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto;
@@ -59,11 +62,20 @@ def format_cell(key: str, value: float) -> str:
     return f"{value:.4g}"
 
 
-def verdict(exp: Experiment) -> str:
-    """One plain sentence on the comparison that matters: neural models against naive."""
-    board = exp.leaderboard
+def describes_daily_prices(target: str, freq: str) -> bool:
+    """Is the series daily (calendar or business days) and named like a price?"""
+    return freq in ("B", "D", "C") and target.strip().lower() in _PRICE_NAMES
+
+
+def verdict(result: RunResult) -> str:
+    """One plain sentence on the comparison that matters: neural models against naive.
+
+    The words follow the data: "tomorrow = today" and the note on prices only for daily
+    price data; otherwise the naive forecast is "the last value, repeated".
+    """
+    board = result.leaderboard
     best = board.index[0]
-    if exp.neural_beats_naive():
+    if result.neural_beats_naive():
         from seqlab.models import BASELINES
 
         neural = board[board["skill"] > 0].drop(index=list(BASELINES), errors="ignore")
@@ -71,9 +83,14 @@ def verdict(exp: Experiment) -> str:
             f"{', '.join(neural.index)} beat the naive forecast on the test part; the best is "
             f"{best} with skill {board.loc[best, 'skill']:.3f}."
         )
+    if describes_daily_prices(result.target, result.freq):
+        return (
+            "No neural model beat the naive forecast (tomorrow = today) on the test part; on "
+            "daily prices that is the common, honest outcome."
+        )
     return (
-        "No neural model beat the naive forecast (tomorrow = today) on the test part; on daily "
-        "prices that is the common, honest outcome."
+        "No neural model beat the naive forecast (the last value, repeated) on the test part; "
+        "try a longer lookback, more epochs, other models or features."
     )
 
 
@@ -91,38 +108,36 @@ def _table(board: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def write_report(exp: Experiment, images: dict[str, Path]) -> Path:
-    cfg = exp.config
+def write_report(result: RunResult, images: dict[str, Path], folder: Path) -> Path:
+    """``report.html`` in ``folder``: one self-contained page of the run."""
+    cfg = result.config
     source = cfg.data or f"bundled dataset {cfg.dataset}"
-    first = next(iter(exp.forecasters.values()))
-    split = first.split_
-    index = exp.data.index
+    split, index = result.split, result.data.index
     figures = "".join(
         f"<h2>{html.escape(title)}</h2><img alt='{html.escape(title)}' "
         f"src='data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}'>"
         for title, path in images.items()
     )
-    future = pd.concat({n: f.iloc[:, 0] for n, f in exp.forecasts.items()}, axis=1)
+    windows = len(next(iter(result.evaluations.values())).y_true)
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>seqlab run: {html.escape(source)}</title>
 <style>{_CSS}</style></head><body>
-<h1>Forecasting {html.escape(str(first.targets_[0]))} — {html.escape(source)}</h1>
+<h1>Forecasting {html.escape(str(result.target))} — {html.escape(source)}</h1>
 <p class="meta">lookback {cfg.lookback}, horizon {cfg.horizon} ({cfg.strategy}), seed {cfg.seed};
 train {index[0].date()} .. {index[split.train_end - 1].date()}, validation ..
 {index[split.val_end - 1].date()}, test .. {index[-1].date()}; scaler fitted on train only;
-{len(exp.evaluations[first.model].y_true)} test windows; {exp.seconds:.0f} s;
-seqlab {__version__}</p>
-<p class="verdict">{html.escape(verdict(exp))}</p>
+{windows} test windows; {result.seconds:.0f} s; seqlab {__version__}</p>
+<p class="verdict">{html.escape(verdict(result))}</p>
 <h2>Leaderboard (test part, data units)</h2>
-{_table(exp.leaderboard)}
+{_table(result.leaderboard)}
 <p class="meta">skill = 1 − RMSE / RMSE<sub>naive</sub>; MASE scales MAE by the in-sample
 one-step naive error; direction = share of forecasts that move the same way as the truth.</p>
 <h2>Next {cfg.horizon} steps</h2>
-{future.to_html(float_format=lambda v: f"{v:.4g}", border=0)}
+{result.future().to_html(float_format=lambda v: f"{v:.4g}", border=0)}
 {figures}
 <h2>Configuration</h2><pre>{html.escape(json.dumps(asdict(cfg), indent=2))}</pre>
 </body></html>
 """
-    path = exp.out / "report.html"
+    path = folder / "report.html"
     atomic_write(path, page.encode())
     return path

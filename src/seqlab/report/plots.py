@@ -19,8 +19,8 @@ from seqlab.models import BASELINES
 
 if TYPE_CHECKING:
     from seqlab.data.windows import Split
-    from seqlab.tasks.experiment import Experiment
-    from seqlab.tasks.forecast import Evaluation
+    from seqlab.tasks.evaluation import Evaluation
+    from seqlab.tasks.experiment import RunResult
 
 __all__ = ["error_by_step", "forecast_future", "forecast_test", "loss_curves", "write_all"]
 
@@ -80,8 +80,9 @@ def forecast_test(
     return _save(fig, path)
 
 
-def loss_curves(histories: dict[str, pd.DataFrame], path: Path) -> Path:
-    """Train (solid) and validation (dashed) loss per epoch of every trained model."""
+def loss_curves(histories: dict[str, pd.DataFrame], path: Path, loss: str = "mse") -> Path:
+    """Train (solid) and validation (dashed) loss per epoch of every trained model; ``loss``
+    names the loss they trained on (mse, mae), for the axis."""
     fig = Figure(figsize=(9, 5))
     ax = fig.subplots()
     for i, (name, h) in enumerate(histories.items()):
@@ -90,7 +91,7 @@ def loss_curves(histories: dict[str, pd.DataFrame], path: Path) -> Path:
         ax.plot(h["epoch"], h["val_loss"], color=color, linestyle="--", label=f"{name} val")
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("MSE on scaled data")
+    ax.set_ylabel(f"{loss.upper()} on scaled data")
     ax.set_title("training and validation loss")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, ncol=2)
@@ -132,21 +133,20 @@ def forecast_future(series: pd.Series, forecasts: dict[str, pd.DataFrame], path:
     return _save(fig, path)
 
 
-def write_all(exp: Experiment) -> dict[str, Path]:
-    """Write every plot of a run into its folder; return {title: path}."""
-    first = next(iter(exp.forecasters.values()))
-    target = first.targets_[0]
-    series = exp.data[target]
-    histories = {n: f.history_ for n, f in exp.forecasters.items() if len(f.history_)}
+def write_all(result: RunResult, folder: Path) -> dict[str, Path]:
+    """Write every plot of a run into ``folder``; return {title: path}."""
+    series = result.data[result.target]
     images = {
         "Actual vs forecast over the test part": forecast_test(
-            series, first.split_, exp.evaluations, exp.out / "forecast_test.png"
+            series, result.split, result.evaluations, folder / "forecast_test.png"
         ),
         "The next steps after the last date": forecast_future(
-            series, exp.forecasts, exp.out / "forecast_future.png"
+            series, result.forecasts, folder / "forecast_future.png"
         ),
-        "Error by horizon step": error_by_step(exp.evaluations, exp.out / "error_by_step.png"),
+        "Error by horizon step": error_by_step(result.evaluations, folder / "error_by_step.png"),
     }
-    if histories:
-        images["Training and validation loss"] = loss_curves(histories, exp.out / "loss_curves.png")
+    if result.histories:
+        images["Training and validation loss"] = loss_curves(
+            result.histories, folder / "loss_curves.png", result.loss
+        )
     return images

@@ -1,5 +1,12 @@
-"""Tasks: each holds a model from the zoo and adds the data pipeline, head, loss and metrics."""
+"""Tasks: each holds a model from the zoo and adds the data pipeline, head, loss and metrics.
 
+Every task is an :class:`~seqlab.estimator.Estimator` with fit / predict / evaluate / save /
+load: forecasting (:class:`Forecaster`), tagging (:class:`SequenceTagger`, many-to-many) and
+classification (:class:`SequenceClassifier`, many-to-one).
+"""
+
+from seqlab.tasks.classify import SequenceClassifier
 from seqlab.tasks.forecast import Backtest, Evaluation, Forecaster
+from seqlab.tasks.tag import SequenceTagger
 
-__all__ = ["Backtest", "Evaluation", "Forecaster"]
+__all__ = ["Backtest", "Evaluation", "Forecaster", "SequenceClassifier", "SequenceTagger"]

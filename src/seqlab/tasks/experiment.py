@@ -1,20 +1,19 @@
 """A forecasting experiment: several models on one series, one run folder.
 
 This is what ``seqlab forecast`` calls: fit every model and the naive baselines with the same
-split, score them on the same test windows, save each model, write the leaderboard, the plots
-and the HTML report into the run folder, and return it all. The CLI only parses and presents.
+split, score them on the same test windows, save each model, write the leaderboard and the
+next forecasts, and return it all as plain results (:class:`RunResult`). The plots and the
+HTML report are drawn from those results by :func:`seqlab.report.write_run`; the CLI only
+parses and presents.
 
 Run folder::
 
     config.json                 the RunConfig; `seqlab forecast --config config.json` reruns it
     leaderboard.csv / .json     one row per model, sorted by test RMSE
     <model>/                    the saved Forecaster (config, state, weights, history.csv)
-    forecast_test.png           actual vs predicted over the test part, splits shaded
-    loss_curves.png             train and validation loss of every trained model
-    error_by_step.png           test RMSE by horizon step
-    forecast_future.png         the next H steps after the last date, with recent history
-    forecast.csv                those next H steps, one column per model
-    report.html                 all of the above in one self-contained page
+    forecast.csv                the next H steps, one column per model
+    forecast_test.png, loss_curves.png, error_by_step.png, forecast_future.png, report.html
+                                written by seqlab.report.write_run
 """
 
 from __future__ import annotations
@@ -28,87 +27,125 @@ from pathlib import Path
 import pandas as pd
 
 from seqlab.config import RunConfig, load_config
+from seqlab.data.windows import Split
 from seqlab.io import atomic_write, write_json
 from seqlab.models import BASELINES
-from seqlab.tasks.forecast import Evaluation, Forecaster
+from seqlab.tasks.evaluation import Evaluation
+from seqlab.tasks.forecast import Forecaster
 
-__all__ = ["Experiment", "RunConfig", "load_config", "run_forecast"]
+__all__ = ["RunConfig", "RunResult", "load_config", "run_forecast"]
 
 
 @dataclass
-class Experiment:
-    """What a run produced: the leaderboard, each model's evaluation and next-H forecast."""
+class RunResult:
+    """What a run produced, as plain data: no fitted estimator inside.
+
+    ``leaderboard`` has one row per model (test metrics, skill, params, train seconds,
+    epochs, best epoch); ``evaluations``, ``forecasts`` (the next H steps) and ``histories``
+    (per-epoch losses; empty for baselines) are keyed by model name. ``split`` is the one
+    train/validation/test split every model shared, ``freq`` the data's step and ``loss`` the
+    training loss ("mse" or "mae", on the scaled data).
+    """
 
     config: RunConfig
-    out: Path
+    out: Path | None
+    data: pd.DataFrame
+    target: str
+    freq: str
+    split: Split
+    loss: str
     leaderboard: pd.DataFrame
     evaluations: dict[str, Evaluation]
     forecasts: dict[str, pd.DataFrame]
-    data: pd.DataFrame
-    forecasters: dict[str, Forecaster]
+    histories: dict[str, pd.DataFrame]
     seconds: float
 
     def neural_beats_naive(self) -> bool:
+        """Did any trained model score a positive skill against the naive forecast?"""
         neural = self.leaderboard.drop(index=list(BASELINES), errors="ignore")
         return bool((neural["skill"] > 0).any())
+
+    def future(self) -> pd.DataFrame:
+        """The next H steps of the first target, one column per model."""
+        return pd.concat({name: f.iloc[:, 0] for name, f in self.forecasts.items()}, axis=1)
 
 
 def run_forecast(
     config: RunConfig,
-    out: str | Path,
+    out: str | Path | None = None,
     verbose: bool = False,
     on_start: Callable[[pd.DataFrame], None] | None = None,
     on_model: Callable[[str], None] | None = None,
-) -> Experiment:
-    """Fit, score and save every model of ``config`` into the run folder ``out``.
+) -> RunResult:
+    """Fit and score every model of ``config``; with ``out``, save them and the run's tables
+    into that folder.
 
     ``on_start(data)`` is called once the data and every model's settings have passed their
     checks, ``on_model(name)`` before each model starts (the CLI prints lines there).
+
+    Example:
+        >>> from seqlab.config import RunConfig
+        >>> result = run_forecast(RunConfig(dataset="sine", models=["dlinear"], epochs=1))
+        >>> list(result.leaderboard.index) == sorted(result.evaluations, key=lambda m:
+        ...     result.leaderboard.loc[m, "rmse"])
+        True
     """
     start = time.perf_counter()
-    out = Path(out)
+    folder = None if out is None else Path(out)
     df = config.load_data()
     # Check every model's settings and the data once, before any training starts.
-    pending = {name: config.forecaster(name, verbose=verbose) for name in config.all_models()}
+    pending = {
+        name: Forecaster(**config.forecaster_params(name), verbose=verbose)
+        for name in config.all_models()
+    }
     for fc in pending.values():
         fc._check_data(df)
     if on_start is not None:
         on_start(df)
-    rows, evaluations, forecasts, fitted = [], {}, {}, {}
+    rows, evaluations, forecasts, histories = [], {}, {}, {}
     for name, fc in pending.items():
         if on_model is not None:
             on_model(name)
         fc.fit(df)
-        ev = fc.evaluate(df)
-        fc.save(out / name)
-        fitted[name], evaluations[name], forecasts[name] = fc, ev, fc.predict(df)
+        evaluations[name], forecasts[name] = fc.evaluate(df), fc.predict(df)
+        if len(fc.history_):
+            histories[name] = fc.history_
+        if folder is not None:
+            fc.save(folder / name)
         rows.append(
             {
                 "model": name,
-                **ev.metrics,
-                "skill": ev.skill,
+                **evaluations[name].metrics,
+                "skill": evaluations[name].skill,
                 "params": fc.n_params_,
                 "train_seconds": fc.fit_seconds_,
                 "epochs": len(fc.history_),
                 "best_epoch": fc.best_epoch_,
             }
         )
-    leaderboard = pd.DataFrame(rows).set_index("model").sort_values("rmse")
-    experiment = Experiment(
-        config, out, leaderboard, evaluations, forecasts, df, fitted, time.perf_counter() - start
+    first = next(iter(pending.values()))
+    result = RunResult(
+        config=config,
+        out=folder,
+        data=df,
+        target=first.targets_[0],
+        freq=first.freq_,
+        split=first.split_,
+        loss=first.loss,
+        leaderboard=pd.DataFrame(rows).set_index("model").sort_values("rmse"),
+        evaluations=evaluations,
+        forecasts=forecasts,
+        histories=histories,
+        seconds=time.perf_counter() - start,
     )
-    _write(experiment)
-    return experiment
+    if folder is not None:
+        _write_tables(result, folder)
+    return result
 
 
-def _write(exp: Experiment) -> None:
-    from seqlab.report import html, plots
-
-    write_json(exp.out / "config.json", asdict(exp.config))
-    atomic_write(exp.out / "leaderboard.csv", exp.leaderboard.to_csv().encode())
-    records = json.loads(exp.leaderboard.reset_index().to_json(orient="records"))
-    write_json(exp.out / "leaderboard.json", records)
-    future = pd.concat({name: f.iloc[:, 0] for name, f in exp.forecasts.items()}, axis=1)
-    atomic_write(exp.out / "forecast.csv", future.to_csv(index_label="date").encode())
-    images = plots.write_all(exp)
-    html.write_report(exp, images)
+def _write_tables(result: RunResult, folder: Path) -> None:
+    write_json(folder / "config.json", asdict(result.config))
+    atomic_write(folder / "leaderboard.csv", result.leaderboard.to_csv().encode())
+    records = json.loads(result.leaderboard.reset_index().to_json(orient="records"))
+    write_json(folder / "leaderboard.json", records)
+    atomic_write(folder / "forecast.csv", result.future().to_csv(index_label="date").encode())

@@ -10,120 +10,36 @@ in the data's own units beside the naive forecast.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import torch
 from torch import Tensor, nn
 
-from seqlab import __version__
 from seqlab.data.scaler import Scaler
 from seqlab.data.table import check_series, future_index, infer_frequency
 from seqlab.data.windows import Split, Windows, WindowSet, chronological_split
 from seqlab.errors import (
     CheckpointError,
-    ConfigError,
     DataError,
-    NotFittedError,
-    Rule,
     check,
-    one_of,
     positive_int,
-    probability,
 )
 from seqlab.estimator import Estimator
-from seqlab.io import atomic_write, read_json, read_tensors, write_json, write_tensors
-from seqlab.metrics import forecast_metrics, naive_scale
-from seqlab.models import Shape, build, model_class
-from seqlab.nn import RevIN
+from seqlab.io import read_tensors
+from seqlab.metrics import naive_scale
+from seqlab.models import Shape, build
+from seqlab.tasks.evaluation import Backtest, Evaluation, score
+from seqlab.tasks.forecast_checks import LOSSES, SEASONS, check_params, resolve_columns
+from seqlab.tasks.forecast_state import STATE, read_state, write_state
 from seqlab.train import TrainConfig, Trainer, resolve_device
 
+if TYPE_CHECKING:
+    from typing import Self
+
 __all__ = ["Backtest", "Evaluation", "Forecaster"]
-
-# Season lengths for seasonal_naive when season_length is not given, by pandas frequency.
-_SEASONS = {"B": 5, "D": 7, "W": 52, "MS": 12, "ME": 12, "M": 12, "QS": 4, "QE": 4, "h": 24}
-
-
-def _fraction(v: Any) -> bool:
-    return isinstance(v, int | float) and 0 < v < 1
-
-
-_RULES = {
-    "target": Rule(
-        "a column name or a non-empty list of them",
-        lambda v: v is None or isinstance(v, str) or (isinstance(v, list | tuple) and len(v) > 0),
-    ),
-    "lookback": positive_int(),
-    "horizon": positive_int(),
-    "strategy": one_of("direct", "recursive"),
-    "hidden_size": positive_int(),
-    "num_layers": positive_int(),
-    "dropout": probability(),
-    "num_heads": positive_int(),
-    "kernel_size": positive_int(),
-    "season_length": Rule("None or a positive integer", lambda v: v is None or v > 0),
-    "scaler": one_of("standard", "minmax", "none"),
-    "val_size": Rule("a fraction in (0, 1)", _fraction),
-    "test_size": Rule("a fraction in (0, 1)", _fraction),
-    "missing": one_of("error", "ffill", "interpolate"),
-    "patch_len": Rule("None or a positive integer", lambda v: v is None or v > 0),
-    "loss": one_of("mse", "mae"),
-}
-
-_LOSSES = {"mse": nn.functional.mse_loss, "mae": nn.functional.l1_loss}
-
-
-@dataclass
-class Evaluation:
-    """Scores on the test windows, in the data's own units, beside the naive forecast.
-
-    ``metrics`` and ``naive`` hold MSE, RMSE, MAE, MAPE, sMAPE, MASE and direction accuracy
-    (%); ``per_step`` and ``naive_per_step`` the same by horizon step; ``skill`` is
-    1 - RMSE / RMSE_naive (above 0: better than "tomorrow = today"). ``y_true``, ``y_pred``
-    and ``y_naive`` are (windows, H, targets); ``dates`` the date of each window's first step.
-    """
-
-    metrics: dict[str, float]
-    per_step: pd.DataFrame
-    naive: dict[str, float]
-    naive_per_step: pd.DataFrame
-    skill: float
-    y_true: np.ndarray
-    y_pred: np.ndarray
-    y_naive: np.ndarray
-    dates: pd.Index
-    targets: list[str]
-
-    def summary(self) -> dict[str, float]:
-        return {**self.metrics, "naive_rmse": self.naive["rmse"], "skill": self.skill}
-
-
-@dataclass
-class Backtest:
-    """Rolling-origin evaluation: one row per fold, and per fold and step."""
-
-    folds: pd.DataFrame
-    per_step: pd.DataFrame
-
-
-class _WithRevIN(nn.Module):
-    """Any model wrapped in reversible instance normalisation ([Kim et al. 2022], seqlab.nn)."""
-
-    def __init__(self, model: nn.Module, shape: Shape) -> None:
-        super().__init__()
-        self.model = model
-        self.revin = RevIN(shape.input_size)
-        self.target_index = list(shape.target_index)
-
-    def forward(self, x: Tensor) -> Tensor:
-        x_hat, (mu, sigma) = self.revin(x)
-        y_hat = self.model(x_hat)  # (N, H, C_out)
-        i = self.target_index
-        y = (y_hat - self.revin.bias[i]) / (self.revin.weight[i] + self.revin.eps**2)
-        return y * sigma[..., i] + mu[..., i]
 
 
 class Forecaster(Estimator):
@@ -138,13 +54,15 @@ class Forecaster(Estimator):
         horizon: H, steps forecast after the last row.
         strategy: "direct" (one model emits all H steps) or "recursive" (a one-step model fed
             its own forecasts; every input must then be a target).
-        hidden_size, num_layers, dropout, bidirectional, num_heads: the network's size (see
-            each model's docstring for the ones it reads).
-        kernel_size: DLinear's moving-average window.
+        hidden_size, num_layers, dropout: the network's size, for the models that have them.
+        model_params: the model's own settings, by name, with the model's defaults for the
+            rest (see ``seqlab.models.model_parameters(name)``): e.g. {"kernel_size": 5} for
+            tcn or dlinear, {"patch_len": 24} for segrnn or patchtst, {"num_heads": 8} for
+            transformer or patchtst, {"bidirectional": True} for rnn, lstm or gru.
         season_length: seasonal_naive's period; None infers it from the data's frequency.
-        revin: wrap the model in reversible instance normalisation.
+        revin: wrap the model in reversible instance normalisation (models that normalise
+            their input themselves, such as patchtst, get no second one).
         channel_independent: run a model on every channel separately with shared weights.
-        patch_len: SegRNN's segment length or PatchTST's patch length (None: the paper's).
         loss: training loss, "mse" or "mae" (SegRNN's authors train with MAE).
         epochs, batch_size, lr, weight_decay, grad_clip, patience: training (see TrainConfig).
         scaler: "standard", "minmax" or "none", fitted on the training rows only.
@@ -174,13 +92,10 @@ class Forecaster(Estimator):
         hidden_size: int = 64,
         num_layers: int = 2,
         dropout: float = 0.0,
-        bidirectional: bool = False,
-        num_heads: int = 4,
-        kernel_size: int = 25,
+        model_params: dict[str, Any] | None = None,
         season_length: int | None = None,
         revin: bool = False,
         channel_independent: bool = False,
-        patch_len: int | None = None,
         loss: str = "mse",
         epochs: int = 30,
         batch_size: int = 32,
@@ -207,13 +122,10 @@ class Forecaster(Estimator):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.dropout = dropout
-        self.bidirectional = bidirectional
-        self.num_heads = num_heads
-        self.kernel_size = kernel_size
+        self.model_params = model_params
         self.season_length = season_length
         self.revin = revin
         self.channel_independent = channel_independent
-        self.patch_len = patch_len
         self.loss = loss
         self.epochs = epochs
         self.batch_size = batch_size
@@ -233,13 +145,7 @@ class Forecaster(Estimator):
     # -- parameters ---------------------------------------------------------------------------
 
     def _check_params(self) -> None:
-        model_class(self.model)
-        check("Forecaster", _RULES, self.get_params())
-        if self.val_size + self.test_size >= 1:
-            raise ConfigError(
-                f"val_size + test_size of Forecaster must be below 1; got "
-                f"{self.val_size + self.test_size}. Leave rows for training."
-            )
+        check_params(self.get_params())
         self._training_config()  # validates epochs, batch_size, lr, ...
 
     def _training_config(self) -> TrainConfig:
@@ -254,29 +160,9 @@ class Forecaster(Estimator):
             verbose=self.verbose,
         )
 
-    def _columns(self, df: pd.DataFrame) -> tuple[list[str], list[str]]:
-        """(input columns with the targets first, target columns)."""
-        if self.target is None:
-            if df.shape[1] != 1:
-                raise ConfigError(
-                    f"target of Forecaster must be given when the data has several columns; "
-                    f"got None for columns {', '.join(map(str, df.columns))}. Pass target='...'."
-                )
-            targets = [str(df.columns[0])]
-        else:
-            targets = [self.target] if isinstance(self.target, str) else list(self.target)
-        extra = [f for f in (self.features or []) if f not in targets]
-        if self.strategy == "recursive" and extra:
-            raise ConfigError(
-                f"features of Forecaster must all be targets with strategy='recursive', since "
-                f"a one-step model must forecast every input it is fed back; got {extra} beyond "
-                f"{targets}. Add them to target, or use strategy='direct'."
-            )
-        return targets + extra, targets
-
     # -- fit ----------------------------------------------------------------------------------
 
-    def fit(self, df: pd.DataFrame) -> Forecaster:
+    def fit(self, df: pd.DataFrame) -> Self:
         """Split ``df`` in time order, fit the scaler on the training rows, train; return self."""
         self._fit_data(*self._check_data(df))
         return self
@@ -284,7 +170,7 @@ class Forecaster(Estimator):
     def _check_data(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[str], Split]:
         """Check the parameters and ``df``; return the clean columns, targets and split."""
         self._check_params()
-        columns, targets = self._columns(df)
+        columns, targets = resolve_columns(df, self.target, self.features, self.strategy)
         data = check_series(df, columns, self.missing)
         split = chronological_split(data.index, self.val_size, self.test_size, self.split_dates)
         self._check_rows(split)
@@ -315,18 +201,18 @@ class Forecaster(Estimator):
             input_size=len(columns),
             output_size=len(targets),
             target_index=tuple(range(len(targets))),
-            season_length=self.season_length or _SEASONS.get(self.freq_, 1),
+            season_length=self.season_length or SEASONS.get(self.freq_, 1),
         )
         self.model_ = self._build().to(self.device_)
         self.history_ = pd.DataFrame(columns=["epoch", "train_loss", "val_loss", "lr", "seconds"])
         self.best_epoch_ = 0
-        if any(p.requires_grad for p in self.model_.parameters()):  # baselines have none
+        if self._trainable():
             windows = Windows(
                 self._scaled(data), list(range(len(targets))), self.lookback, self.shape_.horizon
             )
             train = WindowSet(windows, split.starts("train", self.lookback, self.shape_.horizon))
             val = WindowSet(windows, split.starts("val", self.lookback, self.shape_.horizon))
-            trainer = Trainer(self._training_config(), loss=_LOSSES[self.loss])
+            trainer = Trainer(self._training_config(), loss=LOSSES[self.loss])
             result = trainer.fit(self.model_, train, val, self.model)
             self.history_ = pd.DataFrame(result.history)
             self.best_epoch_ = result.best_epoch
@@ -336,43 +222,41 @@ class Forecaster(Estimator):
 
     def _build(self) -> nn.Module:
         torch.manual_seed(self.seed)
-        model = build(self.model, self.shape_, self.get_params())
-        trainable = getattr(model, "trainable", True)
-        return _WithRevIN(model, self.shape_) if self.revin and trainable else model
+        common = {"hidden_size": self.hidden_size, "num_layers": self.num_layers,
+                  "dropout": self.dropout}  # fmt: skip
+        return build(
+            self.model, self.shape_, common, self.model_params, self.revin,
+            self.channel_independent,
+        )  # fmt: skip
+
+    def _trainable(self) -> bool:
+        """Has the model weights to train? The baselines have none."""
+        return any(p.requires_grad for p in self.model_.parameters())
 
     def _check_rows(self, split: Split) -> None:
         h = 1 if self.strategy == "recursive" else self.horizon
-        counts = {
-            "training": len(split.starts("train", self.lookback, h)),
-            "validation": len(split.starts("val", self.lookback, h)),
-            "test": len(split.starts("test", self.lookback, self.horizon)),
-        }
-        if min(counts.values()) > 0:
-            return
-        left = ", ".join(f"{n} {part}" for part, n in counts.items())
-        raise DataError(
-            f"data of Forecaster must have enough rows for lookback={self.lookback} and "
-            f"horizon={self.horizon} in each of the train/validation/test parts; got "
-            f"{split.rows} rows, which leave {left} windows. Use a shorter lookback or horizon, "
-            "or more data."
-        )
+        split.require_windows(self.lookback, h, self.horizon)
 
     def _scaled(self, data: pd.DataFrame) -> Tensor:
+        """The model's input: scaled float32 for a network; for a baseline, the data's own
+        numbers in float64, so that naive repeats the last value exactly."""
+        if not self._trainable():
+            return torch.tensor(data.to_numpy(), dtype=torch.float64, device=self.device_)
         values = self.scaler_.transform(data.to_numpy())
         return torch.tensor(values, dtype=torch.float32, device=self.device_)
 
-    # -- forecasts ----------------------------------------------------------------------------
+    def _unscale(self, y: Tensor) -> np.ndarray:
+        """(N, H, C_out) model outputs → the data's units."""
+        values = y.cpu().double().numpy()
+        if not self._trainable():
+            return values
+        return self.scaler_.inverse_transform(values, list(range(y.shape[-1])))
 
-    def _check_fitted(self, method: str) -> None:
-        if not hasattr(self, "model_"):
-            raise NotFittedError(
-                f"{method} of Forecaster must come after fit; got an unfitted Forecaster. "
-                "Call fit(df) first, or Forecaster.load(path)."
-            )
+    # -- forecasts ----------------------------------------------------------------------------
 
     @torch.no_grad()
     def _forecast(self, x: Tensor, chunk: int = 4096) -> Tensor:
-        """Scaled forecasts (N, H, C_out) for scaled windows x (N, L, C), in chunks."""
+        """Forecasts (N, H, C_out) for model inputs x (N, L, C), in chunks."""
         self.model_.eval()
         out = []
         for b in range(0, len(x), chunk):
@@ -387,10 +271,6 @@ class Forecaster(Estimator):
                 xb = torch.cat([xb[:, 1:], y1], dim=1)
             out.append(torch.cat(steps, dim=1))
         return torch.cat(out)
-
-    def _unscale(self, y: Tensor) -> np.ndarray:
-        """(N, H, C_out) scaled → original units."""
-        return self.scaler_.inverse_transform(y.cpu().double().numpy(), list(range(y.shape[-1])))
 
     def predict(self, df: pd.DataFrame) -> pd.DataFrame:
         """The next ``horizon`` values after the end of ``df``, indexed by their dates."""
@@ -407,7 +287,8 @@ class Forecaster(Estimator):
         return pd.DataFrame(y, index=index, columns=self.targets_)
 
     def evaluate(self, df: pd.DataFrame) -> Evaluation:
-        """Metrics on the test part of ``df`` (split as in fit), in the data's own units."""
+        """Metrics on the test part of ``df`` (split as in fit), in the data's own units;
+        rates (MAPE, sMAPE, direction) in %."""
         self._check_fitted("evaluate")
         data = check_series(df, self.columns_, self.missing)
         split = chronological_split(data.index, self.val_size, self.test_size, self.split_dates)
@@ -415,29 +296,17 @@ class Forecaster(Estimator):
         return self._evaluate_data(data, split)
 
     def _evaluate_data(self, data: pd.DataFrame, split: Split) -> Evaluation:
-        c_out = len(self.targets_)
-        windows = Windows(self._scaled(data), list(range(c_out)), self.lookback, self.horizon)
-        starts = split.starts("test", self.lookback, self.horizon)
-        x, y = windows.batch(starts.to(self.device_))
-        y_true, y_pred = self._unscale(y), self._unscale(self._forecast(x))
-        last = self._unscale(x[:, -1:, :c_out])[:, 0]  # (N, C_out): the last observed value
-        y_naive = np.repeat(last[:, None, :], self.horizon, axis=1)
-        metrics, per_step = forecast_metrics(y_true, y_pred, last, self.mase_scale_)
-        naive, naive_per_step = forecast_metrics(y_true, y_naive, last, self.mase_scale_)
-        skill = 1 - metrics["rmse"] / naive["rmse"] if naive["rmse"] > 0 else float("nan")
-        dates = data.index[(starts + self.lookback).numpy()]
-        return Evaluation(
-            metrics,
-            per_step,
-            naive,
-            naive_per_step,
-            skill,
-            y_true,
-            y_pred,
-            y_naive,
-            dates,
-            self.targets_,
-        )
+        c_out, lookback = len(self.targets_), self.lookback
+        windows = Windows(self._scaled(data), list(range(c_out)), lookback, self.horizon)
+        starts = split.starts("test", lookback, self.horizon)
+        x, _ = windows.batch(starts.to(self.device_))
+        y_pred = self._unscale(self._forecast(x))
+        # The truth and the last observed values straight from the data, not through a scaler.
+        values = data.to_numpy()[:, :c_out]
+        rows = starts.numpy()[:, None] + lookback + np.arange(self.horizon)  # (N, H)
+        y_true, last = values[rows], values[starts.numpy() + lookback - 1]
+        dates = data.index[starts.numpy() + lookback]
+        return score(y_true, y_pred, last, self.mase_scale_, dates, self.targets_)
 
     def backtest(self, df: pd.DataFrame, folds: int = 5) -> Backtest:
         """Rolling-origin evaluation: the test part is cut into ``folds`` consecutive blocks;
@@ -453,26 +322,16 @@ class Forecaster(Estimator):
                 f"rows per fold; got {folds} folds over {split.rows - split.val_end} test rows. "
                 "Use fewer folds or a larger test_size."
             )
-        rows, steps = [], []
+        evaluations, spans = [], []
         for k in range(folds):
             test_start = split.val_end + k * block
             test_end = split.rows if k == folds - 1 else test_start + block
             fold_split = Split(test_start - val_rows, test_start, test_end)
             fold = Forecaster(**self.get_params())
             fold._fit_data(data.iloc[:test_end], targets, fold_split)
-            ev = fold._evaluate_data(data.iloc[:test_end], fold_split)
-            rows.append(
-                {
-                    "fold": k + 1,
-                    "test_start": data.index[test_start],
-                    "test_end": data.index[test_end - 1],
-                    "windows": len(ev.y_true),
-                    **ev.summary(),
-                }
-            )
-            steps.append(ev.per_step.assign(fold=k + 1).reset_index())
-        per_step = pd.concat(steps, ignore_index=True).set_index(["fold", "step"])
-        return Backtest(pd.DataFrame(rows).set_index("fold"), per_step)
+            evaluations.append(fold._evaluate_data(data.iloc[:test_end], fold_split))
+            spans.append((data.index[test_start], data.index[test_end - 1]))
+        return Backtest.of(evaluations, spans)
 
     # -- save / load --------------------------------------------------------------------------
 
@@ -481,60 +340,19 @@ class Forecaster(Estimator):
         and history.csv, each written atomically. Returns the folder."""
         self._check_fitted("save")
         path = Path(path)
-        params = self.get_params()
-        write_json(path / "config.json", {"seqlab_version": __version__, **params})
-        state = {
-            "columns": self.columns_,
-            "targets": self.targets_,
-            "freq": self.freq_,
-            "scaler": self.scaler_.to_dict(),
-            "mase_scale": self.mase_scale_.tolist(),
-            "shape": asdict(self.shape_),
-            "split": asdict(self.split_),
-            "best_epoch": self.best_epoch_,
-            "fit_seconds": self.fit_seconds_,
-            "n_params": self.n_params_,
-        }
-        write_json(path / "state.json", state)
-        write_tensors(path / "model.safetensors", self.model_.state_dict())
-        atomic_write(path / "history.csv", self.history_.to_csv(index=False).encode())
+        self._save_params(path)
+        write_state(path, {k: getattr(self, k) for k in STATE}, self.model_, self.history_)
         return path
 
     @classmethod
-    def load(cls, path: str | Path, device: str = "auto") -> Forecaster:
+    def load(cls, path: str | Path, device: str = "auto") -> Self:
         """Rebuild a forecaster saved by :meth:`save`; its predictions are identical."""
         path = Path(path)
-        if not path.is_dir():
-            raise CheckpointError(
-                f"path of Forecaster.load must be a folder written by save(); got {str(path)!r}, "
-                "which does not exist. Check the run folder."
-            )
-        config = read_json(path / "config.json")
-        state = read_json(path / "state.json")
-        config.pop("seqlab_version", None)
-        unknown = set(config) - set(cls._param_names())
-        if unknown:
-            raise CheckpointError(
-                f"config.json of the saved model at {str(path)!r} must hold Forecaster "
-                f"parameters; got unknown {sorted(unknown)}. Save it again with this version."
-            )
-        if config.get("split_dates") is not None:
-            config["split_dates"] = tuple(config["split_dates"])
-        fc = cls(**{**config, "device": device})
-        try:
-            fc.columns_, fc.targets_, fc.freq_ = state["columns"], state["targets"], state["freq"]
-            fc.scaler_ = Scaler.from_dict(state["scaler"])
-            fc.mase_scale_ = np.asarray(state["mase_scale"])
-            shape = state["shape"]
-            fc.shape_ = Shape(**{**shape, "target_index": tuple(shape["target_index"])})
-            fc.split_ = Split(**state["split"])
-            fc.best_epoch_, fc.fit_seconds_ = state["best_epoch"], state["fit_seconds"]
-            fc.n_params_ = state["n_params"]
-        except (KeyError, TypeError) as err:
-            raise CheckpointError(
-                f"state.json of the saved model at {str(path)!r} must hold the fitted state; "
-                f"got it without {err}. Save the model again."
-            ) from None
+        fc = cls._load_params(path, device=device)
+        if fc.split_dates is not None:  # JSON has lists, not tuples
+            fc.split_dates = (str(fc.split_dates[0]), str(fc.split_dates[1]))
+        for name, value in read_state(path).items():
+            setattr(fc, name, value)
         fc.device_ = resolve_device(device)
         model = fc._build()
         try:
@@ -545,6 +363,4 @@ class Forecaster(Estimator):
                 f"config.json; got other tensors ({str(err).splitlines()[0]}). Save it again."
             ) from None
         fc.model_ = model.to(fc.device_).eval()
-        history = path / "history.csv"
-        fc.history_ = pd.read_csv(history) if history.is_file() else pd.DataFrame()
         return fc

@@ -34,7 +34,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     # [Nie et al. 2023], ETTh config: d 16, 4 heads, 3 layers, dropout 0.3, P 16, S 8.
     "patchtst": {
         "hidden_size": 16,
-        "num_heads": 4,
+        "model_params": {"num_heads": 4},
         "num_layers": 3,
         "dropout": 0.3,
         "lr": 1e-3,

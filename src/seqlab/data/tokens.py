@@ -1,4 +1,5 @@
-"""Tokens to ids and back: tokenizers, a vocabulary, and padded batches with true lengths."""
+"""Tokens to ids and back: tokenizers and a vocabulary with fixed ids for padding and the
+unknown token."""
 
 from __future__ import annotations
 
@@ -7,15 +8,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import torch
-from torch import Tensor
-
 from seqlab.errors import CheckpointError, ConfigError, check, positive_int
 from seqlab.io import read_json, write_json
 
-__all__ = ["PAD", "UNK", "CharTokenizer", "JiebaTokenizer", "Vocab", "pad_batch"]
+__all__ = ["PAD", "PAD_ID", "UNK", "UNK_ID", "CharTokenizer", "JiebaTokenizer", "Vocab"]
 
 PAD, UNK = "<pad>", "<unk>"
+PAD_ID, UNK_ID = 0, 1  # every Vocab puts them first, in this order
 
 
 class CharTokenizer:
@@ -88,7 +87,7 @@ class Vocab:
         return token in self.stoi
 
     def encode(self, tokens: Sequence[str]) -> list[int]:
-        return [self.stoi.get(t, 1) for t in tokens]
+        return [self.stoi.get(t, UNK_ID) for t in tokens]
 
     def decode(self, ids: Iterable[int]) -> list[str]:
         return [self.itos[i] for i in ids]
@@ -105,15 +104,3 @@ class Vocab:
                 f"{type(data).__name__}. Save the vocabulary again."
             )
         return cls(data["tokens"])
-
-
-def pad_batch(sequences: Sequence[Sequence[int]], pad: int = 0) -> tuple[Tensor, Tensor]:
-    """(N, L_max) ids padded on the right with ``pad``, and the (N,) true lengths.
-
-    Empty sequences get length 1 (one pad token), so recurrent encoders always have a step.
-    """
-    lengths = torch.tensor([max(len(s), 1) for s in sequences], dtype=torch.long)
-    ids = torch.full((len(sequences), int(lengths.max()) if len(sequences) else 0), pad)
-    for i, s in enumerate(sequences):
-        ids[i, : len(s)] = torch.as_tensor(list(s), dtype=torch.long)
-    return ids, lengths

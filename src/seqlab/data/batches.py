@@ -1,0 +1,133 @@
+"""Padded batches of encoded texts, with true lengths, for the trainer and for prediction.
+
+Texts are lists of token ids of different lengths; a batch pads them on the right to its own
+longest text and keeps the true lengths (the ``lengths`` path of :class:`seqlab.nn.Recurrent`).
+
+where:
+    N  texts in a batch    L  longest text in the batch    F  features per token
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from seqlab.data.tokens import PAD_ID
+
+__all__ = ["IGNORE", "EncodedTexts", "TextBatches", "pad_batch"]
+
+IGNORE = -100  # target id of padding: no loss, no score (torch's cross_entropy default)
+
+
+def pad_batch(sequences: Sequence[Sequence[int]], pad: int = PAD_ID) -> tuple[Tensor, Tensor]:
+    """(N, L) ids padded on the right with ``pad``, and the (N,) true lengths.
+
+    Empty sequences get length 1 (one pad token), so recurrent encoders always have a step.
+
+    Example:
+        >>> ids, lengths = pad_batch([[5, 6, 7], [8]])
+        >>> ids.tolist(), lengths.tolist()
+        ([[5, 6, 7], [8, 0, 0]], [3, 1])
+    """
+    lengths = torch.tensor([max(len(s), 1) for s in sequences], dtype=torch.long)
+    ids = torch.full((len(sequences), int(lengths.max()) if len(sequences) else 0), pad)
+    for i, s in enumerate(sequences):
+        ids[i, : len(s)] = torch.as_tensor(list(s), dtype=torch.long)
+    return ids, lengths
+
+
+def _pad_edges(edges: Sequence[Sequence[int]], length: int) -> Tensor:
+    """(N, length + 1) edge ids for a batch padded to ``length`` tokens."""
+    out = torch.full((len(edges), length + 1), PAD_ID, dtype=torch.long)
+    for i, e in enumerate(edges):
+        out[i, : len(e)] = torch.as_tensor(list(e), dtype=torch.long)
+    return out
+
+
+def _pad_features(features: Sequence[Sequence[int]], length: int, f: int) -> Tensor:
+    """(N, length, F) feature ids for a batch padded to ``length`` tokens, from each text's
+    flat (L·F) ids."""
+    out = torch.full((len(features), length * f), PAD_ID, dtype=torch.long)
+    for i, flat in enumerate(features):
+        out[i, : len(flat)] = torch.as_tensor(flat, dtype=torch.long)
+    return out.view(len(features), length, f)
+
+
+class EncodedTexts:
+    """Encoded texts: token ids, and bigram (edge) and feature ids where a task uses them.
+
+    ``features`` holds per text its L·F ids, token by token (``num_features`` = F).
+    """
+
+    def __init__(
+        self,
+        ids: list[list[int]],
+        edges: list[list[int]] | None = None,
+        features: list[list[int]] | None = None,
+        num_features: int = 0,
+    ) -> None:
+        self.ids, self.edges, self.features, self.num_features = ids, edges, features, num_features
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def take(self, rows: Sequence[int]) -> EncodedTexts:
+        return EncodedTexts(
+            [self.ids[i] for i in rows],
+            [self.edges[i] for i in rows] if self.edges is not None else None,
+            [self.features[i] for i in rows] if self.features is not None else None,
+            self.num_features,
+        )
+
+    def tensors(self, rows: Sequence[int], device: torch.device) -> tuple[Tensor | None, ...]:
+        """Model inputs of ``rows``: (ids, lengths, edges or None, features or None); the
+        lengths stay on the CPU, where the recurrent layers read them."""
+        x, lengths = pad_batch([self.ids[i] for i in rows])
+        edges = feats = None
+        if self.edges is not None:
+            edges = _pad_edges([self.edges[i] for i in rows], x.shape[1]).to(device)
+        if self.features is not None:
+            feats = _pad_features(
+                [self.features[i] for i in rows], x.shape[1], self.num_features
+            ).to(device)
+        return x.to(device), lengths, edges, feats
+
+    def by_length(self, batch_size: int) -> list[list[int]]:
+        """Rows sorted by length and cut into batches (prediction: little padding)."""
+        order = sorted(range(len(self.ids)), key=lambda i: len(self.ids[i]))
+        return [order[b : b + batch_size] for b in range(0, len(order), batch_size)]
+
+
+class TextBatches:
+    """Encoded texts with their targets, as the :class:`~seqlab.train.Trainer` reads them;
+    each batch is padded to its own longest text. Targets are one label id per text, or one
+    tag id per token (padded with :data:`IGNORE`)."""
+
+    def __init__(self, inputs: EncodedTexts, targets: list[Any], device: torch.device) -> None:
+        self.inputs, self.targets, self.device = inputs, targets, device
+
+    def __len__(self) -> int:
+        return len(self.inputs.ids)
+
+    def order(self, generator: torch.Generator, batch_size: int) -> Tensor:
+        """A random order in which each batch holds texts of similar length (less padding):
+        shuffle, sort by length within pools of 50 batches, then shuffle the batches."""
+        order = torch.randperm(len(self.inputs.ids), generator=generator)
+        lengths = torch.tensor([len(s) for s in self.inputs.ids])
+        pool = 50 * batch_size
+        pools = [p[lengths[p].argsort(stable=True)] for p in order.split(pool)]
+        batches = torch.cat(pools).split(batch_size)
+        shuffled = torch.randperm(len(batches), generator=generator).tolist()
+        return torch.cat([batches[b] for b in shuffled])
+
+    def batch(self, index: Tensor) -> tuple[tuple[Tensor | None, ...], Tensor]:
+        rows = index.tolist()
+        first = self.targets[rows[0]] if rows else 0
+        if isinstance(first, list):  # per-token tags
+            y, _ = pad_batch([self.targets[i] for i in rows], pad=IGNORE)
+        else:  # one label per text
+            y = torch.tensor([self.targets[i] for i in rows])
+        return self.inputs.tensors(rows, self.device), y.to(self.device)

@@ -1,0 +1,88 @@
+"""The Forecaster's parameter table and column checks, in one place.
+
+Parameters are checked in ``fit`` (scikit-learn's convention: ``__init__`` stores them
+unchanged) against :data:`RULES`, with one message template (:func:`seqlab.errors.check`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+from torch import nn
+
+from seqlab.errors import ConfigError, Rule, check, one_of, positive_int, probability
+from seqlab.models import model_class
+
+__all__ = ["LOSSES", "RULES", "SEASONS", "check_params", "resolve_columns"]
+
+# Season lengths for seasonal_naive when season_length is not given, by pandas frequency.
+SEASONS = {"B": 5, "D": 7, "W": 52, "MS": 12, "ME": 12, "M": 12, "QS": 4, "QE": 4, "h": 24}
+
+LOSSES = {"mse": nn.functional.mse_loss, "mae": nn.functional.l1_loss}
+
+
+def _fraction(v: Any) -> bool:
+    return isinstance(v, int | float) and 0 < v < 1
+
+
+RULES = {
+    "target": Rule(
+        "a column name or a non-empty list of them",
+        lambda v: v is None or isinstance(v, str) or (isinstance(v, list | tuple) and len(v) > 0),
+    ),
+    "lookback": positive_int(),
+    "horizon": positive_int(),
+    "strategy": one_of("direct", "recursive"),
+    "hidden_size": positive_int(),
+    "num_layers": positive_int(),
+    "dropout": probability(),
+    "model_params": Rule(
+        "None or a mapping of the model's parameter names to values",
+        lambda v: v is None or isinstance(v, Mapping),
+    ),
+    "season_length": Rule("None or a positive integer", lambda v: v is None or v > 0),
+    "scaler": one_of("standard", "minmax", "none"),
+    "val_size": Rule("a fraction in (0, 1)", _fraction),
+    "test_size": Rule("a fraction in (0, 1)", _fraction),
+    "missing": one_of("error", "ffill", "interpolate"),
+    "loss": one_of(*LOSSES),
+}
+
+
+def check_params(params: Mapping[str, Any]) -> None:
+    """Check a Forecaster's parameters; raise ConfigError at the first one broken."""
+    model_class(params["model"])
+    check("Forecaster", RULES, params)
+    if params["val_size"] + params["test_size"] >= 1:
+        raise ConfigError(
+            f"val_size + test_size of Forecaster must be below 1; got "
+            f"{params['val_size'] + params['test_size']}. Leave rows for training."
+        )
+
+
+def resolve_columns(
+    df: pd.DataFrame,
+    target: str | list[str] | None,
+    features: list[str] | None,
+    strategy: str,
+) -> tuple[list[str], list[str]]:
+    """(input columns with the targets first, target columns)."""
+    if target is None:
+        if df.shape[1] != 1:
+            raise ConfigError(
+                f"target of Forecaster must be given when the data has several columns; "
+                f"got None for columns {', '.join(map(str, df.columns))}. Pass target='...'."
+            )
+        targets = [str(df.columns[0])]
+    else:
+        targets = [target] if isinstance(target, str) else list(target)
+    extra = [f for f in (features or []) if f not in targets]
+    if strategy == "recursive" and extra:
+        raise ConfigError(
+            f"features of Forecaster must all be targets with strategy='recursive', since "
+            f"a one-step model must forecast every input it is fed back; got {extra} beyond "
+            f"{targets}. Add them to target, or use strategy='direct'."
+        )
+    return targets + extra, targets

@@ -1,0 +1,43 @@
+"""What every ready-made text tool shares: its task model, the bundled weights, save and load."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from seqlab.tasks import SequenceClassifier, SequenceTagger
+
+if TYPE_CHECKING:
+    from typing import Self
+
+__all__ = ["Tool", "weights_path"]
+
+
+def weights_path(task: str) -> Path:
+    """The folder of the bundled weights of ``task`` (segment, pos, sentiment)."""
+    return Path(str(resources.files("seqlab.text").joinpath("weights", task)))
+
+
+class Tool:
+    """A task model (``model``) trained for one job, with bundled weights."""
+
+    _task: ClassVar[str] = ""  # the folder of the bundled weights
+    _model: ClassVar[type[SequenceTagger] | type[SequenceClassifier]]
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    @classmethod
+    def pretrained(cls, device: str = "cpu") -> Self:
+        """The bundled model (trained by ``benchmarks/train_text_models.py``)."""
+        return cls.load(weights_path(cls._task), device)
+
+    @classmethod
+    def load(cls, path: str | Path, device: str = "cpu") -> Self:
+        """A tool saved by :meth:`save` (or ``seqlab text train``)."""
+        return cls(cls._model.load(path, device))
+
+    def save(self, path: str | Path, precision: str = "float32") -> Path:
+        """Write the tool to the folder ``path`` (see the task's ``save``); return it."""
+        return self.model.save(path, precision)
