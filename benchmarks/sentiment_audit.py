@@ -18,7 +18,8 @@ import random
 from collections import Counter
 from pathlib import Path
 
-from seqlab.text.tools import SentimentClassifier, tagging_data
+from seqlab.data.corpora import split
+from seqlab.text import SentimentClassifier
 
 OUT = Path(__file__).resolve().parent / "results" / "sentiment_audit.md"
 
@@ -63,7 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", type=Path, required=True, help="the folder read (above)")
     args = parser.parse_args()
-    test = tagging_data("sentiment", "test")
+    test = split("sentiment", "test")
     predicted = SentimentClassifier.load(args.weights).predict([text for text, _ in test])
     errors = [(t, y, p) for (t, y), p in zip(test, predicted, strict=True) if y != p]
     random.seed(0)

@@ -27,8 +27,8 @@ from scipy.sparse import diags, hstack
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from seqlab.data.corpora import split
 from seqlab.text import SentimentClassifier
-from seqlab.text.tools import tagging_data
 
 OUT = Path(__file__).resolve().parent / "results" / "sentiment_linear.json"
 
@@ -58,7 +58,7 @@ def main() -> None:
         epilog="example: python benchmarks/sentiment_linear.py   (about 3 minutes on 2 CPU cores)",
     ).parse_args()
     jieba.setLogLevel(60)
-    splits = {p: tagging_data("sentiment", p) for p in ("train", "val", "test")}
+    splits = {p: split("sentiment", p) for p in ("train", "val", "test")}
     texts = {p: [t for t, _ in s] for p, s in splits.items()}
     y = {p: np.array([label == "pos" for _, label in s]) for p, s in splits.items()}
 

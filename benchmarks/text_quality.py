@@ -27,9 +27,10 @@ from pathlib import Path
 
 import torch
 
+from seqlab.data.corpora import split
+from seqlab.data.tokens import JiebaTokenizer
 from seqlab.metrics import span_scores
-from seqlab.text import JiebaTokenizer, PosTagger, Segmenter, SentimentClassifier
-from seqlab.text.tools import tagging_data, weights_path
+from seqlab.text import PosTagger, Segmenter, SentimentClassifier, weights_path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -43,7 +44,7 @@ def _timed(fn, *args):
 
 
 def segmentation() -> dict:
-    lines = [words for words, _ in tagging_data("segment", "test") if words]
+    lines = [words for words, _ in split("segment", "test") if words]
     texts = ["".join(words) for words in lines]
     chars = sum(len(t) for t in texts)
     seg = Segmenter.pretrained()
@@ -60,10 +61,10 @@ def segmentation() -> dict:
 
 
 def pos() -> dict:
-    lines = [line for line in tagging_data("pos", "test") if line[0]]
+    lines = [line for line in split("pos", "test") if line[0]]
     by_word: dict[str, Counter] = defaultdict(Counter)
     by_last: dict[str, Counter] = defaultdict(Counter)
-    for words, tags in tagging_data("pos", "train"):
+    for words, tags in split("pos", "train"):
         for w, t in zip(words, tags, strict=True):
             by_word[w][t] += 1
             by_last[w[-1]][t] += 1
@@ -87,7 +88,7 @@ def sentiment() -> dict:
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
 
-    train, val, test = (tagging_data("sentiment", p) for p in ("train", "val", "test"))
+    train, val, test = (split("sentiment", p) for p in ("train", "val", "test"))
     vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
     x_train = vectorizer.fit_transform([t for t, _ in train])
     y_train = [y for _, y in train]

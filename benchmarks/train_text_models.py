@@ -1,6 +1,6 @@
 """Train the bundled text tools and write their weights into the package.
 
-Each tool (segment, pos, sentiment) is trained by ``seqlab.text.tools.train`` with its recipe
+Each tool (segment, pos, sentiment) is trained by ``seqlab.text.train`` with its recipe
 (``RECIPES``) on its training split, early stopping on its validation split (POS, whose
 recipe says ``refit``: on the training and validation lines together, all its epochs), and
 saved as safetensors under src/seqlab/text/weights/<task>, in the precision of
@@ -25,7 +25,8 @@ from pathlib import Path
 
 import torch
 
-from seqlab.text.tools import RECIPES, TASKS, evaluate_tool, train
+from seqlab.text import RECIPES, evaluate_tool, train
+from seqlab.text.recipes import TASKS
 
 ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS = ROOT / "src" / "seqlab" / "text" / "weights"

@@ -95,7 +95,7 @@ def test_predict_from_a_saved_model(run, tmp_path):
     out, _ = run
     csv = tmp_path / "next.csv"
     result = runner.invoke(
-        app, ["predict", "--model", str(out / "gru"), "--dataset", "sine", "--out", str(csv)]
+        app, ["predict", "--from", str(out / "gru"), "--dataset", "sine", "--out", str(csv)]
     )
     assert result.exit_code == 0, result.output
     future = pd.read_csv(csv, index_col="date", parse_dates=True)
@@ -105,7 +105,7 @@ def test_predict_from_a_saved_model(run, tmp_path):
 
 def test_predict_model_data_mismatch_is_one_sentence(run, tmp_path):
     out, _ = run
-    result = runner.invoke(app, ["predict", "--model", str(out / "gru"), "--dataset", "msft"])
+    result = runner.invoke(app, ["predict", "--from", str(out / "gru"), "--dataset", "msft"])
     assert result.exit_code == 1
     assert result.output.strip() == (
         "error: column 'value' of the data must exist; got columns Open, High, Low, Close, "
@@ -155,13 +155,13 @@ def test_a_file_of_text(tmp_path):
 
 def test_unknown_model_fails_before_any_training():
     line = _error(["forecast", "--dataset", "sine", "--models", "lstm,prophet"])
-    assert line.startswith("error: model of Forecaster must be one of rnn, lstm, gru")
+    assert line.startswith("error: model must be one of the registered models rnn, lstm, gru")
     assert "got 'prophet'" in line
 
 
 def test_lookback_longer_than_the_data():
     line = _error(["forecast", "--dataset", "airpassengers", "--lookback", "200"])
-    assert line.startswith("error: data of Forecaster must have enough rows for lookback=200")
+    assert line.startswith("error: data must have enough rows for lookback=200")
 
 
 def test_horizon_zero():

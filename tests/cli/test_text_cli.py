@@ -7,9 +7,11 @@ from collections import Counter
 from typer.testing import CliRunner
 
 from seqlab.cli import app
+from seqlab.data.corpora import split
+from seqlab.data.text_features import fullwidth
 from seqlab.io import read_json
 from seqlab.text import PosTagger
-from seqlab.text.tools import POS_MIN_COUNT, _fullwidth, tagging_data
+from seqlab.text.recipes import POS_MIN_COUNT
 
 runner = CliRunner()
 
@@ -76,10 +78,10 @@ def _train(task: str, limit: int, out, *options: str) -> None:
 def test_trained_segmenter_keeps_its_dictionary(tmp_path):
     _train("segment", 60, tmp_path)
     words = gzip.decompress((tmp_path / "segment" / "words.txt.gz").read_bytes()).decode()
-    lines = tagging_data("segment", "train")[:60]
+    lines = split("segment", "train")[:60]
     assert set(words.split()) == {w for ws, _ in lines for w in ws if len(w) > 1}
     result = runner.invoke(
-        app, ["text", "segment", "我爱北京", "--model", str(tmp_path / "segment")]
+        app, ["text", "segment", "我爱北京", "--from", str(tmp_path / "segment")]
     )
     assert result.exit_code == 0, result.output
     assert "".join(result.output.split()) == "我爱北京"
@@ -89,7 +91,7 @@ def test_train_writes_a_model_the_tools_can_use(tmp_path):
     _train("sentiment", 300, tmp_path)
     scores = json.loads((tmp_path / "sentiment" / "scores.json").read_text())
     assert 0 <= scores["accuracy"] <= 100 and "macro_f1" in scores
-    result = runner.invoke(app, ["text", "sentiment", "好", "--model", str(tmp_path / "sentiment")])
+    result = runner.invoke(app, ["text", "sentiment", "好", "--from", str(tmp_path / "sentiment")])
     assert result.exit_code == 0, result.output
     assert result.output.split("\t")[0] in ("pos", "neg")
 
@@ -100,8 +102,8 @@ def test_trained_pos_tagger_embeds_frequent_words_and_ships_its_tag_lexicon(tmp_
     assert config["members"] == 2  # two taggers, averaged
     tokens = set(read_json(tmp_path / "pos" / "vocab.json.gz")["tokens"])
     # the recipe refits: the first 100 training lines and, with --limit 100, 10 validation lines
-    lines = tagging_data("pos", "train")[:100] + tagging_data("pos", "val")[:10]
-    counts = Counter(_fullwidth(w) for words, _ in lines for w in words)
+    lines = split("pos", "train")[:100] + split("pos", "val")[:10]
+    counts = Counter(fullwidth(w) for words, _ in lines for w in words)
     # words seen POS_MIN_COUNT times or more are tokens; rarer ones share <unk>
     assert {w for w, n in counts.items() if n >= POS_MIN_COUNT} | {"<pad>", "<unk>"} == tokens
     # six features per word: four of its characters, its shape, its lexicon tags
@@ -113,14 +115,14 @@ def test_trained_pos_tagger_embeds_frequent_words_and_ships_its_tag_lexicon(tmp_
     lexicon = {word: tags for word, *tags in (row.split(" ") for row in rows)}
     assert set(lexicon) == set(counts)
     pairs = Counter(
-        (_fullwidth(w), t) for words, tags in lines for w, t in zip(words, tags, strict=True)
+        (fullwidth(w), t) for words, tags in lines for w, t in zip(words, tags, strict=True)
     )
     for word in counts:
         tags = lexicon[word]
         seen = [pairs[word, t] for t in tags]
         assert seen == sorted(seen, reverse=True) and sum(seen) == counts[word]
     assert PosTagger.load(tmp_path / "pos").lexicon == lexicon
-    result = runner.invoke(app, ["text", "tag", "我爱北京", "--model", str(tmp_path / "pos")])
+    result = runner.invoke(app, ["text", "tag", "我爱北京", "--from", str(tmp_path / "pos")])
     assert result.exit_code == 0, result.output
     pairs_out = [p.rsplit("/", 1) for p in result.output.split()]
     assert "".join(w for w, _ in pairs_out) == "我爱北京" and all(t for _, t in pairs_out)

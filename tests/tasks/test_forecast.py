@@ -111,7 +111,7 @@ def test_predict_before_fit():
         sl.Forecaster().predict(pd.DataFrame())
     assert str(err.value) == (
         "predict of Forecaster must come after fit; got an unfitted Forecaster. "
-        "Call fit(df) first, or Forecaster.load(path)."
+        "Call fit(...) first, or Forecaster.load(path)."
     )
 
 
@@ -130,9 +130,9 @@ def test_get_and_set_params():
     [
         (
             {"model": "arima"},
-            "model of Forecaster must be one of rnn, lstm, gru, transformer, tcn, dlinear, "
-            "segrnn, patchtst, naive, seasonal_naive, drift, mean; got 'arima'. Pick a "
-            "registered model.",
+            "model must be one of the registered models rnn, lstm, gru, transformer, tcn, "
+            "dlinear, segrnn, patchtst, naive, seasonal_naive, drift, mean; got 'arima'. Pick "
+            "one of them, or add yours to seqlab.models.REGISTRY.",
         ),
         ({"horizon": 0}, "horizon of Forecaster must be a positive integer; got 0."),
         (
@@ -153,7 +153,7 @@ def test_too_few_rows(msft):
     with pytest.raises(DataError) as err:
         sl.Forecaster(target="Close", lookback=200, horizon=5).fit(msft.iloc[:250])
     assert str(err.value) == (
-        "data of Forecaster must have enough rows for lookback=200 and horizon=5 in each of the "
+        "data must have enough rows for lookback=200 and horizon=5 in each of the "
         "train/validation/test parts; got 250 rows, which leave 0 training, 0 validation, 46 "
         "test windows. Use a shorter lookback or horizon, or more data."
     )
@@ -229,8 +229,8 @@ def test_direct_head_reads_the_final_state_not_the_last_outputs(bidirectional):
     from seqlab.models import Shape, build
 
     shape = Shape(lookback=12, horizon=4, input_size=1, output_size=1, target_index=(0,))
-    params = sl.Forecaster(bidirectional=bidirectional).get_params()
-    model = build("lstm", shape, params).eval()
+    params = sl.Forecaster().get_params()
+    model = build("lstm", shape, params, {"bidirectional": bidirectional}).eval()
     seen = {}
     model.head.register_forward_hook(lambda m, inputs, out: seen.update(head_in=inputs[0]))
     x = torch.randn(3, 12, 1)

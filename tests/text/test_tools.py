@@ -7,24 +7,22 @@ import numpy as np
 import pytest
 import torch
 
+from seqlab.data.corpora import split
+from seqlab.data.text_features import (
+    LeaveLineOut,
+    dictionary_features,
+    fullwidth,
+    leave_line_out_tags,
+    tag_counts,
+    tag_lexicon,
+    word_features,
+    word_shape,
+)
 from seqlab.errors import ConfigError, DataError
 from seqlab.metrics import span_scores
-from seqlab.tasks.text import SequenceTagger
-from seqlab.text import PosTagger, Segmenter, SentimentClassifier
-from seqlab.text.tools import (
-    POS_MIN_COUNT,
-    _dictionary_features,
-    _fullwidth,
-    _leave_line_out_tags,
-    _LeaveLineOut,
-    _shape,
-    _tag_counts,
-    _tag_lexicon,
-    _word_features,
-    tagging_data,
-    train,
-    weights_path,
-)
+from seqlab.tasks import SequenceTagger
+from seqlab.text import PosTagger, Segmenter, SentimentClassifier, train, weights_path
+from seqlab.text.recipes import POS_MIN_COUNT
 
 SENTENCE = "我毕业于华清远见成都中心人工智能专业"
 ODD = [
@@ -39,7 +37,7 @@ ODD = [
 @pytest.fixture(scope="module")
 def tiny_segmenter():
     """A barely trained segmenter: constrained decoding must hold whatever the model says."""
-    lines = [words for words, _ in tagging_data("segment", "train")[:60] if words]
+    lines = [words for words, _ in split("segment", "train")[:60] if words]
     chars = [list("".join(w)) for w in lines]
     tags = [[t for w in ws for t in ("s" if len(w) == 1 else "b" + "m" * (len(w) - 2) + "e")]
             for ws in lines]  # fmt: skip
@@ -93,7 +91,7 @@ def test_word_scores_count_spans():
 
 
 def test_word_shape_is_length_and_kinds_of_character():
-    assert [_shape(_fullwidth(w)) for w in ["北京", "1998年", "AI", "，", "中华人民共和国"]] == [
+    assert [word_shape(fullwidth(w)) for w in ["北京", "1998年", "AI", "，", "中华人民共和国"]] == [
         "2h",
         "5dh",
         "2a",
@@ -104,7 +102,7 @@ def test_word_shape_is_length_and_kinds_of_character():
 
 def test_pos_features_are_characters_shape_and_lexicon_tags():
     lexicon = {"发展": ["v", "vn"], "北京": ["ns"], "多": ["a", "m", "d", "ad"]}
-    assert _word_features(["发展", "北京", "全球化", "多", "邓小平", "中华民族"], lexicon) == [
+    assert word_features(["发展", "北京", "全球化", "多", "邓小平", "中华民族"], lexicon) == [
         ("发", "-", "-", "展", "2h", "v|vn"),
         ("北", "-", "-", "京", "2h", "ns"),
         ("全", "球", "-", "化", "3h", "-"),  # never seen in training
@@ -116,25 +114,25 @@ def test_pos_features_are_characters_shape_and_lexicon_tags():
 
 def test_a_training_line_does_not_see_its_own_tags_in_the_lexicon():
     counts = {"发展": Counter({"vn": 3, "v": 2}), "北京": Counter({"ns": 1})}
-    assert _tag_lexicon(counts) == {"发展": ["vn", "v"], "北京": ["ns"]}
+    assert tag_lexicon(counts) == {"发展": ["vn", "v"], "北京": ["ns"]}
     # this line holds 北京's only occurrence and two of 发展's three vn
-    seen = _leave_line_out_tags(counts, ["发展", "北京", "发展"], ["vn", "ns", "vn"])
+    seen = leave_line_out_tags(counts, ["发展", "北京", "发展"], ["vn", "ns", "vn"])
     assert seen == {"发展": ["v", "vn"], "北京": []}
-    assert _word_features(["北京"], seen)[0][-1] == "-"
+    assert word_features(["北京"], seen)[0][-1] == "-"
 
 
 def test_without_refit_the_pos_lexicon_adds_the_words_first_seen_in_the_validation_lines():
     small = dict(embedding_dim=8, hidden_size=8, feature_dim=4, members=1, device="cpu")
     tool = train("pos", epochs=1, limit=40, refit=False, **small)
     assert isinstance(tool, PosTagger)
-    seen = [([_fullwidth(w) for w in ws], ts) for ws, ts in tagging_data("pos", "train")[:40]]
-    val = [([_fullwidth(w) for w in ws], ts) for ws, ts in tagging_data("pos", "val")[:4]]
-    counts = _tag_counts(seen)
-    new = _tag_counts(val, skip=counts)
+    seen = [([fullwidth(w) for w in ws], ts) for ws, ts in split("pos", "train")[:40]]
+    val = [([fullwidth(w) for w in ws], ts) for ws, ts in split("pos", "val")[:4]]
+    counts = tag_counts(seen)
+    new = tag_counts(val, skip=counts)
     assert len(new) > 20
     assert tool.lexicon["与"] == ["c", "p"]  # its training order, though these val lines say p, c
     # training words keep their training entry; new words bring their validation tags
-    assert tool.lexicon == {**_tag_lexicon(counts), **_tag_lexicon(new)}
+    assert tool.lexicon == {**tag_lexicon(counts), **tag_lexicon(new)}
     assert set(tool.lexicon) == set(counts) | set(new)
 
 
@@ -143,11 +141,11 @@ def test_a_refit_trains_on_the_training_and_validation_lines_for_every_epoch():
     tool = train("pos", epochs=2, limit=40, refit=True, **small)
     assert isinstance(tool, PosTagger)
     lines = [
-        ([_fullwidth(w) for w in ws], ts)
-        for ws, ts in tagging_data("pos", "train")[:40] + tagging_data("pos", "val")[:4]
+        ([fullwidth(w) for w in ws], ts)
+        for ws, ts in split("pos", "train")[:40] + split("pos", "val")[:4]
     ]
     # one lexicon over all 44 lines, tag orders included
-    assert tool.lexicon == _tag_lexicon(_tag_counts(lines))
+    assert tool.lexicon == tag_lexicon(tag_counts(lines))
     words = Counter(w for ws, _ in lines for w in ws)
     assert set(tool.model.vocab_.itos) == {"<pad>", "<unk>"} | {
         w for w, n in words.items() if n >= POS_MIN_COUNT
@@ -161,19 +159,19 @@ def test_a_refit_trains_on_the_training_and_validation_lines_for_every_epoch():
 
 def test_dictionary_features_name_the_words_that_begin_and_end_at_each_character():
     words = {"中华", "人民", "中华人民共和国", "共和国"}
-    features = _dictionary_features("中华人民共和国好", words)
+    features = dictionary_features("中华人民共和国好", words)
     assert [f for (f,) in features] == ["B25E", "BE2", "B2E", "BE2", "B3E", "BE", "BE35", "BE"]
 
 
 def test_a_training_line_does_not_see_its_own_words_in_the_dictionary():
     counts = Counter({"北京": 1, "天津": 2})
-    line = _LeaveLineOut(counts, ["北京", "天津"])  # each seen once in this very line
+    line = LeaveLineOut(counts, ["北京", "天津"])  # each seen once in this very line
     assert "北京" not in line and "天津" in line  # 天津 is also seen elsewhere
-    assert "北京" in _LeaveLineOut(counts, ["天津"])
+    assert "北京" in LeaveLineOut(counts, ["天津"])
 
 
 def test_fullwidth_maps_ascii_only():
-    assert _fullwidth("A1,中") == "Ａ１，中"
+    assert fullwidth("A1,中") == "Ａ１，中"
 
 
 # --- the bundled weights -------------------------------------------------------------------

@@ -64,8 +64,8 @@ def model_class(name: str) -> type[nn.Module]:
     """The class registered as ``name``."""
     if name not in REGISTRY:
         raise ConfigError(
-            f"model of the model registry must be one of {', '.join(REGISTRY)}; got {name!r}. "
-            "Pick a registered model."
+            f"model must be one of the registered models {', '.join(REGISTRY)}; got {name!r}. "
+            "Pick one of them, or add yours to seqlab.models.REGISTRY."
         )
     module, cls, _ = REGISTRY[name]
     return getattr(importlib.import_module(module), cls)

@@ -2,13 +2,15 @@
 
 from collections import Counter
 
-from seqlab.text.corpora import (
+import pytest
+
+from seqlab.data.corpora import (
     people_daily_pos,
     people_daily_segmentation,
     sentiment_reviews,
-    split_tagging,
-    stratified_split,
+    split,
 )
+from seqlab.errors import ConfigError
 
 
 def test_people_daily_lines_and_split():
@@ -17,9 +19,14 @@ def test_people_daily_lines_and_split():
     assert {t for _, tags in seg for t in tags} == {"b", "m", "e", "s"}
     # the two files hold the same text, line by line
     assert all("".join(c) == "".join(w) for (c, _), (w, _) in zip(seg, pos, strict=True))
-    train, test = split_tagging(seg)
-    assert (len(train), len(test)) == (17_535, 1_949)
-    assert test[0] == seg[17_535]  # document order: the test part is the last 10 %
+    train, val, test = (split("segment", part) for part in ("train", "val", "test"))
+    assert (len(train), len(val), len(test)) == (16_659, 876, 1_949)
+    # document order: validation, then test, are the last lines
+    assert "".join(test[0][0]) == "".join(seg[17_535][0])
+    assert "".join(val[0][0]) == "".join(seg[16_659][0])
+    assert split("pos", "test")[0] == pos[17_535]
+    with pytest.raises(ConfigError, match="^part of split must be one of 'train', 'val', 'test'"):
+        split("pos", "dev")
 
 
 def test_sentiment_dedup_and_conflicts():
@@ -34,9 +41,10 @@ def test_sentiment_dedup_and_conflicts():
     assert len(texts) == len(set(texts))  # no duplicate left, so no text in two parts
 
 
-def test_stratified_split_keeps_label_shares_and_is_seeded():
+def test_sentiment_split_keeps_label_shares_and_is_fixed():
     items, _ = sentiment_reviews()
-    train, val, test = stratified_split(items, seed=0)
+    train, val, test = (split("sentiment", part) for part in ("train", "val", "test"))
+    assert (len(train), len(val), len(test)) == (13_891, 1_736, 1_736)
     assert len(train) + len(val) + len(test) == len(items)
     share = {
         name: Counter(label for _, label in part)["pos"] / len(part)
@@ -44,4 +52,5 @@ def test_stratified_split_keeps_label_shares_and_is_seeded():
     }
     assert max(share.values()) - min(share.values()) < 0.002
     assert not {t for t, _ in train} & {t for t, _ in test}
-    assert stratified_split(items, seed=0)[2] == test
+    assert not {t for t, _ in val} & {t for t, _ in test}
+    assert split("sentiment", "test") == test

@@ -3,8 +3,9 @@ import gzip
 import pytest
 import torch
 
+from seqlab.data.batches import pad_batch
+from seqlab.data.tokens import CharTokenizer, JiebaTokenizer, Vocab
 from seqlab.errors import CheckpointError
-from seqlab.text import CharTokenizer, JiebaTokenizer, Vocab, pad_batch
 
 
 def test_char_tokenizer_drops_whitespace_keeps_everything_else():
