@@ -25,7 +25,7 @@ def test_people_daily_lines_and_split():
     assert "".join(test[0][0]) == "".join(seg[17_535][0])
     assert "".join(val[0][0]) == "".join(seg[16_659][0])
     assert split("pos", "test")[0] == pos[17_535]
-    with pytest.raises(ConfigError, match="^part of split must be one of 'train', 'val', 'test'"):
+    with pytest.raises(ConfigError, match=r"^part of split must be one of 'train', 'val', 'test'"):
         split("pos", "dev")
 
 

@@ -127,7 +127,7 @@ def test_check_needs_a_datetime_index():
     with pytest.raises(DataError) as err:
         check_series(pd.DataFrame({"y": [1.0]}), ["y"])
     assert str(err.value).startswith(
-        "data of Forecaster must be a DataFrame with a DatetimeIndex; got RangeIndex."
+        "data must be a DataFrame with a DatetimeIndex; got RangeIndex."
     )
 
 

@@ -134,7 +134,7 @@ def check_series(df: pd.DataFrame, columns: Sequence[str], missing: str = "error
         raise DataError(
             message(
                 "missing",
-                "Forecaster",
+                "check_series",
                 "one of 'error', 'ffill', 'interpolate'",
                 missing,
                 "Pick one of the listed values.",
@@ -143,7 +143,7 @@ def check_series(df: pd.DataFrame, columns: Sequence[str], missing: str = "error
     if not isinstance(df, pd.DataFrame) or not isinstance(df.index, pd.DatetimeIndex):
         got = type(df).__name__ if not isinstance(df, pd.DataFrame) else type(df.index).__name__
         raise DataError(
-            f"data of Forecaster must be a DataFrame with a DatetimeIndex; got {got}. Read files "
+            f"data must be a DataFrame with a DatetimeIndex; got {got}. Read files "
             "with seqlab.data.read_table, or call df.set_index(pd.to_datetime(df['date']))."
         )
     absent = [c for c in columns if c not in df.columns]

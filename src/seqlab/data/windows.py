@@ -81,7 +81,7 @@ def chronological_split(
     val_start, test_start = (pd.Timestamp(d) for d in split_dates)
     if not index[0] < val_start < test_start <= index[-1]:
         raise DataError(
-            f"split_dates of Forecaster must be two increasing dates inside the data "
+            f"split_dates must be two increasing dates inside the data "
             f"({index[0].date()} .. {index[-1].date()}); got {split_dates!r}. Pass "
             "(validation start, test start)."
         )

@@ -16,26 +16,16 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from torch import nn
 
 from seqlab.errors import ConfigError
+from seqlab.models.shape import Shape
+from seqlab.models.wrappers import ChannelIndependent, WithRevIN
 
 __all__ = ["BASELINES", "COMMON", "REGISTRY", "Shape", "build", "model_class", "model_parameters"]
-
-
-@dataclass(frozen=True)
-class Shape:
-    """What a model must know of the data: window sizes, channels, and which inputs are targets."""
-
-    lookback: int
-    horizon: int
-    input_size: int
-    output_size: int
-    target_index: tuple[int, ...]  # the input columns that are also outputs, in output order
-    season_length: int = 1
 
 
 # name -> (module, class, fixed arguments)
@@ -104,8 +94,6 @@ def build(
     each (:class:`~seqlab.models.wrappers.ChannelIndependent`); ``revin`` wraps a trainable
     model that does not normalise itself in RevIN (:class:`~seqlab.models.wrappers.WithRevIN`).
     """
-    from seqlab.models.wrappers import ChannelIndependent, WithRevIN
-
     cls = model_class(name)
     own = model_parameters(name)
     given = dict(model_params or {})

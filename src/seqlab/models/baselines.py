@@ -13,7 +13,7 @@ import torch
 from torch import Tensor, nn
 
 from seqlab.errors import ConfigError
-from seqlab.models import Shape
+from seqlab.models.shape import Shape
 
 __all__ = ["Drift", "Mean", "Naive", "SeasonalNaive"]
 

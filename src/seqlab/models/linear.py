@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from seqlab.models import Shape
+from seqlab.models.shape import Shape
 
 __all__ = ["DLinear"]
 

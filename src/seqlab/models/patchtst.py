@@ -18,7 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from seqlab.errors import ConfigError
-from seqlab.models import Shape
+from seqlab.models.shape import Shape
 from seqlab.nn import RevIN, TransformerEncoder
 
 __all__ = ["PatchTST"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from seqlab.models import Shape
+from seqlab.models.shape import Shape
 from seqlab.nn import Recurrent
 
 __all__ = ["RecurrentForecaster"]

@@ -10,7 +10,7 @@ import math
 
 from torch import Tensor, nn
 
-from seqlab.models import Shape
+from seqlab.models.shape import Shape
 
 __all__ = ["TCN"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from seqlab.models import Shape
+from seqlab.models.shape import Shape
 from seqlab.nn import PositionalEncoding, TransformerEncoder
 
 __all__ = ["TransformerForecaster"]

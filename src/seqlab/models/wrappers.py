@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from seqlab.models import Shape
+from seqlab.models.shape import Shape
 from seqlab.nn import RevIN
 
 __all__ = ["ChannelIndependent", "WithRevIN"]

@@ -20,7 +20,7 @@ from seqlab.data.scaler import Scaler
 from seqlab.data.windows import Split
 from seqlab.errors import CheckpointError
 from seqlab.io import atomic_write, read_json, write_json, write_tensors
-from seqlab.models import Shape
+from seqlab.models.shape import Shape
 
 __all__ = ["STATE", "read_state", "write_state"]
 
