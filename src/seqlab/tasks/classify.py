@@ -135,6 +135,7 @@ class SequenceClassifier(TextTask):
         self, sequences: Sequence[Sequence[str]], features: Features | None = None
     ) -> list[str]:
         """The most probable label of each sequence."""
+        self._check_fitted("predict")
         return [self.labels_[k] for k in self.predict_proba(sequences, features).argmax(1)]
 
     def evaluate(
