@@ -33,7 +33,7 @@ def test_seqlab_error_is_one_red_line_and_exit_1():
     assert result.exit_code == 1
     assert result.output.strip() == (
         "error: dtype of compare_backends must be one of 'float32', 'float64'; got 'float16'. "
-        "Pick one of the listed values."
+        "Pick one of the listed values. On the command line: --dtype."
     )
     assert "Traceback" not in result.output
 

@@ -4,6 +4,7 @@ import json
 
 import pandas as pd
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from seqlab.cli import app
@@ -126,7 +127,7 @@ def test_missing_file(tmp_path):
     line = _error(["forecast", "--data", str(tmp_path / "none.csv")])
     assert line == (
         f"error: path of read_table must be an existing file; got "
-        f"'{tmp_path / 'none.csv'}'. Check the path."
+        f"'{tmp_path / 'none.csv'}'. Check the path. On the command line: --data."
     )
 
 
@@ -138,7 +139,7 @@ def test_csv_without_the_target_column(tmp_path):
     line = _error(["forecast", "--data", str(path), "--target", "Close"])
     assert line == (
         "error: column 'Close' of the data must exist; got columns price. "
-        "Choose the target and features among them."
+        "Choose the target and features among them. On the command line: --target, --features."
     )
 
 
@@ -149,7 +150,7 @@ def test_a_file_of_text(tmp_path):
     assert line == (
         "error: file of read_table must be a table with at least one numeric column; got none "
         "in notes.csv (columns: Dear diary, Unnamed: 1). Check that it is a CSV of values with "
-        "a header row."
+        "a header row. On the command line: --data."
     )
 
 
@@ -166,7 +167,10 @@ def test_lookback_longer_than_the_data():
 
 def test_horizon_zero():
     line = _error(["forecast", "--dataset", "sine", "--horizon", "0"])
-    assert line == "error: horizon of Forecaster must be a positive integer; got 0."
+    assert line == (
+        "error: horizon of Forecaster must be a positive integer; got 0. On the command line: "
+        "--horizon."
+    )
 
 
 @pytest.mark.parametrize(
@@ -184,3 +188,40 @@ def test_every_help_ends_with_an_example(command):
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
     assert "Example" in result.output and "seqlab " in result.output.split("Example")[-1]
+
+
+def _csv(tmp_path, frame, name="data.csv"):
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+def _frame_with_a_gap():
+    values = [float(v) for v in range(120)]
+    values[50] = float("nan")
+    return pd.DataFrame({"date": pd.date_range("2020", periods=120).astype(str), "y": values})
+
+
+@pytest.mark.parametrize(
+    ("options", "option"),
+    [
+        (["--data", "GAP", "--target", "y"], "--missing"),
+        (["--dataset", "sine", "--models", "prophet"], "--models"),
+        (["--dataset", "sine", "--lookback", "5000"], "--lookback"),
+        (["--dataset", "sine", "--val-size", "0.5", "--test-size", "0.5"], "--val-size"),
+        (["--dataset", "sine", "--strategy", "sideways"], "--strategy"),
+        (["--dataset", "sine", "--param", "tcn"], "--param"),
+        (["--dataset", "sine", "--missing", "zero"], "--missing"),
+        (["--data", "NODATE"], "--date-col"),
+    ],
+)
+def test_every_cli_error_names_the_option_that_fixes_it(options, option, tmp_path):
+    gap = _csv(tmp_path, _frame_with_a_gap())
+    nodate = _csv(tmp_path, pd.DataFrame({"a": ["x", "y", "z"], "b": [1, 2, 3]}), "nodate.csv")
+    given = [gap if o == "GAP" else nodate if o == "NODATE" else o for o in options]
+    line = _error(["forecast", *given, "--epochs", "1", "--out", str(tmp_path / "run")])
+    named = {w.strip(".,") for w in line.split() if w.startswith("--")}
+    assert option in named, line
+    forecast_options = {o for p in typer.main.get_command(app).commands["forecast"].params
+                        for o in p.opts}  # fmt: skip
+    assert named <= forecast_options

@@ -1,12 +1,16 @@
 """The ``seqlab`` command: a thin typer layer over the public Python API.
 
 One error boundary (:class:`_Group`) turns every :class:`~seqlab.errors.SeqlabError` into one
-red line and exit status 1; ``--verbose`` shows the traceback instead. Sub-commands import
-their heavy dependencies (torch, pandas) inside the command, so ``seqlab --help`` is instant.
+red line and exit status 1; ``--verbose`` shows the traceback instead. The library's messages
+name Python parameters (``missing='ffill'``); the boundary adds the command's options that
+set them (``--missing``), so every error the CLI shows names the option that fixes it.
+Sub-commands import their heavy dependencies (torch, pandas) inside the command, so
+``seqlab --help`` is instant.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import typer
@@ -21,6 +25,46 @@ __all__ = ["app", "main"]
 err_console = Console(stderr=True, soft_wrap=True)
 
 
+# Library parameter names whose CLI option has another name.
+_ALIASES = {"path": "data", "file": "data", "model": "models", "model_params": "param"}
+# Words too common in messages to be read as a parameter unless written as name=value.
+_COMMON_WORDS = {"data", "model", "out", "config", "seed", "text", "file", "path"}
+
+
+def _options(command: Any) -> dict[str, str]:
+    """{parameter name: its first option} of a click command, or of all a group's commands."""
+    if hasattr(command, "commands"):
+        merged: dict[str, str] = {}
+        for sub in command.commands.values():
+            merged.update(_options(sub))
+        return merged
+    return {p.name: p.opts[0] for p in command.params if p.opts and p.opts[0].startswith("--")}
+
+
+def with_options(text: str, options: dict[str, str]) -> str:
+    """``text`` with the options that set the parameters it names, when it names none.
+
+    A parameter is named as the message's subject ("lookback of ..."), as ``name=value``, or
+    as a whole word that is no common word (target, features, ...).
+
+    Example:
+        >>> with_options("x must be y. Pass missing='ffill'.", {"missing": "--missing"})
+        "x must be y. Pass missing='ffill'. On the command line: --missing."
+    """
+    if re.search(r"(^|\s)--[a-z]", text):
+        return text
+    subject = re.match(r"[\w.]+", text)
+    named = [subject.group(0)] if subject else []
+    named += re.findall(r"\b(\w+)=", text)
+    named += [w for w in re.findall(r"\b[a-z_]+\b", text) if w not in _COMMON_WORDS]
+    found = []
+    for name in named:
+        option = options.get(name) or options.get(_ALIASES.get(name, ""))
+        if option and option not in found:
+            found.append(option)
+    return f"{text} On the command line: {', '.join(found)}." if found else text
+
+
 class _Group(TyperGroup):
     """The CLI's single error boundary."""
 
@@ -30,7 +74,9 @@ class _Group(TyperGroup):
         except SeqlabError as err:
             if (ctx.obj or {}).get("verbose"):
                 raise
-            err_console.print(f"[bold red]error:[/] [red]{err}[/]", highlight=False)
+            command = self.commands.get(ctx.invoked_subcommand or "")
+            text = with_options(str(err), _options(command) if command else {})
+            err_console.print(f"[bold red]error:[/] [red]{text}[/]", highlight=False)
             raise typer.Exit(1) from None
 
 

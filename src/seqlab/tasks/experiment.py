@@ -28,6 +28,7 @@ import pandas as pd
 
 from seqlab.config import RunConfig, load_config
 from seqlab.data.windows import Split
+from seqlab.errors import ConfigError
 from seqlab.io import atomic_write, write_json
 from seqlab.models import BASELINES
 from seqlab.tasks.evaluation import Evaluation
@@ -92,6 +93,13 @@ def run_forecast(
     """
     start = time.perf_counter()
     folder = None if out is None else Path(out)
+    stray = sorted(set(config.model_params) - set(config.all_models()))
+    if stray:
+        raise ConfigError(
+            f"model_params of the run must name models of the run "
+            f"({', '.join(config.all_models())}); got {stray}. Add them to models, or drop "
+            "their settings."
+        )
     df = config.load_data()
     # Check every model's settings and the data once, before any training starts.
     pending = {
