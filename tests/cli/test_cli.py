@@ -63,3 +63,35 @@ def test_help_keeps_its_default_hints(command, hint):
     # Rich reads "[default: ...]" as markup and drops it unless it is escaped.
     result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0 and hint in result.output
+
+
+def _commands(command, path=()):
+    subs = getattr(command, "commands", None)
+    if subs is None:
+        yield path
+        return
+    yield path
+    for name, sub in subs.items():
+        yield from _commands(sub, (*path, name))
+
+
+def test_every_help_wraps_its_paragraphs_as_paragraphs():
+    """At 80 columns a paragraph of help fills its lines: no hard line break from the
+    docstring leaves a short line inside it, and no example is cut in two."""
+    import typer
+
+    paths = list(_commands(typer.main.get_command(app)))
+    assert ("forecast",) in paths and ("text", "train") in paths
+    ragged = []
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "80"}, terminal_width=80)
+        assert result.exit_code == 0, (path, result.output)
+        head = result.output.split("╭")[0].splitlines()
+        paragraph: list[str] = []
+        for line in [*head, ""]:
+            if line.strip():
+                paragraph.append(line.rstrip())
+                continue
+            ragged += [(path, text) for text in paragraph[:-1] if len(text) < 60]
+            paragraph = []
+    assert ragged == []

@@ -104,5 +104,6 @@ def test_tushare_offline_is_one_red_line(monkeypatch):
     assert result.exit_code == 1
     assert result.output.strip() == (
         "error: download of 000001 from tushare must return prices; got none for the start .. "
-        "today (OSError). Check the network connection, the code and the dates."
+        "today (OSError). Check the network connection, the code and the dates. On the "
+        "command line: --start."
     )

@@ -136,3 +136,61 @@ def test_business_days_for_trading_data():
     assert infer_frequency(index) == "B"
     future = future_index(pd.Timestamp("2020-01-03"), "B", 2)  # a Friday
     assert list(future) == [pd.Timestamp("2020-01-06"), pd.Timestamp("2020-01-07")]
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "first", "freq"),
+    [
+        ("date", [20170102, 20170103, 20170104, 20170105, 20170106], "2017-01-02", "D"),
+        ("date", [201701, 201702, 201703, 201704, 201705], "2017-01-01", "MS"),
+        ("timestamp", [1483315200 + 3600 * i for i in range(5)], "2017-01-02", "h"),
+        ("time", [1483315200000 + 86_400_000 * i for i in range(5)], "2017-01-02", "D"),
+        ("ds", [1483315200.5 + 60 * i for i in range(5)], "2017-01-02 00:00:00.5", "min"),
+    ],
+)
+def test_numbers_are_read_as_calendar_dates(tmp_path, column, values, first, freq):
+    path = tmp_path / "x.csv"
+    pd.DataFrame({column: values, "y": range(5)}).to_csv(path, index=False)
+    df = read_table(path)
+    assert df.index[0] == pd.Timestamp(first)
+    assert df.index[-1].year == 2017  # not nanoseconds after 1970
+    assert infer_frequency(df.index) == freq
+
+
+@pytest.mark.parametrize(
+    ("period", "values", "dates"),
+    [
+        ("quarter", [3, 4, 1, 2], ["2016-07-01", "2016-10-01", "2017-01-01", "2017-04-01"]),
+        ("Month", [11, 12, 1, 2], ["2016-11-01", "2016-12-01", "2017-01-01", "2017-02-01"]),
+    ],
+)
+def test_year_and_quarter_or_month_columns_form_the_time_index(tmp_path, period, values, dates):
+    path = tmp_path / "x.csv"
+    frame = pd.DataFrame({"Year": [2016, 2016, 2017, 2017], period: values, "y": [1.0, 2, 3, 4]})
+    frame.to_csv(path, index=False)
+    df = read_table(path)
+    assert list(df.index) == [pd.Timestamp(d) for d in dates]
+    assert list(df.columns) == ["y"]
+
+
+def test_a_table_without_a_time_column_lists_what_was_tried(tmp_path):
+    path = tmp_path / "x.csv"
+    pd.DataFrame({"id": ["a", "b"], "y": [1, 2]}).to_csv(path, index=False)
+    with pytest.raises(DataError) as err:
+        read_table(path)
+    assert str(err.value) == (
+        "date_col of read_table must be given when no time column is found; got none among id, "
+        "y (tried: a column named date/datetime/timestamp/time/month/day/ds, a year column "
+        "with a quarter or month column, and the first column as dates). Pass "
+        "date_col='<name of the time column>'."
+    )
+
+
+def test_numbers_that_are_no_dates_are_refused(tmp_path):
+    path = tmp_path / "x.csv"
+    pd.DataFrame({"date": [5, 6, 7], "y": [1, 2, 3]}).to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"^date of the table must hold dates; got numbers such"):
+        read_table(path)
+    pd.DataFrame({"date": [20171301, 20171302], "y": [1, 2]}).to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"written YYYYMMDD; got 20171301 at row 0"):
+        read_table(path)

@@ -240,3 +240,19 @@ def test_direct_head_reads_the_final_state_not_the_last_outputs(bidirectional):
     want = h[-d:].transpose(0, 1).reshape(3, -1)  # (N, D*hidden)
     torch.testing.assert_close(seen["head_in"], want)
     assert model.head.in_features == d * params["hidden_size"]
+
+
+def test_baselines_forecast_the_datas_own_numbers():
+    """naive repeats the last value exactly (no float32 round trip through the scaler)."""
+    index = pd.date_range("2020-01-01", periods=300, freq="D")
+    values = 700 + np.round(np.random.default_rng(0).normal(0, 5, 300).cumsum(), 2)
+    values[-1] = 740.0
+    df = pd.DataFrame({"price": values}, index=index)
+    naive = sl.Forecaster(model="naive", lookback=10, horizon=3).fit(df)
+    assert naive.predict(df)["price"].tolist() == [740.0, 740.0, 740.0]
+    drift = sl.Forecaster(model="drift", lookback=10, horizon=2).fit(df).predict(df)["price"]
+    slope = (values[-1] - values[-10]) / 9
+    assert drift.tolist() == [740.0 + slope, 740.0 + 2 * slope]
+    ev = naive.evaluate(df)
+    np.testing.assert_array_equal(ev.y_pred, ev.y_naive)  # the naive model is the naive forecast
+    assert ev.skill == 0.0

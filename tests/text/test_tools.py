@@ -235,6 +235,15 @@ def test_pretrained_pos_tagger_tags_words():
     assert "华清远见" in words and "".join(words) == SENTENCE
     # given the words, it tags them as they are
     assert tagger.tag_words([["北京", "欢迎", "你"], []]) == [["ns", "v", "r"], []]
+    # tag() given a list of words (pre-segmented input) tags exactly those words
+    words = ["我", "爱", "北京天安门"]
+    pairs = tagger.tag(words)
+    assert [w for w, _ in pairs] == words
+    assert [t for _, t in pairs] == tagger.tag_words([words])[0]
+    with pytest.raises(DataError, match=r"^text of PosTagger.tag must be a str or a list of"):
+        tagger.tag(["我", 3])
+    with pytest.raises(DataError, match=r"^texts of PosTagger.tag_many must be a list of texts"):
+        tagger.tag_many("我爱北京")
 
 
 def test_pretrained_sentiment_reads_reviews():

@@ -10,6 +10,7 @@ Sub-commands import their heavy dependencies (torch, pandas) inside the command,
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Annotated, Any
 
@@ -112,6 +113,34 @@ def _root(
     ctx.obj = {"verbose": verbose}
 
 
+def reflow(doc: str) -> str:
+    """A docstring as help text: each paragraph of prose on one line, so that the terminal
+    wraps it at its own width; indented lines (examples) kept as they are.
+
+    Example:
+        >>> reflow("One line\n    and its rest.\n\n    Example:\n\n        seqlab x")
+        'One line and its rest.\n\nExample:\n\n    seqlab x'
+    """
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    out = []
+    for paragraph in paragraphs:
+        lines = paragraph.splitlines()
+        prose = all(not line.startswith(" ") for line in lines)
+        out.append(" ".join(line.strip() for line in lines) if prose else paragraph)
+    return "\n\n".join(out)
+
+
+def _reflow_all(typer_app: typer.Typer) -> None:
+    """Give every command of ``typer_app`` (and of its sub-apps) its docstring reflowed."""
+    for command in typer_app.registered_commands:
+        doc = command.help or (command.callback.__doc__ if command.callback else None)
+        if doc:
+            command.help = reflow(doc)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _reflow_all(group.typer_instance)
+
+
 def _register() -> None:
     from seqlab.cli import bench, data, explain, forecast, text
 
@@ -121,6 +150,7 @@ def _register() -> None:
     app.add_typer(bench.app, name="bench")
     app.add_typer(explain.app, name="explain")
     app.add_typer(text.app, name="text")
+    _reflow_all(app)
 
 
 _register()

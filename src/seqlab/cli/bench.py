@@ -13,7 +13,7 @@ console = Console()
 
 app = typer.Typer(
     help="Benchmarks under published protocols.\n\n"
-    "Example:\n\n    seqlab bench ltsf --dataset ETTh1 --horizon 96 --lookback 720 --model segrnn",
+    "Example:\n\n    seqlab bench ltsf --dataset ETTh1 --horizon 96 --model segrnn",
     no_args_is_help=True,
 )
 
@@ -42,9 +42,9 @@ def ltsf(
 
     Examples:
 
-        seqlab bench ltsf --dataset ETTh1 --horizon 96 --lookback 720 --model segrnn
+        seqlab bench ltsf --dataset ETTh1 --horizon 96 --model segrnn
 
-        seqlab bench ltsf --dataset ETTh1 --horizon 720 --lookback 720 --model segrnn --revin
+        seqlab bench ltsf --horizon 720 --lookback 720 --model segrnn --revin
     """
     from seqlab.io import write_json
     from seqlab.tasks.ltsf import PUBLISHED, run_ltsf

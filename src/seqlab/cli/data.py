@@ -46,7 +46,7 @@ def yfinance(
 
     Example:
 
-        seqlab data fetch yfinance AAPL --start 2010-01-01 --end 2023-01-01 --out aapl.csv
+        seqlab data fetch yfinance AAPL --start 2010-01-01 --out aapl.csv
     """
     from seqlab.data.sources import fetch_yfinance
 
@@ -68,7 +68,7 @@ def tushare(
 
     Example:
 
-        seqlab data fetch tushare 000001 --index --start 2019-01-01 --out sse.csv
+        seqlab data fetch tushare 000001 --index --start 2019-01-01
     """
     from seqlab.data.sources import fetch_tushare
 

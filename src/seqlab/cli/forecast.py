@@ -149,11 +149,11 @@ def forecast(
 
     Examples:
 
-        seqlab forecast                                   # MSFT Close, rnn/lstm/gru/transformer
+        seqlab forecast                      # MSFT Close, four networks
 
-        seqlab forecast --data load.csv --target MW --horizon 24 --models lstm,tcn,dlinear
+        seqlab forecast --data load.csv --target MW --models lstm,tcn
 
-        seqlab forecast --config runs/20261122-120000/config.json   # rerun a run
+        seqlab forecast --config runs/X/config.json   # rerun a run
     """
     from seqlab.config import load_config
     from seqlab.report import write_run
@@ -258,7 +258,7 @@ def predict(
 
     Example:
 
-        seqlab predict --from runs/20261122-120000/lstm --data msft.csv --out next.csv
+        seqlab predict --from runs/X/lstm --data msft.csv --out next.csv
     """
     from seqlab import datasets
     from seqlab.data import read_table

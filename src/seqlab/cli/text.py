@@ -167,9 +167,9 @@ def train(
 
         seqlab text train sentiment --model gru --out runs/gru
 
-        seqlab text train pos --members 1     # one model instead of the recipe's five
+        seqlab text train pos --members 1    # one model, not five
 
-        seqlab text train pos --no-refit      # early stopping on the validation lines
+        seqlab text train pos --no-refit     # early stopping on val
     """
     from seqlab.io import write_json
     from seqlab.text import evaluate_tool

@@ -24,9 +24,12 @@ _MISSING = ("error", "ffill", "interpolate")
 def read_table(path: str | Path, date_col: str | None = None) -> pd.DataFrame:
     """Read a CSV or Parquet file into a DataFrame indexed by time, sorted.
 
-    The date column is ``date_col`` if given, else the first column whose name is a usual date
-    name (date, datetime, timestamp, time, month, day, ds; any case), else the first column if
-    it parses as dates. What was done is logged and kept in ``df.attrs["seqlab"]``.
+    The time index comes from ``date_col`` if given, else from a ``year`` column with a
+    ``quarter`` or ``month`` column beside it, else from the first column whose name is a
+    usual date name (date, datetime, timestamp, time, month, day, ds; any case), else from the
+    first column if it parses as dates. Whole numbers are read as years (1990), YYYYMM
+    (201701), YYYYMMDD (20170102), or epoch seconds or milliseconds. What was done is logged
+    and kept in ``df.attrs["seqlab"]``.
 
     Example:
         >>> df = read_table("prices.csv")                       # doctest: +SKIP
@@ -60,9 +63,15 @@ def read_table(path: str | Path, date_col: str | None = None) -> pd.DataFrame:
             f"{path.name} (columns: {', '.join(map(str, raw.columns))}). Check that it is a CSV "
             "of values with a header row."
         )
-    column = _find_date_column(raw, date_col, path)
-    dates = _parse_dates(raw[column], column)
-    df = raw.drop(columns=[column]).set_index(pd.DatetimeIndex(dates, name=column))
+    pair = _period_pair(raw) if date_col is None else None
+    if pair is not None:  # year + quarter, or year + month
+        year, period, freq = pair
+        column = f"{year} + {period}"
+        df = raw.drop(columns=[year, period]).set_index(_pair_dates(raw, year, period, freq))
+    else:
+        column = _find_date_column(raw, date_col, path)
+        dates = _parse_dates(raw[column], column)
+        df = raw.drop(columns=[column]).set_index(pd.DatetimeIndex(dates, name=column))
     was_sorted = df.index.is_monotonic_increasing
     df = df.sort_index(kind="stable")
     duplicated = df.index[df.index.duplicated()]
@@ -78,6 +87,34 @@ def read_table(path: str | Path, date_col: str | None = None) -> pd.DataFrame:
     log.info(note)
     df.attrs["seqlab"] = note
     return df
+
+
+_PERIOD_PAIRS = (("quarter", "QS"), ("month", "MS"))  # (column beside "year", frequency)
+
+
+def _period_pair(raw: pd.DataFrame) -> tuple[str, str, str] | None:
+    """(year column, quarter/month column, frequency) when the table has such a pair."""
+    lower = {str(c).strip().lower(): str(c) for c in raw.columns}
+    if "year" not in lower:
+        return None
+    for name, freq in _PERIOD_PAIRS:
+        if name in lower and all(
+            pd.api.types.is_integer_dtype(raw[lower[c]]) for c in ("year", name)
+        ):
+            return lower["year"], lower[name], freq
+    return None
+
+
+def _pair_dates(raw: pd.DataFrame, year: str, period: str, freq: str) -> pd.DatetimeIndex:
+    months = raw[period] * 3 - 2 if freq == "QS" else raw[period]
+    if not months.between(1, 12).all():
+        bad = raw[period][~months.between(1, 12)].iloc[0]
+        raise DataError(
+            f"{period} of the table must hold {'quarters 1-4' if freq == 'QS' else 'months 1-12'}"
+            f"; got {bad!r}. Fix that value, or name the time column with date_col."
+        )
+    frame = pd.DataFrame({"year": raw[year], "month": months, "day": 1})
+    return pd.DatetimeIndex(pd.to_datetime(frame), name="date")
 
 
 def _find_date_column(raw: pd.DataFrame, date_col: str | None, path: Path) -> str:
@@ -102,16 +139,59 @@ def _find_date_column(raw: pd.DataFrame, date_col: str | None, path: Path) -> st
         if parsed.notna().all():
             return str(first)
     raise DataError(
-        f"date_col of read_table must be given when no column is named like a date; got none "
-        f"among {', '.join(map(str, raw.columns))}. Pass date_col='<name of the time column>'."
+        f"date_col of read_table must be given when no time column is found; got none among "
+        f"{', '.join(map(str, raw.columns))} (tried: a column named "
+        f"{'/'.join(_DATE_NAMES)}, a year column with a quarter or month column, and the "
+        "first column as dates). Pass date_col='<name of the time column>'."
     )
 
 
+def _parse_number_dates(values: pd.Series, column: str) -> pd.Series | None:
+    """Numbers as dates: whole years (1990), YYYYMM (201701), YYYYMMDD (20170102), epoch
+    seconds or milliseconds (fractions allowed); None when they are none of these."""
+    whole = bool((values % 1 == 0).all())
+    seconds = values.between(1e8, 1e10).all()  # epoch seconds: 1973 .. 2286
+    millis = values.between(1e11, 1e13).all()  # epoch milliseconds: the same years
+    if seconds:
+        return pd.Series(pd.to_datetime(values.to_numpy(), unit="s"), index=values.index)
+    if millis:
+        return pd.Series(pd.to_datetime(values.to_numpy(), unit="ms"), index=values.index)
+    if not whole:
+        return None
+    ints = values.astype("int64")
+    text = ints.astype(str)
+    formats = (
+        (ints.between(1000, 3000), "%Y", "YYYY"),
+        (ints.between(100001, 300012), "%Y%m", "YYYYMM"),
+        (ints.between(10000101, 30001231), "%Y%m%d", "YYYYMMDD"),
+    )
+    for fits, fmt, written in formats:
+        if fits.all():
+            parsed = pd.Series(
+                pd.to_datetime(text.tolist(), format=fmt, errors="coerce"), index=values.index
+            )
+            if parsed.isna().any():
+                row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
+                raise DataError(
+                    f"{column} of the table must hold dates written {written}; got "
+                    f"{int(ints.iloc[row])!r} at row {row}. Fix that value, or name the "
+                    "right column with date_col."
+                )
+            return parsed
+    return None
+
+
 def _parse_dates(values: pd.Series, column: str) -> pd.Series:
-    # Bare years (1990, 1991, ...) are a common way to write annual data.
-    is_year = pd.api.types.is_numeric_dtype(values) and values.between(1000, 3000).all()
-    if is_year and (values % 1 == 0).all():
-        return pd.to_datetime(values.astype(int).astype(str), format="%Y")
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        parsed = _parse_number_dates(values, column) if values.notna().all() else None
+        if parsed is None:
+            raise DataError(
+                f"{column} of the table must hold dates; got numbers such as "
+                f"{values.iloc[0].item()!r}, which are none of the forms read as dates (years, "
+                "YYYYMM, YYYYMMDD, epoch seconds or milliseconds). Write them as dates, or "
+                "name the right column with date_col."
+            )
+        return parsed
     parsed = pd.to_datetime(values, errors="coerce", format="mixed")
     bad = parsed.isna()
     if bad.any():
