@@ -4,7 +4,7 @@ Each cell (dataset, model, lookback, horizon) runs in its own process (its own p
 through ``seqlab.tasks.ltsf.run_ltsf`` — every test window scored, MSE/MAE on scaled data —
 and is merged into benchmarks/results/ltsf.json as soon as it ends; benchmarks/results/ltsf.md
 is rewritten from the JSON each time, with the published numbers beside ours and every cell of
-the grid marked measured or not yet run.
+the grid marked measured or not yet run, and so is the table in docs/benchmarks.md.
 
     python benchmarks/ltsf.py                                   # the default grid (hours on CPU)
     python benchmarks/ltsf.py --cells ETTh1:segrnn:720:96 ETTh1:dlinear:336:96
@@ -22,6 +22,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import docs_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -146,6 +148,8 @@ def main() -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(results, indent=2) + "\n")
         write_markdown(results, out.with_suffix(".md"))
+        if out.resolve() == (RESULTS / "ltsf.json").resolve():
+            docs_tables.update("ltsf")
         print(
             f"{cell}: MSE {result['mse']:.4f} MAE {result['mae']:.4f} "
             f"({result['epochs']} epochs, {result['seconds_per_epoch']:.1f} s/epoch, "

@@ -3,7 +3,7 @@ torch's packed sequences.
 
     python benchmarks/recurrent_lengths.py     # writes benchmarks/results/recurrent_lengths.json
 
-and the README's table between the ``<!-- lengths -->`` markers.
+and the table in docs/benchmarks.md.
 
 One forward and backward pass of a bidirectional LSTM (96 → 128, as in the text tools) over
 64 sequences whose lengths are drawn in [L/2, L]. torch's CPU kernel for packed sequences
@@ -19,10 +19,10 @@ import argparse
 import json
 import os
 import platform
-import re
 import time
 from pathlib import Path
 
+import docs_tables
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
@@ -74,17 +74,7 @@ def main() -> None:
     }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    lines = ["| L | seqlab `Recurrent` (s) | torch packed sequences (s) |", "|---|---|---|"]
-    lines += [
-        f"| {r['length']} | {r['seqlab_seconds']:.3f} | {r['torch_packed_seconds']:.3f} |"
-        for r in rows
-    ]
-    block = "<!-- lengths -->\n" + "\n".join(lines) + "\n<!-- /lengths -->"
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    readme.write_text(
-        re.sub(r"<!-- lengths -->.*?<!-- /lengths -->", lambda _: block, text, flags=re.S)
-    )
+    docs_tables.update("lengths")
 
 
 if __name__ == "__main__":

@@ -10,8 +10,7 @@
   for a character 1–3-gram TF-IDF + logistic regression (scikit-learn, C picked on the
   validation split).
 
-Writes benchmarks/results/text_quality.json and .md and puts the table into the README
-between the ``<!-- text -->`` markers.
+Writes benchmarks/results/text_quality.json and .md and the table in docs/benchmarks.md.
 
     python benchmarks/text_quality.py
 """
@@ -20,11 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import docs_tables
 import torch
 
 from seqlab.data.corpora import split
@@ -159,10 +158,7 @@ def main() -> None:
     (RESULTS / "text_quality.json").write_text(json.dumps(results, indent=2) + "\n")
     md = table(results)
     (RESULTS / "text_quality.md").write_text(md)
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    block = f"<!-- text -->\n{md}<!-- /text -->"
-    readme.write_text(re.sub(r"<!-- text -->.*?<!-- /text -->", lambda _: block, text, flags=re.S))
+    docs_tables.update("text")
     print(md)
 
 

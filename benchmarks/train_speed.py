@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+import docs_tables
+
 ROOT = Path(__file__).resolve().parent.parent
 ETT = Path(os.environ.get("SEQLAB_DATA_DIR", ROOT.parent / "shared" / "data" / "ett"))
 L, H, HIDDEN, LAYERS, BATCH = 96, 24, 64, 2, 32
@@ -184,6 +186,8 @@ def main() -> None:
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    if Path(args.out).resolve() == (ROOT / "benchmarks" / "results" / "train_speed.json").resolve():
+        docs_tables.update("speed")
     print(
         f"seqlab {summary['seqlab']['median_epoch_seconds']:.2f} s/epoch, hand loop "
         f"{summary['hand']['median_epoch_seconds']:.2f} s/epoch, ratio {ratio:.3f} "

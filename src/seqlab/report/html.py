@@ -68,22 +68,28 @@ def describes_daily_prices(target: str, freq: str) -> bool:
 
 
 def verdict(result: RunResult) -> str:
-    """One plain sentence on the comparison that matters: neural models against naive.
+    """One plain sentence on the comparison that matters: neural models against naive (see
+    :func:`verdict_for`)."""
+    return verdict_for(result.leaderboard, result.target, result.freq)
+
+
+def verdict_for(board: pd.DataFrame, target: str, freq: str) -> str:
+    """The verdict on a leaderboard (one row per model, with a ``skill`` column).
 
     The words follow the data: "tomorrow = today" and the note on prices only for daily
     price data; otherwise the naive forecast is "the last value, repeated".
     """
-    board = result.leaderboard
-    best = board.index[0]
-    if result.neural_beats_naive():
-        from seqlab.models import BASELINES
+    from seqlab.models import BASELINES
 
-        neural = board[board["skill"] > 0].drop(index=list(BASELINES), errors="ignore")
+    neural = board.drop(index=list(BASELINES), errors="ignore")
+    winners = neural[neural["skill"] > 0]
+    if len(winners):
+        best = winners["skill"].idxmax()
         return (
-            f"{', '.join(neural.index)} beat the naive forecast on the test part; the best is "
-            f"{best} with skill {board.loc[best, 'skill']:.3f}."
+            f"{', '.join(map(str, winners.index))} beat the naive forecast on the test part; "
+            f"the best is {best} with skill {winners['skill'].max():.3f}."
         )
-    if describes_daily_prices(result.target, result.freq):
+    if describes_daily_prices(target, freq):
         return (
             "No neural model beat the naive forecast (tomorrow = today) on the test part; on "
             "daily prices that is the common, honest outcome."

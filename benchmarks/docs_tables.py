@@ -1,0 +1,172 @@
+"""The tables of the docs, rendered from the benchmarks' JSON results.
+
+Every benchmark script writes its JSON into benchmarks/results/ and then calls
+:func:`update` here, which rewrites the table between its markers (``<!-- name -->`` …
+``<!-- /name -->``) in README.md or docs/. Run alone, it renders every table again from
+the JSON on disk, measuring nothing:
+
+    python benchmarks/docs_tables.py            # all tables, from benchmarks/results/*.json
+    python benchmarks/docs_tables.py --check    # exit 1 if a table differs from its JSON
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+HORIZONS = (96, 192, 336, 720)
+
+
+def _json(name: str) -> dict | list:
+    return json.loads((RESULTS / f"{name}.json").read_text())
+
+
+def demo() -> str:
+    """The leaderboard of the default `seqlab forecast` run, as the command prints it."""
+    import pandas as pd
+    from rich.console import Console
+
+    from seqlab.cli.forecast import _leaderboard
+    from seqlab.report.html import verdict_for
+
+    result = _json("demo_time")
+    board = pd.DataFrame(result["leaderboard"]).set_index("model")
+    console = Console(file=io.StringIO(), width=100, record=True)
+    console.print(_leaderboard(board, 5))
+    console.print(verdict_for(board, "Close", "B"))
+    table = console.export_text()
+    return "```\n" + "\n".join(line.rstrip() for line in table.splitlines()) + "\n```\n"
+
+
+def demo_seconds() -> str:
+    result = _json("demo_time")
+    return (
+        f"The whole run takes {result['seconds']:.0f} s on {result['machine']['cpus']} CPU "
+        f"cores (target: under {result['target_seconds'] // 60} minutes).\n"
+    )
+
+
+def speed() -> str:
+    r = _json("train_speed")
+    s, h = r["seqlab"], r["hand_loop"]
+    return (
+        "| | seconds / epoch (median) | peak memory (RSS) | final val loss |\n"
+        "|---|---:|---:|---:|\n"
+        f"| seqlab `Forecaster` | {s['median_epoch_seconds']:.2f} | {s['peak_mb']:.0f} MB | "
+        f"{s['final_val_loss'][0]:.4f} |\n"
+        f"| hand-written loop | {h['median_epoch_seconds']:.2f} | {h['peak_mb']:.0f} MB | "
+        f"{h['final_val_loss'][0]:.4f} |\n"
+        f"| **ratio** | **{r['ratio_seqlab_over_hand']:.2f}×** (target ≤ "
+        f"{r['target_ratio']:.2f}×) | | |\n\n"
+        f"{r['machine']['cpus']} CPU cores, torch {r['machine']['torch']}, {r['rounds']} rounds "
+        f"× {r['epochs_per_run'] - 1} timed epochs per side.\n"
+    )
+
+
+def ltsf() -> str:
+    from seqlab.tasks.ltsf import PUBLISHED
+
+    order = ["segrnn", "patchtst", "dlinear"]  # the grid's order; settings changed come last
+    rows = sorted(
+        (r for r in _json("ltsf") if not r.get("quick")),  # type: ignore[union-attr]
+        key=lambda r: (
+            bool(r.get("overrides")),
+            r["dataset"],
+            order.index(r["model"]) if r["model"] in order else len(order),
+            r["horizon"],
+        ),
+    )
+    lines = [
+        "| dataset | model | lookback | horizon | MSE | MAE | test windows | epochs (best) "
+        "| s / epoch | peak MB | params | seed | device |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        model = r["model"]
+        if r.get("overrides"):
+            model += " (" + ", ".join(f"{k}={v}" for k, v in r["overrides"].items()) + ")"
+        lines.append(
+            f"| {r['dataset']} | {model} | {r['lookback']} | {r['horizon']} | "
+            f"**{r['mse']:.3f}** | {r['mae']:.3f} | {r['test_windows']} | {r['epochs']} "
+            f"({r['best_epoch']}) | {r['seconds_per_epoch']:.1f} | {r['peak_mb']:.0f} | "
+            f"{r['params']:,} | {r['seed']} | {r['device']} |"
+        )
+    lines += ["", "Published ETTh1 MSE, for comparison (sources in `seqlab/tasks/ltsf.py`):", ""]
+    lines.append("| source | " + " | ".join(f"H={h}" for h in HORIZONS) + " |")
+    lines.append("|---|" + "---:|" * len(HORIZONS))
+    for source, values in PUBLISHED.items():
+        cells = " | ".join(f"{values[h]:.3f}" if h in values else "—" for h in HORIZONS)
+        lines.append(f"| {source} | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
+def lengths() -> str:
+    rows = _json("recurrent_lengths")["rows"]  # type: ignore[call-overload]
+    lines = ["| L | seqlab `Recurrent` (s) | torch packed sequences (s) |", "|---|---|---|"]
+    lines += [
+        f"| {r['length']} | {r['seqlab_seconds']:.3f} | {r['torch_packed_seconds']:.3f} |"
+        for r in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def text() -> str:
+    return (RESULTS / "text_quality.md").read_text()
+
+
+# name -> (file holding its markers, renderer)
+TABLES: dict[str, tuple[Path, Callable[[], str]]] = {
+    "demo": (ROOT / "README.md", demo),
+    "demo-seconds": (ROOT / "docs" / "forecasting.md", demo_seconds),
+    "speed": (ROOT / "docs" / "benchmarks.md", speed),
+    "ltsf": (ROOT / "docs" / "benchmarks.md", ltsf),
+    "lengths": (ROOT / "docs" / "benchmarks.md", lengths),
+    "text": (ROOT / "docs" / "benchmarks.md", text),
+}
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"<!-- {name} -->\n.*?<!-- /{name} -->", flags=re.S)
+
+
+def rendered(name: str, text: str) -> str:
+    """``text`` with the block ``name`` rendered afresh."""
+    block = f"<!-- {name} -->\n{TABLES[name][1]()}<!-- /{name} -->"
+    if not _pattern(name).search(text):
+        raise SystemExit(f"no <!-- {name} --> markers in {TABLES[name][0].name}")
+    return _pattern(name).sub(lambda _: block, text)
+
+
+def update(*names: str) -> None:
+    """Rewrite the named tables (all when none is named) in their files."""
+    for name in names or tuple(TABLES):
+        path = TABLES[name][0]
+        path.write_text(rendered(name, path.read_text()))
+
+
+def stale() -> list[str]:
+    """The tables whose text differs from what their JSON renders."""
+    return [n for n, (p, _) in TABLES.items() if rendered(n, p.read_text()) != p.read_text()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if a table is stale")
+    args = parser.parse_args()
+    if args.check:
+        names = stale()
+        print("stale: " + ", ".join(names) if names else "every table matches its JSON")
+        sys.exit(1 if names else 0)
+    update()
+    print("rewrote: " + ", ".join(TABLES))
+
+
+if __name__ == "__main__":
+    main()
