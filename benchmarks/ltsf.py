@@ -56,17 +56,13 @@ def _parse(cell: str) -> tuple[str, str, int, int, dict]:
 
 
 def write_markdown(results: list[dict], path: Path) -> None:
-    from seqlab.tasks.ltsf import PUBLISHED
-
     done = {_key(r): r for r in results if not r.get("quick")}
     lines = [
         "# ETT long-horizon benchmark (multivariate, all test windows, MSE / MAE on scaled data)",
         "",
         "Written by `benchmarks/ltsf.py` from `ltsf.json`. Cells not yet run are marked so.",
         "",
-        "| dataset | model | lookback | horizon | MSE | MAE | test windows | epochs (best) "
-        "| s / epoch | peak MB | params | seed | device |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        *docs_tables.LTSF_HEADER,
     ]
     for cell in default_cells() + sorted(set(done) - set(default_cells())):
         d, m, lb, h, overrides = _parse(cell)
@@ -76,18 +72,8 @@ def write_markdown(results: list[dict], path: Path) -> None:
         if r is None:
             lines.append(f"| {d} | {m} | {lb} | {h} | not yet run | | | | | | | | |")
             continue
-        lines.append(
-            f"| {d} | {m} | {lb} | {h} | **{r['mse']:.3f}** | {r['mae']:.3f} | "
-            f"{r['test_windows']} | {r['epochs']} ({r['best_epoch']}) | "
-            f"{r['seconds_per_epoch']:.1f} | {r['peak_mb']:.0f} | {r['params']:,} | "
-            f"{r['seed']} | {r['device']} |"
-        )
-    lines += ["", "Published ETTh1 MSE, for comparison (sources in `seqlab/tasks/ltsf.py`):", ""]
-    lines.append("| source | " + " | ".join(f"H={h}" for h in HORIZONS) + " |")
-    lines.append("|---|" + "---:|" * len(HORIZONS))
-    for source, values in PUBLISHED.items():
-        cells = " | ".join(f"{values[h]:.3f}" if h in values else "—" for h in HORIZONS)
-        lines.append(f"| {source} | {cells} |")
+        lines.append(docs_tables.ltsf_row(r, m))
+    lines += ["", *docs_tables.published()]
     path.write_text("\n".join(lines) + "\n")
 
 

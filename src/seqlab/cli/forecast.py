@@ -206,7 +206,9 @@ def forecast(
     )
     console.print("Drawing the plots and the report ...")
     write_run(exp)
-    console.print(_leaderboard(exp.leaderboard, exp.config.horizon), width=max(console.width, 100))
+    console.print(
+        leaderboard_table(exp.leaderboard, exp.config.horizon), width=max(console.width, 100)
+    )
     from seqlab.report.html import verdict
 
     console.print(verdict(exp))
@@ -216,7 +218,7 @@ def forecast(
     )
 
 
-def _leaderboard(board, horizon: int) -> Table:
+def leaderboard_table(board, horizon: int) -> Table:
     from seqlab.models import BASELINES
     from seqlab.report.html import format_cell
 
