@@ -225,3 +225,14 @@ def test_every_cli_error_names_the_option_that_fixes_it(options, option, tmp_pat
     forecast_options = {o for p in typer.main.get_command(app).commands["forecast"].params
                         for o in p.opts}  # fmt: skip
     assert named <= forecast_options
+
+
+def test_every_run_setting_has_an_option():
+    from dataclasses import fields
+
+    from seqlab.config import RunConfig
+
+    params = {p.name for p in typer.main.get_command(app).commands["forecast"].params}
+    aliases = {"model_params": "param"}
+    missing = [f.name for f in fields(RunConfig) if aliases.get(f.name, f.name) not in params]
+    assert missing == []

@@ -114,7 +114,7 @@ def _root(
 
 
 def reflow(doc: str) -> str:
-    """A docstring as help text: each paragraph of prose on one line, so that the terminal
+    r"""A docstring as help text: each paragraph of prose on one line, so that the terminal
     wraps it at its own width; indented lines (examples) kept as they are.
 
     Example:

@@ -66,7 +66,14 @@ def forecast(
         str | None,
         typer.Option(
             help=f"Comma-separated models \\[default: {','.join(D.models)}]; the "
-            f"baselines {','.join(D.baselines)} are always added."
+            "baselines are added."
+        ),
+    ] = None,
+    baselines: Annotated[
+        str | None,
+        typer.Option(
+            help=f"Comma-separated baselines: naive, seasonal_naive, drift, mean "
+            f"\\[default: {','.join(D.baselines)}]."
         ),
     ] = None,
     lookback: Annotated[
@@ -166,6 +173,7 @@ def forecast(
         "features": _split(features),
         "date_col": date_col,
         "models": _split(models),
+        "baselines": _split(baselines),
         "lookback": lookback,
         "horizon": horizon,
         "strategy": strategy,

@@ -19,10 +19,11 @@ def write_run(result: RunResult, out: str | Path | None = None) -> dict[str, Pat
     return {title: path} of every file written.
 
     Example:
+        >>> import tempfile
         >>> from seqlab.config import RunConfig
         >>> from seqlab.tasks.experiment import run_forecast
         >>> result = run_forecast(RunConfig(dataset="sine", models=["dlinear"], epochs=1))
-        >>> files = write_run(result, "runs/doc-example")
+        >>> files = write_run(result, tempfile.mkdtemp())
         >>> sorted(p.name for p in files.values())[-1]
         'report.html'
     """
