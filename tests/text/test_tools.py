@@ -9,14 +9,9 @@ import torch
 
 from seqlab.data.corpora import split
 from seqlab.data.text_features import (
-    LeaveLineOut,
-    dictionary_features,
     fullwidth,
-    leave_line_out_tags,
     tag_counts,
     tag_lexicon,
-    word_features,
-    word_shape,
 )
 from seqlab.errors import ConfigError, DataError
 from seqlab.metrics import span_scores
@@ -90,37 +85,6 @@ def test_word_scores_count_spans():
     assert tagged["f1"] == 0.0
 
 
-def test_word_shape_is_length_and_kinds_of_character():
-    assert [word_shape(fullwidth(w)) for w in ["北京", "1998年", "AI", "，", "中华人民共和国"]] == [
-        "2h",
-        "5dh",
-        "2a",
-        "1p",
-        "5h",
-    ]
-
-
-def test_pos_features_are_characters_shape_and_lexicon_tags():
-    lexicon = {"发展": ["v", "vn"], "北京": ["ns"], "多": ["a", "m", "d", "ad"]}
-    assert word_features(["发展", "北京", "全球化", "多", "邓小平", "中华民族"], lexicon) == [
-        ("发", "-", "-", "展", "2h", "v|vn"),
-        ("北", "-", "-", "京", "2h", "ns"),
-        ("全", "球", "-", "化", "3h", "-"),  # never seen in training
-        ("多", "-", "-", "多", "1h", "a|m|d"),  # at most POS_LEXICON_TAGS, most frequent first
-        ("邓", "小", "-", "平", "3h", "-"),
-        ("中", "华", "民", "族", "4h", "-"),
-    ]
-
-
-def test_a_training_line_does_not_see_its_own_tags_in_the_lexicon():
-    counts = {"发展": Counter({"vn": 3, "v": 2}), "北京": Counter({"ns": 1})}
-    assert tag_lexicon(counts) == {"发展": ["vn", "v"], "北京": ["ns"]}
-    # this line holds 北京's only occurrence and two of 发展's three vn
-    seen = leave_line_out_tags(counts, ["发展", "北京", "发展"], ["vn", "ns", "vn"])
-    assert seen == {"发展": ["v", "vn"], "北京": []}
-    assert word_features(["北京"], seen)[0][-1] == "-"
-
-
 def test_without_refit_the_pos_lexicon_adds_the_words_first_seen_in_the_validation_lines():
     small = dict(embedding_dim=8, hidden_size=8, feature_dim=4, members=1, device="cpu")
     tool = train("pos", epochs=1, limit=40, refit=False, **small)
@@ -155,26 +119,6 @@ def test_a_refit_trains_on_the_training_and_validation_lines_for_every_epoch():
     assert all(math.isnan(h["val_loss"]) for h in tool.model.history_)
     held_out = train("pos", epochs=2, limit=40, refit=False, **small).model.history_
     assert all(not math.isnan(h["val_loss"]) for h in held_out)
-
-
-def test_dictionary_features_name_the_words_that_begin_and_end_at_each_character():
-    words = {"中华", "人民", "中华人民共和国", "共和国"}
-    features = dictionary_features("中华人民共和国好", words)
-    assert [f for (f,) in features] == ["B25E", "BE2", "B2E", "BE2", "B3E", "BE", "BE35", "BE"]
-
-
-def test_a_training_line_does_not_see_its_own_words_in_the_dictionary():
-    counts = Counter({"北京": 1, "天津": 2})
-    line = LeaveLineOut(counts, ["北京", "天津"])  # each seen once in this very line
-    assert "北京" not in line and "天津" in line  # 天津 is also seen elsewhere
-    assert "北京" in LeaveLineOut(counts, ["天津"])
-
-
-def test_fullwidth_maps_ascii_only():
-    assert fullwidth("A1,中") == "Ａ１，中"
-
-
-# --- the bundled weights -------------------------------------------------------------------
 
 
 def test_bundled_weights_are_4_bit_tables_int8_matrices_float16_scales_and_small():
