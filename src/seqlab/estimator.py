@@ -27,14 +27,11 @@ class Estimator:
     """Parameters by constructor signature; the contract's shared checks and files.
 
     Subclasses name in ``_fitted`` the attribute that ``fit`` and ``load`` set (its absence
-    means "not fitted"). Parameters of older saves are read through ``_renamed`` (old name →
-    today's) and ``_retired`` (a parameter that is gone → the value that made it a no-op, so
-    the save loads unchanged).
+    means "not fitted"), and may bring the parameters of older saves up to date in
+    :meth:`_upgrade` (a renamed or moved parameter), so that those saves load unchanged.
     """
 
     _fitted: ClassVar[str] = "model_"
-    _renamed: ClassVar[dict[str, str]] = {}
-    _retired: ClassVar[dict[str, Any]] = {}
 
     @classmethod
     def _param_names(cls) -> list[str]:
@@ -82,6 +79,11 @@ class Estimator:
         write_json(path / "config.json", {"seqlab_version": __version__, **self.get_params()})
 
     @classmethod
+    def _upgrade(cls, config: dict[str, Any]) -> dict[str, Any]:
+        """The saved parameters of an older version as this one names them (here: as saved)."""
+        return config
+
+    @classmethod
     def _load_params(cls, path: str | Path, **given: Any) -> Self:
         """An unfitted estimator from the config.json of a folder written by ``save``;
         ``given`` parameters (the device) replace the saved ones."""
@@ -95,11 +97,7 @@ class Estimator:
             )
         config = read_json(path / "config.json")
         config.pop("seqlab_version", None)
-        config = {
-            cls._renamed.get(k, k): v
-            for k, v in config.items()
-            if not (k in cls._retired and cls._retired[k] == v)
-        }
+        config = cls._upgrade(config)
         unknown = set(config) - set(cls._param_names())
         if unknown:
             raise CheckpointError(

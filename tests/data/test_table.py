@@ -64,7 +64,8 @@ def test_duplicated_timestamps(tmp_path):
         read_table(path)
     assert str(err.value) == (
         "date of x.csv must hold each timestamp once; got 1 duplicated, the first "
-        "2020-01-02 00:00:00. Aggregate or drop the duplicated rows."
+        "2020-01-02 00:00:00. Aggregate or drop the duplicated rows, or name the right time "
+        "column with date_col."
     )
 
 

@@ -256,3 +256,20 @@ def test_baselines_forecast_the_datas_own_numbers():
     ev = naive.evaluate(df)
     np.testing.assert_array_equal(ev.y_pred, ev.y_naive)  # the naive model is the naive forecast
     assert ev.skill == 0.0
+
+
+def test_a_save_from_before_model_params_loads_with_its_settings(tmp_path, msft):
+    """Older saves held model settings as Forecaster parameters; they load unchanged."""
+    import json
+
+    df = msft.iloc[-400:]
+    params = {"model": "gru", "target": "Close", "lookback": 20, "horizon": 2, "epochs": 1}
+    fc = sl.Forecaster(**params, model_params={"bidirectional": True}).fit(df)
+    folder = fc.save(tmp_path / "new")
+    config = json.loads((folder / "config.json").read_text())
+    del config["model_params"]
+    old = {**config, "bidirectional": True, "num_heads": 4, "kernel_size": 25, "patch_len": None}
+    (folder / "config.json").write_text(json.dumps(old))
+    loaded = sl.Forecaster.load(folder)
+    assert loaded.model_params == {"bidirectional": True}
+    pd.testing.assert_frame_equal(loaded.predict(df), fc.predict(df))

@@ -78,7 +78,8 @@ def read_table(path: str | Path, date_col: str | None = None) -> pd.DataFrame:
     if len(duplicated):
         raise DataError(
             f"{column} of {path.name} must hold each timestamp once; got {len(duplicated)} "
-            f"duplicated, the first {duplicated[0]}. Aggregate or drop the duplicated rows."
+            f"duplicated, the first {duplicated[0]}. Aggregate or drop the duplicated rows, "
+            "or name the right time column with date_col."
         )
     note = (
         f"read {len(df)} rows x {df.shape[1]} columns from {path.name}; time from column "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,7 @@ from seqlab.errors import (
 from seqlab.estimator import Estimator
 from seqlab.io import read_tensors
 from seqlab.metrics import naive_scale
-from seqlab.models import Shape, build
+from seqlab.models import REGISTRY, Shape, build, model_parameters
 from seqlab.tasks.evaluation import Backtest, Evaluation, score
 from seqlab.tasks.forecast_checks import LOSSES, SEASONS, check_params, resolve_columns
 from seqlab.tasks.forecast_state import STATE, read_state, write_state
@@ -334,6 +334,27 @@ class Forecaster(Estimator):
         return Backtest.of(evaluations, spans)
 
     # -- save / load --------------------------------------------------------------------------
+
+    # Model settings that were Forecaster parameters before model_params, with their defaults.
+    _MOVED: ClassVar[dict[str, Any]] = {
+        "bidirectional": False,
+        "num_heads": 4,
+        "kernel_size": 25,
+        "patch_len": None,
+    }
+
+    @classmethod
+    def _upgrade(cls, config: dict[str, Any]) -> dict[str, Any]:
+        """Older saves hold model settings as Forecaster parameters: a value other than the
+        old default moves into ``model_params`` when the model takes it (else it was unused)."""
+        config = dict(config)
+        moved = {k: config.pop(k) for k in cls._MOVED if k in config}
+        if moved and config.get("model") in REGISTRY:
+            own = model_parameters(config["model"])
+            changed = {k: v for k, v in moved.items() if k in own and v != cls._MOVED[k]}
+            if changed:
+                config["model_params"] = {**changed, **(config.get("model_params") or {})}
+        return config
 
     def save(self, path: str | Path) -> Path:
         """Write the fitted forecaster to a folder: config.json, state.json, model.safetensors

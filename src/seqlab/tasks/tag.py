@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import torch
@@ -57,8 +57,6 @@ class SequenceTagger(TextTask):
         [['b', 'e']]
     """
 
-    _retired: ClassVar[dict[str, Any]] = {"pooling": "auto"}  # taggers never pooled
-
     def __init__(
         self,
         model: str = "lstm",
@@ -90,6 +88,14 @@ class SequenceTagger(TextTask):
             batch_size, lr, patience, val_size, seed, device, verbose,
         )  # fmt: skip
         self.crf = crf
+
+    @classmethod
+    def _upgrade(cls, config: dict[str, Any]) -> dict[str, Any]:
+        """Older saves also hold ``pooling``, which a tagger never used: "auto" is dropped."""
+        config = super()._upgrade(config)
+        if config.get("pooling") == "auto":
+            config.pop("pooling")
+        return config
 
     def _build_one(self) -> _Tagger:
         return _Tagger(self._encoder(), len(self.labels_), self.crf).to(self.device_)

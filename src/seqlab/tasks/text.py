@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import torch
@@ -69,8 +69,6 @@ class TextTask(Estimator):
     the ``validation`` given to fit, ``seed``, ``device``, ``verbose`` progress.
     """
 
-    _renamed: ClassVar[dict[str, str]] = {"encoder": "model"}  # saves before the rename
-
     # Learned state, set by fit or load.
     model_: nn.Module
     labels_: list[str]
@@ -126,6 +124,11 @@ class TextTask(Estimator):
         self.seed = seed
         self.device = device
         self.verbose = verbose
+
+    @classmethod
+    def _upgrade(cls, config: dict[str, Any]) -> dict[str, Any]:
+        """Saves before the backbone was called ``model`` name it ``encoder``."""
+        return {("model" if k == "encoder" else k): v for k, v in config.items()}
 
     # -- the model ---------------------------------------------------------------------------
 
