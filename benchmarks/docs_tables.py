@@ -131,6 +131,22 @@ def lengths() -> str:
     return "\n".join(lines) + "\n"
 
 
+def lm_floors() -> str:
+    names = {"shakespeare": "Tiny Shakespeare", "ci": "Song ci", "tang": "Tang shi"}
+    lines = [
+        "| text | train characters | held-out characters | unigram bits/char | "
+        "bigram bits/char | 75 % of the bigram |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in _json("lm_floors"):  # type: ignore[union-attr]
+        lines.append(
+            f"| {names.get(r['corpus'], r['corpus'])} | {r['train_characters']:,} | "
+            f"{r['val_characters']:,} | {r['unigram_bits']:.3f} | {r['bigram_bits']:.3f} | "
+            f"{0.75 * r['bigram_bits']:.3f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def text() -> str:
     return (RESULTS / "text_quality.md").read_text()
 
@@ -143,6 +159,7 @@ TABLES: dict[str, tuple[Path, Callable[[], str]]] = {
     "ltsf": (ROOT / "docs" / "benchmarks.md", ltsf),
     "lengths": (ROOT / "docs" / "benchmarks.md", lengths),
     "text": (ROOT / "docs" / "benchmarks.md", text),
+    "lm-floors": (ROOT / "docs" / "benchmarks.md", lm_floors),
 }
 
 

@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
-# The ETT benchmark files come from the shared data folder beside the checkout (CI clones the
-# project with shared/ next to it); a developer's own download cache is never consulted.
+# The data files that are not bundled (ETT, Tiny Shakespeare, the poems) come from the shared
+# data folder beside the checkout (CI clones the project with shared/ next to it); a
+# developer's own download cache is never consulted.
 os.environ.setdefault(
-    "SEQLAB_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data" / "ett")
+    "SEQLAB_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data")
 )
 os.environ["SEQLAB_CACHE"] = str(Path(__file__).resolve().parent / ".no-cache")
 
@@ -26,7 +27,27 @@ def _no_network(monkeypatch):
 @pytest.fixture
 def ett_files():
     """Skip, saying why, where the ETT CSVs are not on disk (they are in CI)."""
-    folder = Path(os.environ["SEQLAB_DATA_DIR"])
-    if not (folder / "ETTh1.csv").is_file():
-        pytest.skip(f"ETT files not found in SEQLAB_DATA_DIR={folder}")
-    return folder
+    root = Path(os.environ["SEQLAB_DATA_DIR"])
+    for folder in (root, root / "ett"):
+        if (folder / "ETTh1.csv").is_file():
+            return folder
+    pytest.skip(f"ETT files not found in SEQLAB_DATA_DIR={root}")
+
+
+@pytest.fixture
+def fake_download(monkeypatch):
+    """``fake_download(payload)`` makes every download return ``payload``; returns the list
+    of URLs asked for."""
+    import io
+
+    calls: list[str] = []
+
+    def install(payload: bytes) -> list[str]:
+        def urlopen(url, timeout):
+            calls.append(url)
+            return io.BytesIO(payload)
+
+        monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+        return calls
+
+    return install

@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pytest
 
@@ -33,3 +35,15 @@ def test_mape_skips_zero_truth_and_naive_scale():
     m, _ = forecast_metrics(y, p, np.array([[0.0]]), np.array([1.0]))
     assert m["mape"] == pytest.approx(50.0)
     assert naive_scale(np.array([[1.0], [3.0], [2.0]]))[0] == pytest.approx(1.5)
+
+
+def test_character_floors_by_hand_and_on_tiny_shakespeare():
+    from seqlab.data.corpora import split
+    from seqlab.metrics import char_ngram_floors
+
+    floors = char_ngram_floors(["abab"], ["ab"], weight=0.8)
+    # add-one unigram over {a, b}: p(a) = p(b) = 3/6; bigram p(b|a) = 2/2
+    assert floors["unigram"] == pytest.approx(1.0)
+    assert floors["bigram"] == pytest.approx((1.0 - math.log2(0.8 * 1 + 0.2 * 0.5)) / 2)
+    published = char_ngram_floors(split("shakespeare", "train"), split("shakespeare", "val"))
+    assert round(published["unigram"], 3) == 4.829 and round(published["bigram"], 3) == 3.685

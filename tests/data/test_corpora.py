@@ -54,3 +54,33 @@ def test_sentiment_split_keeps_label_shares_and_is_fixed():
     assert not {t for t, _ in train} & {t for t, _ in test}
     assert not {t for t, _ in val} & {t for t, _ in test}
     assert split("sentiment", "test") == test
+
+
+@pytest.mark.parametrize(
+    ("corpus", "sizes", "chars"),
+    [
+        ("shakespeare", (1, 1), (1_003_854, 111_540)),
+        ("ci", (18_923, 2_102), (1_536_557, 169_731)),
+        ("tang", (50_986, 5_665), (3_277_603, 362_138)),
+    ],
+)
+def test_language_modelling_texts_split_as_documented(corpus, sizes, chars):
+    train, val = split(corpus, "train"), split(corpus, "val")
+    assert (len(train), len(val)) == sizes
+    assert (sum(map(len, train)), sum(map(len, val))) == chars
+    assert not set(train) & set(val)  # deduplicated by text first: no poem on both sides
+    assert all(train) and all(val)  # no empty document
+    assert split(corpus, "val") == val  # fixed, not drawn
+
+
+def test_every_tenth_poem_is_held_out():
+    from seqlab.datasets.texts import poems
+
+    unique = [t for t in dict.fromkeys(p.text for p in poems("ci")) if t]
+    assert split("ci", "val")[:2] == [unique[9], unique[19]]
+    assert split("ci", "train")[:10] == [*unique[:9], unique[10]]
+
+
+def test_a_language_modelling_text_has_no_test_part():
+    with pytest.raises(ConfigError, match=r"^part of split must be 'train' or 'val' for ci"):
+        split("ci", "test")

