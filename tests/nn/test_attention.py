@@ -92,3 +92,39 @@ def test_wrong_width_is_one_sentence():
         "query of MultiHeadAttention must be a 3-D tensor (N, length, 8); got shape (2, 3, 6). "
         "Project the input to d_model features and add a batch dimension."
     )
+
+
+def test_the_causal_mask_of_cached_steps_lets_the_last_queries_see_the_past():
+    assert causal_mask(2, 4).tolist() == [[True, True, True, False], [True, True, True, True]]
+    assert torch.equal(causal_mask(3, 3), torch.ones(3, 3, dtype=torch.bool).tril())
+
+
+@pytest.mark.parametrize("chunks", [[1] * 7, [3, 1, 1, 2], [7]])
+def test_a_kv_cache_gives_the_numbers_of_attending_to_all_steps_at_once(chunks):
+    from seqlab.nn import KVCache, TransformerEncoder
+
+    torch.manual_seed(0)
+    stack = TransformerEncoder(d_model=16, num_heads=4, num_layers=2, dropout=0.1).eval()
+    x = torch.randn(2, 7, 16)
+    full = stack(x, causal=True)
+    caches = [KVCache() for _ in stack.layers]
+    outs, start = [], 0
+    for size in chunks:  # the same steps, a few at a time, the past from the cache
+        outs.append(stack(x[:, start : start + size], causal=True, caches=caches))
+        start += size
+    torch.testing.assert_close(torch.cat(outs, dim=1), full, rtol=1e-5, atol=1e-6)
+    assert [c.length for c in caches] == [7, 7]
+    mha = MultiHeadAttention(16, 4).eval()
+    cache = KVCache()
+    steps = [mha(x[:, t : t + 1], causal=True, cache=cache, return_weights=True) for t in range(7)]
+    torch.testing.assert_close(torch.cat([o for o, _ in steps], 1), mha(x, causal=True))
+    assert steps[-1][1].shape == (2, 4, 1, 7)  # the last step attends to all seven
+
+
+def test_a_cache_is_for_self_attention_only():
+    from seqlab.errors import ShapeError
+    from seqlab.nn import KVCache
+
+    mha = MultiHeadAttention(8, 2)
+    with pytest.raises(ShapeError, match=r"^cache of MultiHeadAttention must come with self-att"):
+        mha(torch.randn(1, 2, 8), torch.randn(1, 3, 8), cache=KVCache())

@@ -1,7 +1,12 @@
 """The building blocks: recurrent cells from their equations, the Recurrent layer,
 attention, positional encoding, Transformer blocks, RevIN and a linear-chain CRF."""
 
-from seqlab.nn.attention import MultiHeadAttention, causal_mask, scaled_dot_product_attention
+from seqlab.nn.attention import (
+    KVCache,
+    MultiHeadAttention,
+    causal_mask,
+    scaled_dot_product_attention,
+)
 from seqlab.nn.cells import GRUCell, LSTMCell, RNNCell, gru_step, lstm_step, rnn_step
 from seqlab.nn.crf import LinearChainCRF
 from seqlab.nn.recurrent import Recurrent
@@ -17,6 +22,7 @@ from seqlab.nn.transformer import (
 
 __all__ = [
     "GRUCell",
+    "KVCache",
     "LSTMCell",
     "LinearChainCRF",
     "MultiHeadAttention",

@@ -13,13 +13,41 @@ where:
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 
 from seqlab.errors import ConfigError, ShapeError, check, message, positive_int, probability
 
-__all__ = ["MultiHeadAttention", "causal_mask", "scaled_dot_product_attention"]
+__all__ = ["KVCache", "MultiHeadAttention", "causal_mask", "scaled_dot_product_attention"]
+
+
+@dataclass
+class KVCache:
+    """The keys and values of the steps a self-attention layer has seen, (N, h, S, d_k) each.
+
+    Given to :meth:`MultiHeadAttention.forward` with ``cache=``, it is extended by the new
+    steps' keys and values, so that generating one more token projects one step only and
+    attends over the cached ones: the cost per token does not grow with recomputing the past.
+    """
+
+    keys: Tensor | None = None
+    values: Tensor | None = None
+
+    @property
+    def length(self) -> int:
+        """How many steps are cached."""
+        return 0 if self.keys is None else self.keys.shape[2]
+
+    def extend(self, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
+        """Append the new steps' keys and values; return all of them."""
+        if self.keys is None or self.values is None:
+            self.keys, self.values = k, v
+        else:
+            self.keys = torch.cat([self.keys, k], dim=2)
+            self.values = torch.cat([self.values, v], dim=2)
+        return self.keys, self.values
 
 
 def scaled_dot_product_attention(
@@ -59,9 +87,11 @@ def scaled_dot_product_attention(
 
 
 def causal_mask(length: int, source_length: int | None = None, device=None) -> Tensor:
-    """Boolean (L, S) mask, True on and below the diagonal: step t sees steps 0..t only."""
+    """Boolean (L, S) mask, True where query step i may attend to key step j: j ≤ i when
+    S = L; with S > L the queries are the last L of the S steps (the cached ones come
+    first), so j ≤ S − L + i."""
     s = length if source_length is None else source_length
-    return torch.ones(length, s, dtype=torch.bool, device=device).tril()
+    return torch.ones(length, s, dtype=torch.bool, device=device).tril(diagonal=s - length)
 
 
 class MultiHeadAttention(nn.Module):
@@ -79,10 +109,12 @@ class MultiHeadAttention(nn.Module):
     instead, so the weights can be looked at.
 
     ``forward(query, key=None, value=None, *, causal=False, key_padding_mask=None,
-    attn_mask=None, return_weights=False)``: query (N, L, E), key and value (N, S, E), default
-    self-attention. ``key_padding_mask`` (N, S) is True at padded keys (torch's
-    ``nn.MultiheadAttention`` convention); ``attn_mask`` (L, S) or (N, L, S) is True where
-    attention is allowed. Returns (N, L, E), and the weights (N, h, L, S) when asked.
+    attn_mask=None, return_weights=False, cache=None)``: query (N, L, E), key and value
+    (N, S, E), default self-attention. ``cache`` (a :class:`KVCache`, self-attention only)
+    holds the keys and values of earlier steps and is extended by these. ``key_padding_mask``
+    (N, S) is True at padded keys (torch's ``nn.MultiheadAttention`` convention);
+    ``attn_mask`` (L, S) or (N, L, S) is True where attention is allowed. Returns (N, L, E),
+    and the weights (N, h, L, S) when asked.
 
     Example:
         >>> mha = MultiHeadAttention(d_model=16, num_heads=4)
@@ -121,7 +153,13 @@ class MultiHeadAttention(nn.Module):
         key_padding_mask: Tensor | None = None,
         attn_mask: Tensor | None = None,
         return_weights: bool = False,
+        cache: KVCache | None = None,
     ) -> Tensor | tuple[Tensor, Tensor]:
+        if cache is not None and key is not None:
+            raise ShapeError(
+                "cache of MultiHeadAttention must come with self-attention; got a separate "
+                "key. Cache the keys of a self-attention layer, or drop the cache."
+            )
         key = query if key is None else key
         value = key if value is None else value
         for name, t in (("query", query), ("key", key), ("value", value)):
@@ -132,10 +170,12 @@ class MultiHeadAttention(nn.Module):
                     "d_model features and add a batch dimension."
                 )
         n, length, _ = query.shape
-        source = key.shape[1]
         q = self._split(self.q_proj(query))  # (N, h, L, d_k)
         k = self._split(self.k_proj(key))  # (N, h, S, d_k)
         v = self._split(self.v_proj(value))  # (N, h, S, d_k)
+        if cache is not None:
+            k, v = cache.extend(k, v)  # (N, h, S_past + L, d_k)
+        source = k.shape[2]
         mask = self._mask(n, length, source, causal, key_padding_mask, attn_mask, query.device)
         p = self.dropout if self.training else 0.0
         weights = None

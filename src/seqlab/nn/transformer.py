@@ -17,11 +17,13 @@ where:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 from torch import Tensor, nn
 
-from seqlab.errors import check, one_of, positive_int
-from seqlab.nn.attention import MultiHeadAttention
+from seqlab.errors import ShapeError, check, one_of, positive_int
+from seqlab.nn.attention import KVCache, MultiHeadAttention
 
 __all__ = [
     "PositionalEncoding",
@@ -87,8 +89,9 @@ class TransformerEncoderLayer(nn.Module):
         x = LN(x + Dropout(SelfAttn(x)));  x = LN(x + Dropout(FF(x)))
     with FF(x) = W_2 Dropout(act(W_1 x + b_1)) + b_2.
 
-    ``forward(x, *, causal=False, key_padding_mask=None, return_weights=False)``: x (N, L, E);
-    returns (N, L, E), and the attention weights (N, h, L, L) when asked.
+    ``forward(x, *, causal=False, key_padding_mask=None, return_weights=False, cache=None)``:
+    x (N, L, E); returns (N, L, E), and the attention weights (N, h, L, S) when asked.
+    ``cache``: a :class:`~seqlab.nn.attention.KVCache` of the earlier steps (see there).
     """
 
     def __init__(
@@ -125,10 +128,15 @@ class TransformerEncoderLayer(nn.Module):
         causal: bool = False,
         key_padding_mask: Tensor | None = None,
         return_weights: bool = False,
+        cache: KVCache | None = None,
     ) -> Tensor | tuple[Tensor, Tensor]:
         def attend(y: Tensor) -> tuple[Tensor, Tensor | None]:
             out = self.self_attn(
-                y, causal=causal, key_padding_mask=key_padding_mask, return_weights=return_weights
+                y,
+                causal=causal,
+                key_padding_mask=key_padding_mask,
+                return_weights=return_weights,
+                cache=cache,
             )
             a, w = out if isinstance(out, tuple) else (out, None)
             return self.dropout1(a), w
@@ -226,7 +234,10 @@ class TransformerEncoder(nn.Module):
     """``num_layers`` encoder layers; with pre-norm, a final LayerNorm closes the stack.
 
     Takes the arguments of :class:`TransformerEncoderLayer` plus ``num_layers``. With
-    ``return_weights=True`` returns ``(x, [weights of each layer])``.
+    ``return_weights=True`` returns ``(x, [weights of each layer])``. With ``causal=True``
+    it is a decoder-only stack (GPT's); ``caches``, one :class:`~seqlab.nn.attention.KVCache`
+    per layer, let it take one new step at a time (generation) with the results of taking all
+    the steps at once.
 
     Example:
         >>> enc = TransformerEncoder(d_model=16, num_heads=4, num_layers=2)
@@ -262,11 +273,21 @@ class TransformerEncoder(nn.Module):
         causal: bool = False,
         key_padding_mask: Tensor | None = None,
         return_weights: bool = False,
+        caches: Sequence[KVCache] | None = None,
     ) -> Tensor | tuple[Tensor, list[Tensor]]:
+        if caches is not None and len(caches) != len(self.layers):
+            raise ShapeError(
+                f"caches of TransformerEncoder must be one per layer; got {len(caches)} for "
+                f"{len(self.layers)} layers. Pass [KVCache() for _ in range(num_layers)]."
+            )
         weights = []
-        for layer in self.layers:
+        for i, layer in enumerate(self.layers):
             out = layer(
-                x, causal=causal, key_padding_mask=key_padding_mask, return_weights=return_weights
+                x,
+                causal=causal,
+                key_padding_mask=key_padding_mask,
+                return_weights=return_weights,
+                cache=None if caches is None else caches[i],
             )
             if return_weights:
                 x, w = out
