@@ -11,7 +11,7 @@ from sklearn.base import clone
 import seqlab as sl
 from seqlab.errors import CheckpointError, NotFittedError
 from seqlab.estimator import Estimator
-from seqlab.tasks import Forecaster, SequenceClassifier, SequenceTagger
+from seqlab.tasks import Forecaster, LanguageModel, SequenceClassifier, SequenceTagger
 
 
 def _series(seed: int) -> pd.DataFrame:
@@ -48,6 +48,18 @@ CASES = {
     ),
     "SequenceTagger": (SequenceTagger, {"crf": True, **SMALL_TEXT}, lambda s: _texts(s, True)),
     "SequenceClassifier": (SequenceClassifier, SMALL_TEXT, lambda s: _texts(s, False)),
+    "LanguageModel": (
+        LanguageModel,
+        {
+            "model": "gru",
+            "hidden_size": 8,
+            "context": 8,
+            "batch_size": 4,
+            "epochs": 2,
+            "device": "cpu",
+        },
+        lambda seed: ((["ab" * 30, "abc" * 20] if seed == 0 else ["xaz" * 30],), ["a"]),
+    ),
 }
 
 

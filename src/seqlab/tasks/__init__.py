@@ -2,11 +2,20 @@
 
 Every task is an :class:`~seqlab.estimator.Estimator` with fit / predict / evaluate / save /
 load: forecasting (:class:`Forecaster`), tagging (:class:`SequenceTagger`, many-to-many) and
-classification (:class:`SequenceClassifier`, many-to-one).
+classification (:class:`SequenceClassifier`, many-to-one) and language modelling
+(:class:`LanguageModel`, the next token; generation).
 """
 
 from seqlab.tasks.classify import SequenceClassifier
 from seqlab.tasks.forecast import Backtest, Evaluation, Forecaster
+from seqlab.tasks.generate import LanguageModel
 from seqlab.tasks.tag import SequenceTagger
 
-__all__ = ["Backtest", "Evaluation", "Forecaster", "SequenceClassifier", "SequenceTagger"]
+__all__ = [
+    "Backtest",
+    "Evaluation",
+    "Forecaster",
+    "LanguageModel",
+    "SequenceClassifier",
+    "SequenceTagger",
+]

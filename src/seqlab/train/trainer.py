@@ -5,22 +5,29 @@ DataLoader walking Python items: with the windows as views, an epoch costs the f
 backward passes and nothing else. AdamW, gradient clipping, a cosine learning-rate schedule,
 early stopping on the validation loss with the best weights restored, seeded shuffling, and a
 per-epoch log.
+
+Data that is read in order with a state carried along (a language model's token streams,
+truncated backpropagation through time) defines ``stream(batch_size, generator)`` instead,
+yielding ``(inputs, targets, reset)``: the model is called ``model(*inputs, state)`` and
+returns ``(output, state)``; the state is cut from the graph between chunks and reset on the
+rows that ``reset`` marks.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import torch
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from torch import Tensor, nn
 
+from seqlab.data.batches import IGNORE
 from seqlab.errors import Rule, check, one_of, positive_int
 
-__all__ = ["Batches", "TrainConfig", "TrainResult", "Trainer", "resolve_device"]
+__all__ = ["Batches", "Streams", "TrainConfig", "TrainResult", "Trainer", "resolve_device"]
 
 Loss = Callable[[Tensor, Tensor], Tensor]
 
@@ -36,6 +43,21 @@ class Batches(Protocol):
     def __len__(self) -> int: ...
 
     def batch(self, index: Tensor) -> tuple[Any, Tensor]: ...
+
+
+@runtime_checkable
+class Streams(Protocol):
+    """Data read in order with a state carried along (see the module docstring): ``stream``
+    yields ``(inputs, targets, reset)``; ``steps`` says how many chunks a pass holds, at most;
+    ``len`` counts the targets."""
+
+    def __len__(self) -> int: ...
+
+    def steps(self, batch_size: int) -> int: ...
+
+    def stream(
+        self, batch_size: int, generator: torch.Generator | None = None
+    ) -> Iterator[tuple[Any, Tensor, Tensor]]: ...
 
 
 def resolve_device(device: str) -> torch.device:
@@ -103,14 +125,19 @@ class Trainer:
     def fit(
         self,
         model: nn.Module,
-        train: Batches,
-        val: Batches | None = None,
+        train: Batches | Streams,
+        val: Batches | Streams | None = None,
         description: str = "training",
     ) -> TrainResult:
         cfg = self.config
         torch.manual_seed(cfg.seed)  # dropout masks
         shuffle = torch.Generator().manual_seed(cfg.seed)  # batch order, on the CPU
-        steps = max(1, -(-len(train) // cfg.batch_size)) * max(cfg.epochs, 1)
+        per_epoch = (
+            train.steps(cfg.batch_size)
+            if isinstance(train, Streams)
+            else -(-len(train) // cfg.batch_size)
+        )
+        steps = max(1, per_epoch) * max(cfg.epochs, 1)
         optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         scheduler = (
             torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
@@ -164,12 +191,14 @@ class Trainer:
     def _epoch(
         self,
         model: nn.Module,
-        data: Batches,
+        data: Batches | Streams,
         optimizer: torch.optim.Optimizer,
         scheduler: torch.optim.lr_scheduler.LRScheduler | None,
         shuffle: torch.Generator,
     ) -> float:
         model.train()
+        if isinstance(data, Streams):
+            return self._stream_epoch(model, data, optimizer, scheduler, shuffle)
         custom = getattr(data, "order", None)
         order = (
             custom(shuffle, self.config.batch_size)
@@ -193,10 +222,54 @@ class Trainer:
             count += n
         return float(total / count) if total is not None else float("nan")
 
+    def _step(self, model: nn.Module, loss: Tensor, optimizer: torch.optim.Optimizer) -> None:
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if self.config.grad_clip is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), self.config.grad_clip)
+        optimizer.step()
+
+    def _stream_epoch(
+        self,
+        model: nn.Module,
+        data: Streams,
+        optimizer: torch.optim.Optimizer,
+        scheduler: torch.optim.lr_scheduler.LRScheduler | None,
+        shuffle: torch.Generator,
+    ) -> float:
+        """One pass over stateful streams (see the module docstring); mean loss per target."""
+        state, total, count = None, 0.0, 0
+        for inputs, target, reset in data.stream(self.config.batch_size, shuffle):
+            if state is not None:
+                state = state.detach().reset(reset)
+            output, state = model(*inputs, state)
+            loss = self.loss(output, target)
+            self._step(model, loss, optimizer)
+            if scheduler is not None:
+                scheduler.step()
+            n = int((target != IGNORE).sum())
+            total += float(loss.detach()) * n
+            count += n
+        return total / count if count else float("nan")
+
     @torch.no_grad()
-    def evaluate(self, model: nn.Module, data: Batches, batch_size: int = 1024) -> float:
+    def _stream_loss(self, model: nn.Module, data: Streams, batch_size: int) -> float:
+        state, total, count = None, 0.0, 0
+        for inputs, target, reset in data.stream(batch_size):
+            if state is not None:
+                state = state.detach().reset(reset)
+            output, state = model(*inputs, state)
+            n = int((target != IGNORE).sum())
+            total += float(self.loss(output, target)) * n
+            count += n
+        return total / max(count, 1)
+
+    @torch.no_grad()
+    def evaluate(self, model: nn.Module, data: Batches | Streams, batch_size: int = 1024) -> float:
         """Mean loss over every item of ``data`` (no item dropped), in eval mode."""
         model.eval()
+        if isinstance(data, Streams):
+            return self._stream_loss(model, data, min(batch_size, self.config.batch_size))
         total, count = 0.0, 0
         for b in range(0, len(data), batch_size):
             inputs, target = data.batch(torch.arange(b, min(b + batch_size, len(data))))

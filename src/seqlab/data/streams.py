@@ -1,0 +1,102 @@
+"""Documents as parallel token streams, for truncated backpropagation through time.
+
+A language model reads each document in chunks of ``chunk`` tokens, in order, its state
+carried from one chunk to the next; ``batch_size`` rows read ``batch_size`` documents side by
+side. When a row's document ends, the row takes the next document and its state is reset, so
+no state crosses a document boundary. Each document starts with the begin-of-text token, so
+that its first token is predicted too. In training, a document longer than its share of the
+tokens is cut into pieces first (one long text, such as Tiny Shakespeare, then fills every
+row); in evaluation every document is read whole.
+
+where:
+    B  rows (documents read side by side)    T  tokens per chunk
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+
+import torch
+from torch import Tensor
+
+from seqlab.data.batches import IGNORE
+from seqlab.data.tokens import PAD_ID
+
+__all__ = ["TokenStreams"]
+
+
+class TokenStreams:
+    """Encoded documents (each a list of ids beginning with the begin-of-text id) read as
+    parallel streams: :meth:`stream` yields ``((ids, lengths), targets, reset)`` per chunk.
+
+    ``ids`` and ``targets`` (B, T): the targets are the ids shifted by one, :data:`IGNORE`
+    past each row's end; ``lengths`` (B,) the real tokens of each row; ``reset`` (B,) bool,
+    True for the rows that begin a document with this chunk.
+    """
+
+    def __init__(self, documents: Sequence[Sequence[int]], chunk: int, device: torch.device):
+        self.documents = [list(d) for d in documents if len(d) > 1]
+        self.chunk, self.device = chunk, device
+
+    def __len__(self) -> int:
+        """Predicted tokens (every id but each document's first)."""
+        return sum(len(d) - 1 for d in self.documents)
+
+    def steps(self, batch_size: int) -> int:
+        """Chunks in one pass, at most (for the learning-rate schedule)."""
+        pieces = self._pieces(batch_size)
+        chunks = [math.ceil((len(p) - 1) / self.chunk) for p in pieces]
+        return math.ceil(sum(chunks) / max(min(batch_size, len(pieces)), 1)) + max(
+            chunks, default=0
+        )
+
+    def _pieces(self, rows: int) -> list[list[int]]:
+        """Documents cut so that none is longer than its rows' share of the tokens."""
+        share = max(self.chunk, math.ceil(len(self) / max(rows, 1)))
+        out = []
+        for d in self.documents:
+            for start in range(0, len(d) - 1, share):
+                out.append(d[start : start + share + 1])  # one id of overlap: the next target
+        return out
+
+    def stream(
+        self, batch_size: int, generator: torch.Generator | None = None
+    ) -> Iterator[tuple[tuple[Tensor, Tensor], Tensor, Tensor]]:
+        """The chunks of one pass. With ``generator`` (training) the documents are cut into
+        pieces to fill every row and read in a random order; without (evaluation) each
+        document is read whole, in order, its state carried to its end, every token scored
+        once."""
+        pieces = self._pieces(batch_size) if generator is not None else self.documents
+        order = (
+            torch.randperm(len(pieces), generator=generator).tolist()
+            if generator is not None
+            else list(range(len(pieces)))
+        )
+        queue = iter(order)
+        rows: list[list[int] | None] = [None] * min(batch_size, len(pieces))
+        positions = [0] * len(rows)
+        while True:
+            reset = torch.zeros(len(rows), dtype=torch.bool)
+            for r in range(len(rows)):
+                current = rows[r]
+                if current is None or positions[r] >= len(current) - 1:
+                    nxt = next(queue, None)
+                    rows[r], positions[r] = (None, 0) if nxt is None else (pieces[nxt], 0)
+                    reset[r] = True
+            if all(row is None for row in rows):
+                return
+            ids = torch.full((len(rows), self.chunk), PAD_ID, dtype=torch.long)
+            targets = torch.full((len(rows), self.chunk), IGNORE, dtype=torch.long)
+            lengths = torch.ones(len(rows), dtype=torch.long)
+            for r, row in enumerate(rows):
+                if row is None:  # the queue is empty: this row idles until the others end
+                    continue
+                p = positions[r]
+                piece = row[p : p + self.chunk + 1]
+                n = len(piece) - 1
+                ids[r, :n] = torch.tensor(piece[:-1])
+                targets[r, :n] = torch.tensor(piece[1:])
+                lengths[r] = n
+                positions[r] = p + n
+            yield (ids.to(self.device), lengths), targets.to(self.device), reset

@@ -1,0 +1,134 @@
+"""A language model: token embedding → recurrent or causal Transformer backbone → next-token
+logits over the vocabulary.
+
+.. [1] Mikolov et al. (2010). Recurrent neural network based language model. Interspeech.
+.. [2] Press & Wolf (2017). Using the Output Embedding to Improve Language Models. EACL.
+       (Tied input and output embeddings.)
+.. [3] Radford et al. (2018). Improving Language Understanding by Generative Pre-Training.
+       (A decoder-only Transformer: causal self-attention over the tokens so far.)
+
+where:
+    N  batch    L  tokens in the chunk    V  vocabulary    H  hidden size
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor, nn
+
+from seqlab.errors import ConfigError, check, one_of
+from seqlab.nn import KVCache, Recurrent, TransformerEncoder, sinusoidal_positional_encoding
+from seqlab.nn.recurrent import State
+
+__all__ = ["LMState", "LanguageModelNet"]
+
+
+@dataclass
+class LMState:
+    """What a language model carries from one chunk to the next: the recurrent state, or the
+    Transformer's key/value caches and how many steps they hold."""
+
+    recurrent: State | None = None
+    caches: list[KVCache] = field(default_factory=list)
+    offset: int = 0
+
+    def detach(self) -> LMState:
+        """The same state cut from the graph (truncated backpropagation through time)."""
+        r = self.recurrent
+        if isinstance(r, tuple):
+            return LMState((r[0].detach(), r[1].detach()))
+        return LMState(None if r is None else r.detach())
+
+    def reset(self, rows: Tensor) -> LMState:
+        """Zero the recurrent state of ``rows`` (N,) bool: those rows start a new document."""
+        keep = (~rows).to(torch.float32)[None, :, None]  # (1, N, 1)
+        r = self.recurrent
+        if r is None:
+            return self
+        if isinstance(r, tuple):
+            return LMState((r[0] * keep.to(r[0]), r[1] * keep.to(r[1])))
+        return LMState(r * keep.to(r))
+
+
+class LanguageModelNet(nn.Module):
+    """Embedding (V → H) → dropout → backbone → head (H → V), the head's weight tied to the
+    embedding's when ``tie_weights`` [2].
+
+    ``kind`` "rnn", "lstm" or "gru": a stacked ``seqlab.nn.Recurrent`` whose state carries
+    over from chunk to chunk [1]. ``kind`` "transformer": pre-norm causal self-attention
+    blocks with sinusoidal positions [3]; its state is one key/value cache per layer, so that
+    generating a token costs one step, not the whole text again.
+
+    ``forward(ids (N, L), lengths=None, state=None)`` → (logits (N, L, V), state); ``lengths``
+    (N,) the real tokens of a batch padded at the end.
+
+    Example:
+        >>> net = LanguageModelNet(50, "gru", hidden_size=16, num_layers=1)
+        >>> logits, state = net(torch.randint(0, 50, (2, 7)))
+        >>> logits.shape
+        torch.Size([2, 7, 50])
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        kind: str = "lstm",
+        hidden_size: int = 256,
+        num_layers: int = 2,
+        dropout: float = 0.1,
+        num_heads: int = 4,
+        tie_weights: bool = True,
+    ) -> None:
+        super().__init__()
+        check(
+            "LanguageModelNet",
+            {"kind": one_of("rnn", "lstm", "gru", "transformer")},
+            {"kind": kind},
+        )
+        self.kind, self.hidden_size = kind, hidden_size
+        self.embedding = nn.Embedding(vocab_size, hidden_size)
+        self.dropout = nn.Dropout(dropout)
+        self.backbone: nn.Module
+        if kind == "transformer":
+            self.backbone = TransformerEncoder(
+                hidden_size, num_heads, num_layers, 4 * hidden_size, dropout
+            )
+        else:
+            self.backbone = Recurrent(
+                kind, hidden_size, hidden_size, num_layers, dropout=dropout if num_layers > 1 else 0
+            )
+        self.head = nn.Linear(hidden_size, vocab_size)
+        if tie_weights:
+            self.head.weight = self.embedding.weight  # one (V, H) matrix in and out
+
+    @property
+    def tied(self) -> bool:
+        return self.head.weight is self.embedding.weight
+
+    def forward(
+        self, ids: Tensor, lengths: Tensor | None = None, state: LMState | None = None
+    ) -> tuple[Tensor, LMState]:
+        x = self.dropout(self.embedding(ids))  # (N, L, H)
+        if self.kind == "transformer":
+            if state is None or not state.caches:
+                if state is not None and state.offset:
+                    raise ConfigError(
+                        "state of LanguageModelNet must hold its caches past step 0; got none "
+                        f"at offset {state.offset}. Start from state=None."
+                    )
+                state = LMState(caches=[KVCache() for _ in self.backbone.layers])  # type: ignore[union-attr]
+            length = ids.shape[1]
+            pe = sinusoidal_positional_encoding(state.offset + length, self.hidden_size)
+            x = x + pe[state.offset :].to(x)
+            h = self.backbone(x, causal=True, caches=state.caches)
+            new = LMState(caches=state.caches, offset=state.offset + length)
+        else:
+            h, recurrent = self.backbone(
+                x, None if state is None else state.recurrent, lengths=lengths
+            )
+            if h.shape[1] < ids.shape[1]:  # with lengths, the output stops at the longest
+                h = nn.functional.pad(h, (0, 0, 0, ids.shape[1] - h.shape[1]))
+            new = LMState(recurrent)
+        return self.head(self.dropout(h)), new  # (N, L, V)
