@@ -209,25 +209,41 @@ class Trainer:
         for b in range(0, len(data), self.config.batch_size):
             inputs, target = data.batch(order[b : b + self.config.batch_size])
             loss = self.loss(_call(model, inputs), target)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if self.config.grad_clip is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), self.config.grad_clip)
-            optimizer.step()
-            if scheduler is not None:
-                scheduler.step()
+            self._step(model, loss, optimizer, scheduler)
             n = len(target)
             # Summed on the device; one .item() per epoch keeps the GPU from syncing per batch.
             total = loss.detach() * n if total is None else total + loss.detach() * n
             count += n
         return float(total / count) if total is not None else float("nan")
 
-    def _step(self, model: nn.Module, loss: Tensor, optimizer: torch.optim.Optimizer) -> None:
+    def _step(
+        self,
+        model: nn.Module,
+        loss: Tensor,
+        optimizer: torch.optim.Optimizer,
+        scheduler: torch.optim.lr_scheduler.LRScheduler | None,
+    ) -> None:
+        """One optimizer step on ``loss``: backward, clip, step, schedule."""
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if self.config.grad_clip is not None:
             nn.utils.clip_grad_norm_(model.parameters(), self.config.grad_clip)
         optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+
+    @staticmethod
+    def _carried(
+        model: nn.Module, data: Streams, batch_size: int, generator: torch.Generator | None = None
+    ) -> Iterator[tuple[Tensor, Tensor]]:
+        """(output, target) per chunk of ``data``'s streams, the state carried from chunk to
+        chunk, cut from the graph and reset on the rows that begin a document."""
+        state = None
+        for inputs, target, reset in data.stream(batch_size, generator):
+            if state is not None:
+                state = state.detach().reset(reset)
+            output, state = model(*inputs, state)
+            yield output, target
 
     def _stream_epoch(
         self,
@@ -238,27 +254,20 @@ class Trainer:
         shuffle: torch.Generator,
     ) -> float:
         """One pass over stateful streams (see the module docstring); mean loss per target."""
-        state, total, count = None, 0.0, 0
-        for inputs, target, reset in data.stream(self.config.batch_size, shuffle):
-            if state is not None:
-                state = state.detach().reset(reset)
-            output, state = model(*inputs, state)
+        total, count = None, None
+        for output, target in self._carried(model, data, self.config.batch_size, shuffle):
             loss = self.loss(output, target)
-            self._step(model, loss, optimizer)
-            if scheduler is not None:
-                scheduler.step()
-            n = int((target != IGNORE).sum())
-            total += float(loss.detach()) * n
-            count += n
-        return total / count if count else float("nan")
+            self._step(model, loss, optimizer, scheduler)
+            n = (target != IGNORE).sum()
+            # Summed on the device, as in _epoch: no GPU sync per chunk.
+            total = loss.detach() * n if total is None else total + loss.detach() * n
+            count = n if count is None else count + n
+        return float(total / count) if total is not None and count else float("nan")
 
     @torch.no_grad()
     def _stream_loss(self, model: nn.Module, data: Streams, batch_size: int) -> float:
-        state, total, count = None, 0.0, 0
-        for inputs, target, reset in data.stream(batch_size):
-            if state is not None:
-                state = state.detach().reset(reset)
-            output, state = model(*inputs, state)
+        total, count = 0.0, 0
+        for output, target in self._carried(model, data, batch_size):
             n = int((target != IGNORE).sum())
             total += float(self.loss(output, target)) * n
             count += n
