@@ -147,6 +147,65 @@ def lm_floors() -> str:
     return "\n".join(lines) + "\n"
 
 
+def poems() -> str:
+    names = {"ci": "Song ci", "tang": "Tang shi"}
+    lines = [
+        "| poems | model | parameters | saved (float16) | epochs | training | held-out bits/char "
+        "| with titles | bigram floor | share of the floor (target ≤ 75 %) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in _json("poem_model"):  # type: ignore[union-attr]
+        st = r["settings"]
+        lines.append(
+            f"| {names[r['corpus']]}{' (bundled)' if r['bundled'] else ''} | {st['model']} "
+            f"{st['hidden']}×{st['layers']} | {r['params']:,} | {r['bytes'] / 1e6:.1f} MB | "
+            f"{r['epochs']} | {r['train_seconds'] / 60:.0f} min | "
+            f"{r['held_out_bits_per_char']:.3f} | {r['held_out_bits_per_char_with_titles']:.3f} "
+            f"| {r['bigram_floor_bits']:.3f} | {100 * r['share_of_bigram_floor']:.1f} % |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def lm_shakespeare() -> str:
+    lines = [
+        "| backbone | size | parameters | epochs | training | val (last 10 % of train) | "
+        "held-out nats/char (target ≤ 1.55) | held-out bits/char |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    runs = [r for r in _json("lm_train") if r["corpus"] == "shakespeare"]  # type: ignore[union-attr]
+    for r in sorted(runs, key=lambda r: r["held_out"]["loss"]):
+        st = r["settings"]
+        lines.append(
+            f"| {st['model']} | {st['hidden']}×{st['layers']}, dropout {st['dropout']} | "
+            f"{r['params']:,} | {r['epochs']} | {r['train_seconds'] / 60:.1f} min | "
+            f"{min(h['val_loss'] for h in r['history']):.3f} | {r['held_out']['loss']:.3f} | "
+            f"{r['held_out']['bits_per_char']:.3f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def lm_speed() -> str:
+    r = _json("lm_speed")
+    lengths = list(r["rows"][0]["sampling"])  # type: ignore[index]
+    lines = [
+        "| backbone | parameters | training tokens/s | "
+        + " | ".join(f"sampling tokens/s at {n}" for n in lengths)
+        + " |",
+        "|---|---:|---:|" + "---:|" * len(lengths),
+    ]
+    for row in r["rows"]:  # type: ignore[index]
+        cells = [f"{row['sampling'][n]['tokens_per_second']:,.0f}" for n in lengths]
+        lines.append(
+            f"| {row['model']} | {row['params']:,} | {row['train_tokens_per_second']:,.0f} | "
+            + " | ".join(cells)
+            + " |"
+        )
+        if "sampling_without_cache" in row:
+            bare = [f"{row['sampling_without_cache'][n]:,.0f}" for n in lengths]
+            lines.append(f"| {row['model']}, no cache | | | " + " | ".join(bare) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def text() -> str:
     return (RESULTS / "text_quality.md").read_text()
 
@@ -160,6 +219,9 @@ TABLES: dict[str, tuple[Path, Callable[[], str]]] = {
     "lengths": (ROOT / "docs" / "benchmarks.md", lengths),
     "text": (ROOT / "docs" / "benchmarks.md", text),
     "lm-floors": (ROOT / "docs" / "benchmarks.md", lm_floors),
+    "poems": (ROOT / "docs" / "benchmarks.md", poems),
+    "lm-speed": (ROOT / "docs" / "benchmarks.md", lm_speed),
+    "lm-shakespeare": (ROOT / "docs" / "benchmarks.md", lm_shakespeare),
 }
 
 

@@ -43,7 +43,8 @@ def _command_lines() -> list[tuple[str, str]]:
 
 # Lines that run offline in seconds are run; the others (a whole training run, a download,
 # a file of the reader's own) are parsed against the real command, options and values.
-QUICK = (("text", "segment"), ("text", "tag"), ("text", "sentiment"), ("explain", "parity"))
+QUICK = (("text", "segment"), ("text", "tag"), ("text", "sentiment"), ("text", "generate"),
+         ("explain", "parity"))  # fmt: skip
 
 
 @pytest.mark.parametrize(("page", "line"), _command_lines())

@@ -39,15 +39,18 @@ def test_chunks_with_the_state_carried_score_as_one_pass(kind):
     text = "to be or not to be, that is"
     ids = torch.tensor([lm.encode(text)])
     with torch.no_grad():
-        logits, _ = lm.model_(ids[:, :-1])
-    whole = torch.nn.functional.cross_entropy(logits[0], ids[0, 1:]).item()
+        hidden, _ = lm.model_(ids[:, :-1])
+    whole = torch.nn.functional.nll_loss(lm.model_.log_probs(hidden)[0], ids[0, 1:]).item()
     assert lm.evaluate(text)["loss"] == pytest.approx(whole, rel=1e-5)
 
 
 def test_scores_are_nats_bits_per_character_and_perplexity():
     lm = LanguageModel(model="gru", **SMALL).fit(TEXT)
-    scores = lm.evaluate(["to be or not to be", "that is the question"])
-    assert scores["bits_per_char"] == pytest.approx(scores["loss"] / math.log(2))  # char tokens
+    texts = ["to be or not to be", "that is the question"]
+    scores = lm.evaluate(texts)
+    chars = sum(map(len, texts))  # every character a token, and each text's end one more
+    bits = scores["loss"] * (chars + len(texts)) / chars / math.log(2)
+    assert scores["bits_per_char"] == pytest.approx(bits)
     assert scores["perplexity"] == pytest.approx(math.exp(scores["loss"]))
     assert scores["loss"] < math.log(len(set(TEXT)))  # better than a uniform guess
 
@@ -59,10 +62,13 @@ def test_the_transformer_cache_generates_what_recomputing_the_text_does():
     special = [lm.vocab_.stoi[t] for t in ("<pad>", "<unk>", "<s>")]
     with torch.no_grad():
         for _ in range(25):  # the whole text again for every token, no cache
-            logits, _ = lm.model_(torch.tensor([lm.encode(text)]))
-            last = logits[0, -1]
+            hidden, _ = lm.model_(torch.tensor([lm.encode(text)[:-1]]))
+            last = lm.model_.log_probs(hidden[0, -1])
             last[special] = -math.inf
-            text += lm.vocab_.itos[int(last.argmax())]
+            token = lm.vocab_.itos[int(last.argmax())]
+            if token == "</s>":
+                break
+            text += token
     assert cached == text
 
 
@@ -79,7 +85,7 @@ def test_sampling_is_seeded_and_its_filters_narrow_to_greedy():
 
 def test_bad_input_is_one_sentence():
     lm = LanguageModel(model="gru", **SMALL).fit(TEXT)
-    with pytest.raises(DataError, match=r"^prefix of LanguageModel.generate must use tokens"):
+    with pytest.raises(DataError, match=r"^prefix of LanguageModel.generate must use characters"):
         lm.generate("春")
-    with pytest.raises(DataError, match=r"^texts of LanguageModel.fit must be a text or a list"):
+    with pytest.raises(DataError, match=r"^texts of LanguageModel.fit must be a text, a list"):
         LanguageModel().fit([])

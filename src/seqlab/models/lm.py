@@ -6,6 +6,8 @@ logits over the vocabulary.
        (Tied input and output embeddings.)
 .. [3] Radford et al. (2018). Improving Language Understanding by Generative Pre-Training.
        (A decoder-only Transformer: causal self-attention over the tokens so far.)
+.. [4] Grave et al. (2017). Efficient softmax approximation for GPUs. ICML. (The adaptive
+       softmax.)
 
 where:
     N  batch    L  tokens in the chunk    V  vocabulary    H  hidden size
@@ -13,11 +15,13 @@ where:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor, nn
 
+from seqlab.data.batches import IGNORE
 from seqlab.errors import ConfigError, check, one_of
 from seqlab.nn import KVCache, Recurrent, TransformerEncoder, sinusoidal_positional_encoding
 from seqlab.nn.recurrent import State
@@ -41,6 +45,21 @@ class LMState:
             return LMState((r[0].detach(), r[1].detach()))
         return LMState(None if r is None else r.detach())
 
+    def select(self, rows: Tensor) -> LMState:
+        """The state of ``rows`` (M,) long, in that order (a beam's surviving hypotheses)."""
+        r = self.recurrent
+        if isinstance(r, tuple):
+            recurrent: State | None = (r[0][:, rows], r[1][:, rows])
+        else:
+            recurrent = None if r is None else r[:, rows]
+        caches = [
+            KVCache(c.keys[rows], c.values[rows])
+            if c.keys is not None and c.values is not None
+            else KVCache()
+            for c in self.caches
+        ]
+        return LMState(recurrent, caches, self.offset)
+
     def reset(self, rows: Tensor) -> LMState:
         """Zero the recurrent state of ``rows`` (N,) bool: those rows start a new document."""
         keep = (~rows).to(torch.float32)[None, :, None]  # (1, N, 1)
@@ -53,21 +72,27 @@ class LMState:
 
 
 class LanguageModelNet(nn.Module):
-    """Embedding (V → H) → dropout → backbone → head (H → V), the head's weight tied to the
-    embedding's when ``tie_weights`` [2].
+    """Embedding (V → H) → dropout → backbone → head (H → V log-probabilities).
 
     ``kind`` "rnn", "lstm" or "gru": a stacked ``seqlab.nn.Recurrent`` whose state carries
     over from chunk to chunk [1]. ``kind`` "transformer": pre-norm causal self-attention
     blocks with sinusoidal positions [3]; its state is one key/value cache per layer, so that
     generating a token costs one step, not the whole text again.
 
-    ``forward(ids (N, L), lengths=None, state=None)`` → (logits (N, L, V), state); ``lengths``
-    (N,) the real tokens of a batch padded at the end.
+    The head is a full softmax, its weight tied to the embedding's when ``tie_weights`` [2],
+    or with ``cutoffs`` an adaptive softmax [4] (``torch.nn.AdaptiveLogSoftmaxWithLoss``,
+    the vocabulary's ids in order of frequency): the most frequent tokens in the head, the
+    rarer ones in clusters of smaller projections — exact probabilities, several times faster
+    to train on thousands of Chinese characters.
+
+    ``forward(ids (N, L), lengths=None, state=None)`` → (hidden (N, L, H), state); ``lengths``
+    (N,) the real tokens of a batch padded at the end. :meth:`log_probs` turns hidden states
+    into next-token log-probabilities, :meth:`loss` scores them against targets.
 
     Example:
         >>> net = LanguageModelNet(50, "gru", hidden_size=16, num_layers=1)
-        >>> logits, state = net(torch.randint(0, 50, (2, 7)))
-        >>> logits.shape
+        >>> hidden, state = net(torch.randint(0, 50, (2, 7)))
+        >>> net.log_probs(hidden).shape
         torch.Size([2, 7, 50])
     """
 
@@ -80,6 +105,7 @@ class LanguageModelNet(nn.Module):
         dropout: float = 0.1,
         num_heads: int = 4,
         tie_weights: bool = True,
+        cutoffs: Sequence[int] | None = None,
     ) -> None:
         super().__init__()
         check(
@@ -99,13 +125,21 @@ class LanguageModelNet(nn.Module):
             self.backbone = Recurrent(
                 kind, hidden_size, hidden_size, num_layers, dropout=dropout if num_layers > 1 else 0
             )
-        self.head = nn.Linear(hidden_size, vocab_size)
-        if tie_weights:
-            self.head.weight = self.embedding.weight  # one (V, H) matrix in and out
+        self.head: nn.Module
+        if cutoffs:
+            # each cluster's projection 4 times narrower than the one before, while it can be
+            div = 4.0 if hidden_size >= 4 ** len(cutoffs) else 1.0
+            self.head = nn.AdaptiveLogSoftmaxWithLoss(
+                hidden_size, vocab_size, list(cutoffs), div_value=div
+            )
+        else:
+            self.head = nn.Linear(hidden_size, vocab_size)
+            if tie_weights:
+                self.head.weight = self.embedding.weight  # one (V, H) matrix in and out
 
     @property
     def tied(self) -> bool:
-        return self.head.weight is self.embedding.weight
+        return isinstance(self.head, nn.Linear) and self.head.weight is self.embedding.weight
 
     def forward(
         self, ids: Tensor, lengths: Tensor | None = None, state: LMState | None = None
@@ -131,4 +165,24 @@ class LanguageModelNet(nn.Module):
             if h.shape[1] < ids.shape[1]:  # with lengths, the output stops at the longest
                 h = nn.functional.pad(h, (0, 0, 0, ids.shape[1] - h.shape[1]))
             new = LMState(recurrent)
-        return self.head(self.dropout(h)), new  # (N, L, V)
+        return self.dropout(h), new  # (N, L, H)
+
+    def log_probs(self, hidden: Tensor) -> Tensor:
+        """(..., H) hidden states → (..., V) next-token log-probabilities."""
+        if isinstance(self.head, nn.AdaptiveLogSoftmaxWithLoss):
+            flat = self.head.log_prob(hidden.reshape(-1, hidden.shape[-1]))
+            return flat.view(*hidden.shape[:-1], -1)
+        return self.head(hidden).log_softmax(-1)
+
+    def loss(self, hidden: Tensor, targets: Tensor) -> Tensor:
+        """Mean cross-entropy (nats) of (N, L, H) hidden states against (N, L) targets,
+        :data:`~seqlab.data.batches.IGNORE` left out; 0 for a chunk with no target."""
+        keep = targets != IGNORE
+        if isinstance(self.head, nn.AdaptiveLogSoftmaxWithLoss):
+            if not keep.any():
+                return hidden.sum() * 0.0
+            return self.head(hidden[keep], targets[keep]).loss
+        total = nn.functional.cross_entropy(
+            self.head(hidden).transpose(1, 2), targets, ignore_index=IGNORE, reduction="sum"
+        )
+        return total / keep.sum().clamp(min=1)  # no host sync

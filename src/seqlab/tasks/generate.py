@@ -17,15 +17,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
-from seqlab.data.batches import IGNORE
 from seqlab.data.streams import TokenStreams
-from seqlab.data.tokens import UNK_ID, JiebaTokenizer, Vocab
-from seqlab.errors import CheckpointError, DataError, Rule, check, one_of, positive_int, probability
+from seqlab.data.tokens import PAD_ID, UNK_ID, JiebaTokenizer, Vocab
+from seqlab.errors import (
+    CheckpointError,
+    ConfigError,
+    DataError,
+    Rule,
+    check,
+    one_of,
+    positive_int,
+    probability,
+)
 from seqlab.estimator import Estimator
 from seqlab.io import read_tensors, write_tensors
 from seqlab.models.lm import LanguageModelNet
+from seqlab.tasks.decoding import Form, beam_search, check_settings, sample
 from seqlab.train import TrainConfig, Trainer, resolve_device
 
 if TYPE_CHECKING:
@@ -34,6 +43,12 @@ if TYPE_CHECKING:
 __all__ = ["LanguageModel"]
 
 BOS = "<s>"  # begins every document, so that its first token is predicted too
+EOS = "</s>"  # ends every document: the model learns where a text stops
+SEP = "<sep>"  # between a condition and its text, in a conditional model
+
+ADAPTIVE_ABOVE = 2000  # tokens: softmax="auto" is adaptive for larger vocabularies
+Document = tuple[str | None, str]  # (condition, text)
+Texts = str | Sequence[str] | Sequence[tuple[str, str]]
 
 _RULES = {
     "model": one_of("rnn", "lstm", "gru", "transformer"),
@@ -42,13 +57,9 @@ _RULES = {
     "num_layers": positive_int(),
     "dropout": probability(),
     "context": positive_int(),
+    "softmax": one_of("auto", "full", "adaptive"),
     "val_size": Rule("a fraction in (0, 1)", lambda v: 0 < v < 1),
 }
-
-
-def _loss(logits: Tensor, targets: Tensor) -> Tensor:
-    """Mean cross-entropy per real target (nats), padding left out."""
-    return nn.functional.cross_entropy(logits.transpose(1, 2), targets, ignore_index=IGNORE)
 
 
 class LanguageModel(Estimator):
@@ -59,7 +70,10 @@ class LanguageModel(Estimator):
             "transformer" (decoder-only, causal self-attention, a new context every chunk).
         tokens: "char" (every character a token) or "word" (jieba's words; text extra).
         hidden_size, num_layers, dropout, num_heads: the network's size.
-        tie_weights: the output layer shares the embedding's matrix.
+        tie_weights: the output layer shares the embedding's matrix (a full softmax).
+        softmax: "full", "adaptive" (the frequent tokens in the head, the rare in smaller
+            clusters: exact, and several times faster over thousands of characters) or
+            "auto" (adaptive above 2,000 tokens).
         context: T, tokens per chunk (how far back a step's gradient reaches; the
             Transformer's context).
         epochs, batch_size, lr, patience: training, early stopping on the validation texts
@@ -82,6 +96,7 @@ class LanguageModel(Estimator):
         dropout: float = 0.1,
         num_heads: int = 4,
         tie_weights: bool = True,
+        softmax: str = "auto",
         context: int = 128,
         epochs: int = 10,
         batch_size: int = 64,
@@ -99,6 +114,7 @@ class LanguageModel(Estimator):
         self.dropout = dropout
         self.num_heads = num_heads
         self.tie_weights = tie_weights
+        self.softmax = softmax
         self.context = context
         self.epochs = epochs
         self.batch_size = batch_size
@@ -121,31 +137,58 @@ class LanguageModel(Estimator):
             self._jieba_tokenizer = JiebaTokenizer()
         return self._jieba_tokenizer
 
-    def _detokenize(self, tokens: Sequence[str]) -> str:
-        return "".join(tokens)
+    @property
+    def conditional(self) -> bool:
+        """Whether the model was trained on (condition, text) pairs."""
+        self._check_fitted("conditional")
+        return SEP in self.vocab_
 
-    def encode(self, text: str) -> list[int]:
-        """The ids the model reads for ``text``: the begin-of-text id, then its tokens'."""
-        return [self.vocab_.stoi[BOS], *self.vocab_.encode(self._tokenize(text))]
+    def encode(self, text: str, condition: str | None = None) -> list[int]:
+        """The ids the model reads for ``text``: the begin-of-text id, the condition's tokens
+        and the separator (a conditional model), the text's tokens, the end-of-text id."""
+        head = [self.vocab_.stoi[BOS]]
+        if self.conditional:
+            head += [*self.vocab_.encode(self._tokenize(condition or "")), self.vocab_.stoi[SEP]]
+        return [*head, *self.vocab_.encode(self._tokenize(text)), self.vocab_.stoi[EOS]]
+
+    def _encoded(self, docs: list[Document]) -> tuple[list[list[int]], list[int]]:
+        """(ids, targets not scored) of each document: a condition is read, not predicted."""
+        ids = [self.encode(text, condition) for condition, text in docs]
+        skip = [len(i) - len(self._tokenize(t)) - 2 for i, (_, t) in zip(ids, docs, strict=True)]
+        return ids, skip
+
+    def _streams(self, docs: list[Document]) -> TokenStreams:
+        ids, skip = self._encoded(docs)
+        return TokenStreams(ids, self.context, self.device_, skip)
 
     @staticmethod
-    def _documents(texts: str | Sequence[str], what: str) -> list[str]:
+    def _documents(texts: Texts, what: str) -> list[Document]:
         docs = [texts] if isinstance(texts, str) else list(texts)
-        if not docs or not any(docs) or not all(isinstance(d, str) for d in docs):
+        pairs = [(None, d) if isinstance(d, str) else tuple(d) for d in docs]
+        if not pairs or not all(
+            len(p) == 2 and isinstance(p[1], str) and isinstance(p[0], str | None) for p in pairs
+        ):
             raise DataError(
-                f"texts of LanguageModel.{what} must be a text or a list of texts, not empty; "
-                f"got {type(texts).__name__} of {len(docs)}. Pass str or list[str]."
+                f"texts of LanguageModel.{what} must be a text, a list of texts or of "
+                f"(condition, text) pairs, not empty; got {type(texts).__name__} of "
+                f"{len(docs)}. Pass str, list[str] or list[tuple[str, str]]."
             )
-        return [d for d in docs if d]
+        kept = [(c, t) for c, t in pairs if t]
+        if not kept:
+            raise DataError(
+                f"texts of LanguageModel.{what} must hold at least one character; got "
+                f"{len(docs)} empty. Pass the texts themselves."
+            )
+        return kept
 
     # -- fit ---------------------------------------------------------------------------------
 
-    def fit(
-        self, texts: str | Sequence[str], validation: str | Sequence[str] | None = None
-    ) -> Self:
-        """Train on ``texts`` (documents; state never crosses from one to the next), with
-        early stopping on ``validation``, else on the last ``val_size`` of the tokens (of the
-        one text) or of the documents. Returns self."""
+    def fit(self, texts: Texts, validation: Texts | None = None) -> Self:
+        """Train on ``texts``: documents (state never crosses from one to the next), each a
+        text or a (condition, text) pair — a title, a tune name, a keyword — so that the
+        model learns to write a text for a condition (one-to-many). Early stopping on
+        ``validation``, else on the last ``val_size`` of the tokens (of one text) or of the
+        documents. Returns self."""
         check("LanguageModel", _RULES, self.get_params())
         docs = self._documents(texts, "fit")
         if validation is None:
@@ -153,11 +196,13 @@ class LanguageModel(Estimator):
         else:
             held = self._documents(validation, "fit")
         self.device_ = resolve_device(self.device)
-        self.vocab_ = Vocab([BOS, *Vocab.build(self._tokenize(d) for d in docs).itos])
+        special = [BOS, EOS] + ([SEP] if any(c is not None for c, _ in docs) else [])
+        seen = Vocab.build(self._tokenize(t) for d in docs for t in d if t)
+        self.vocab_ = Vocab([*special, *seen.itos])
         torch.manual_seed(self.seed)
         self.model_ = self._build().to(self.device_)
-        train = TokenStreams([self.encode(d) for d in docs], self.context, self.device_)
-        val = TokenStreams([self.encode(d) for d in held], self.context, self.device_)
+        train = self._streams(docs)
+        val = self._streams(held)
         config = TrainConfig(
             epochs=self.epochs,
             batch_size=self.batch_size,
@@ -166,7 +211,13 @@ class LanguageModel(Estimator):
             seed=self.seed,
             verbose=self.verbose,
         )
-        result = Trainer(config, loss=_loss).fit(self.model_, train, val, f"{self.model} LM")
+        sample = None
+        if self.verbose:
+            first = docs[0][1][: 2 if self.tokens == "char" else 0]
+            sample = lambda _: f"sample: {self.generate(first, 30, seed=0)!r}"  # noqa: E731
+        result = Trainer(config, loss=self.model_.loss).fit(
+            self.model_, train, val, f"{self.model} LM", on_epoch=sample
+        )
         self.history_ = result.history
         self.model_.eval()
         return self
@@ -174,23 +225,34 @@ class LanguageModel(Estimator):
     def _build(self) -> LanguageModelNet:
         return LanguageModelNet(
             len(self.vocab_), self.model, self.hidden_size, self.num_layers, self.dropout,
-            self.num_heads, self.tie_weights,
+            self.num_heads, self.tie_weights, self._cutoffs(),
         )  # fmt: skip
+
+    def _cutoffs(self) -> list[int] | None:
+        """The adaptive softmax's clusters (the vocabulary is in order of frequency): the
+        most frequent 10 % of the tokens in the head, the next 30 %, the rest."""
+        size = len(self.vocab_)
+        if self.softmax == "full" or (self.softmax == "auto" and size <= ADAPTIVE_ABOVE):
+            return None
+        first = max(1, round(size * 0.1))
+        second = max(first + 1, round(size * 0.4))
+        return [first, second] if second < size - 1 else [first]
 
     # -- scores ------------------------------------------------------------------------------
 
-    def evaluate(self, texts: str | Sequence[str]) -> dict[str, float]:
-        """On held-out ``texts``: ``loss`` (nats per token), ``bits_per_char`` (the same
-        total over the characters) and ``perplexity`` (e^loss), every token scored once."""
+    def evaluate(self, texts: Texts) -> dict[str, float]:
+        """On held-out ``texts`` (or (condition, text) pairs): ``loss`` (nats per token),
+        ``bits_per_char`` (the same total over the characters) and ``perplexity`` (e^loss).
+        Every token of the texts is scored once, the end of each text too; conditions are
+        read, not scored."""
         self._check_fitted("evaluate")
         docs = self._documents(texts, "evaluate")
-        encoded = [self.encode(d) for d in docs]
-        data = TokenStreams(encoded, self.context, self.device_)
-        mean = Trainer(TrainConfig(batch_size=self.batch_size), loss=_loss).evaluate(
+        data = self._streams(docs)
+        mean = Trainer(TrainConfig(batch_size=self.batch_size), loss=self.model_.loss).evaluate(
             self.model_, data
         )
         nats = mean * len(data)
-        chars = sum(len(d) for d in docs)
+        chars = sum(len(t) for _, t in docs)
         return {
             "loss": mean,
             "bits_per_char": nats / chars / math.log(2),
@@ -208,71 +270,75 @@ class LanguageModel(Estimator):
         top_k: int | None = None,
         top_p: float | None = None,
         seed: int | None = None,
+        beam: int = 1,
+        condition: str | None = None,
+        form: str | None = None,
+        acrostic: str | None = None,
     ) -> str:
-        """``prefix`` continued by ``max_tokens`` tokens. ``temperature`` 0 is greedy (the
-        most probable token each step); otherwise tokens are sampled from the softmax at that
-        temperature, over the ``top_k`` most probable and/or the smallest set whose
-        probability reaches ``top_p`` (nucleus sampling). ``seed`` makes sampling repeatable.
+        """``prefix`` continued until the end-of-text token or ``max_tokens`` tokens.
+
+        ``temperature`` 0 is greedy (the most probable token each step); otherwise tokens are
+        sampled from the softmax at that temperature, over the ``top_k`` most probable and/or
+        the smallest set whose probability reaches ``top_p`` (nucleus sampling); ``seed``
+        makes sampling repeatable. ``beam`` > 1 searches for the most probable text instead
+        (beam search with GNMT's length penalty). ``condition``: what a conditional model
+        writes for (a title). ``form`` ("5x4": four lines of five characters) and
+        ``acrostic`` (line i begins with its i-th character) are enforced on every step, and
+        the poem ends with its last line.
         """
         self._check_fitted("generate")
-        check(
-            "LanguageModel.generate",
-            {
-                "max_tokens": positive_int(),
-                "temperature": Rule("a number ≥ 0", lambda v: v >= 0, "Use 0 for greedy."),
-                "top_k": Rule("None or a positive integer", lambda v: v is None or v > 0),
-                "top_p": Rule("None or in (0, 1]", lambda v: v is None or 0 < v <= 1),
-            },
-            {"max_tokens": max_tokens, "temperature": temperature, "top_k": top_k, "top_p": top_p},
-        )
-        tokens = self._tokenize(prefix)
-        unknown = [t for t in tokens if t not in self.vocab_]
-        if unknown:
-            raise DataError(
-                f"prefix of LanguageModel.generate must use tokens the model has seen; got "
-                f"{unknown[0]!r}, which the training texts never had. Leave it out."
-            )
-        generator = torch.Generator(device="cpu")
-        generator.manual_seed(self.seed if seed is None else seed)
+        check_settings("LanguageModel.generate", max_tokens, temperature, top_k, top_p, beam)
+        shape = Form.parse(form, acrostic)
+        if shape is not None:
+            if self.tokens != "char":
+                raise ConfigError(
+                    "form of LanguageModel.generate needs a character model; got "
+                    f"tokens={self.tokens!r}. Train with tokens='char'."
+                )
+            shape.check_prefix(prefix)
+        kind = "characters" if self.tokens == "char" else "words"
+        for what, text in (("prefix", prefix), ("condition", condition or "")):
+            unknown = [t for t in self._tokenize(text) if t not in self.vocab_]
+            if unknown:
+                raise DataError(
+                    f"{what} of LanguageModel.generate must use {kind} the model has seen; "
+                    f"got {unknown[0]!r}, which its training texts never had. Leave it out or "
+                    "choose another."
+                )
+        masks: list[Tensor]
+        if shape is None:
+            banned = torch.zeros(len(self.vocab_), dtype=torch.bool)
+            banned[
+                [PAD_ID, UNK_ID, *(self.vocab_.stoi[t] for t in (BOS, SEP) if t in self.vocab_)]
+            ] = True
+            masks = [~banned] * max_tokens
+        else:
+            masks = list(shape.masks(self.vocab_.itos, len(prefix)))
+            if not masks:
+                return prefix
+        ids = self.encode(prefix, condition)[:-1]  # the prefix read, its end not
         self.model_.eval()
-        ids = torch.tensor([[self.vocab_.stoi[BOS], *self.vocab_.encode(tokens)]])
-        logits, state = self.model_(ids.to(self.device_))
-        out: list[str] = []
-        for _ in range(max_tokens):
-            nxt = self._pick(logits[0, -1].float().cpu(), temperature, top_k, top_p, generator)
-            out.append(self.vocab_.itos[nxt])
-            step = torch.tensor([[nxt]], device=self.device_)
-            logits, state = self.model_(step, state=state)
-        return prefix + self._detokenize(out)
+        hidden, state = self.model_(torch.tensor([ids], device=self.device_))
+        logits = self.model_.log_probs(hidden[:, -1])  # (1, V)
+        end = self.vocab_.stoi[EOS]
 
-    def _pick(
-        self,
-        logits: Tensor,
-        temperature: float,
-        top_k: int | None,
-        top_p: float | None,
-        generator: torch.Generator,
-    ) -> int:
-        """One token id from the next-token logits (V,); special tokens never come out."""
-        logits = logits.clone()
-        logits[[0, UNK_ID, self.vocab_.stoi[BOS]]] = -math.inf  # <pad>, <unk>, <s>
-        if temperature == 0:
-            return int(logits.argmax())
-        logits = logits / temperature
-        if top_k is not None:
-            kth = torch.topk(logits, min(top_k, len(logits))).values[-1]
-            logits[logits < kth] = -math.inf
-        probs = logits.softmax(-1)
-        if top_p is not None:
-            sorted_p, order = probs.sort(descending=True)
-            # keep the smallest prefix of the sorted tokens whose mass reaches top_p
-            outside = sorted_p.cumsum(0) - sorted_p >= top_p
-            probs[order[outside]] = 0.0
-            probs = probs / probs.sum()
-        return int(torch.multinomial(probs, 1, generator=generator))
+        def step(chosen: Tensor, parents: Tensor | None) -> Tensor:
+            nonlocal state
+            if parents is not None:  # a beam's survivors; sampling keeps its one row as it is
+                state = state.select(parents.to(self.device_))
+            out, state = self.model_(chosen[:, None].to(self.device_), state=state)
+            return self.model_.log_probs(out[:, -1])
+
+        if beam > 1:
+            picked = beam_search(step, logits[0], beam, len(masks), masks, end)
+        else:
+            generator = torch.Generator(device="cpu")
+            generator.manual_seed(self.seed if seed is None else seed)
+            picked = sample(step, logits[0], masks, end, temperature, top_k, top_p, generator)
+        return prefix + "".join(self.vocab_.itos[i] for i in picked if i != end)
 
     def predict(self, prefixes: Sequence[str], max_tokens: int = 20) -> list[str]:
-        """The greedy continuation (``max_tokens`` tokens) of each prefix."""
+        """The greedy continuation (up to ``max_tokens`` tokens) of each prefix."""
         self._check_fitted("predict")
         return [self.generate(p, max_tokens, temperature=0)[len(p) :] for p in prefixes]
 
@@ -310,11 +376,12 @@ class LanguageModel(Estimator):
         return lm
 
 
-def _hold_out(docs: list[str], share: float) -> tuple[list[str], list[str]]:
-    """(training, validation) texts: the last ``share`` of one text's characters, or of the
-    documents (at least one each way)."""
+def _hold_out(docs: list[Document], share: float) -> tuple[list[Document], list[Document]]:
+    """(training, validation) documents: the last ``share`` of one text's characters, or of
+    the documents (at least one each way)."""
     if len(docs) == 1:
-        cut = int(len(docs[0]) * (1 - share))
-        return [docs[0][:cut]], [docs[0][cut:]]
+        condition, text = docs[0]
+        cut = int(len(text) * (1 - share))
+        return [(condition, text[:cut])], [(condition, text[cut:])]
     n = max(1, min(len(docs) - 1, round(len(docs) * share)))
     return docs[: len(docs) - n], docs[len(docs) - n :]

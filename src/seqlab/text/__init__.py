@@ -12,6 +12,7 @@ Example:
     ['我', '爱', '北京', '天安门']
 """
 
+from seqlab.text.poems import load_poet
 from seqlab.text.pos import PosTagger
 from seqlab.text.recipes import RECIPES, evaluate_tool, load_tool, train
 from seqlab.text.segment import Segmenter
@@ -26,5 +27,6 @@ __all__ = [
     "evaluate_tool",
     "load_tool",
     "train",
+    "load_poet",
     "weights_path",
 ]

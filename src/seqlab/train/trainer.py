@@ -128,7 +128,11 @@ class Trainer:
         train: Batches | Streams,
         val: Batches | Streams | None = None,
         description: str = "training",
+        on_epoch: Callable[[nn.Module], str] | None = None,
     ) -> TrainResult:
+        """Train ``model`` on ``train``, keeping the weights of the best ``val`` loss.
+        ``on_epoch(model)``, when given, returns a note (a generated sample, say) printed on
+        the epoch's line."""
         cfg = self.config
         torch.manual_seed(cfg.seed)  # dropout masks
         shuffle = torch.Generator().manual_seed(cfg.seed)  # batch order, on the CPU
@@ -168,9 +172,12 @@ class Trainer:
                     "" if val_loss is None else f"  val {val_loss:.4f}"
                 )
                 progress.update(task, advance=1, info=shown)
-                if cfg.verbose and not progress.console.is_terminal:  # a log file: a line each
+                note = "" if on_epoch is None else f"  {on_epoch(model)}"
+                if cfg.verbose and (note or not progress.console.is_terminal):  # a line each
                     progress.console.print(
-                        f"{description} epoch {epoch}/{cfg.epochs} {shown} ({seconds:.0f} s)"
+                        f"{description} epoch {epoch}/{cfg.epochs} {shown} ({seconds:.0f} s){note}",
+                        markup=False,
+                        highlight=False,
                     )
                 if val_loss is None:
                     result.best_epoch = epoch
