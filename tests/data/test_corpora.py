@@ -9,6 +9,7 @@ from seqlab.data.corpora import (
     people_daily_segmentation,
     sentiment_reviews,
     split,
+    titled,
 )
 from seqlab.errors import ConfigError
 
@@ -84,3 +85,13 @@ def test_every_tenth_poem_is_held_out():
 def test_a_language_modelling_text_has_no_test_part():
     with pytest.raises(ConfigError, match=r"^part of split must be 'train' or 'val' for ci"):
         split("ci", "test")
+
+
+def test_titled_poems_are_the_split_with_each_poems_first_title():
+    from seqlab.datasets.texts import poems
+
+    pairs = titled("tang", "val")
+    assert [text for _, text in pairs] == split("tang", "val")
+    first = next(p for p in poems("tang") if p.text == pairs[0][1])
+    assert pairs[0][0] == first.title == "帝京篇十首 十"
+    assert titled("ci", "train")[0][0] == "导引"  # a ci's title is its tune name
