@@ -25,8 +25,8 @@ __all__ = [
     "Segmenter",
     "SentimentClassifier",
     "evaluate_tool",
+    "load_poet",
     "load_tool",
     "train",
-    "load_poet",
     "weights_path",
 ]
