@@ -48,7 +48,8 @@ def with_options(text: str, options: dict[str, str]) -> str:
     """``text`` with the options that set the parameters it names, when it names none.
 
     A parameter is named as the message's subject ("lookback of ..."), as ``name=value``, or
-    as a whole word that is no common word (target, features, ...).
+    as a whole word that is no common word (target, features, ...); a positional argument
+    (PREFIX) as the subject or ``name=value`` only.
 
     Example:
         >>> with_options("x must be y. Pass missing='ffill'.", {"missing": "--missing"})
@@ -59,10 +60,12 @@ def with_options(text: str, options: dict[str, str]) -> str:
     subject = re.match(r"[\w.]+", text)
     named = [subject.group(0)] if subject else []
     named += re.findall(r"\b(\w+)=", text)
-    named += [w for w in re.findall(r"\b[a-z_]+\b", text) if w not in _COMMON_WORDS]
+    words = [w for w in re.findall(r"\b[a-z_]+\b", text) if w not in _COMMON_WORDS]
     found = []
-    for name in named:
+    for i, name in enumerate(named + words):
         option = options.get(name) or options.get(_ALIASES.get(name, ""))
+        if i >= len(named) and option and not option.startswith("--"):
+            continue  # an argument (PREFIX) only as the subject, not for any word in prose
         if option and option not in found:
             found.append(option)
     return f"{text} On the command line: {', '.join(found)}." if found else text
