@@ -148,3 +148,9 @@ def test_the_form_template():
     assert Form.parse(None) is None
     assert Form.parse("7").template().count(None) == 28
     assert Form.parse("5x3").template()[-1] == "。"  # the last line ends a sentence
+
+
+def test_a_form_for_a_model_without_chinese_is_one_sentence():
+    lm = LanguageModel(model="gru", **{**SMALL, "epochs": 1}).fit("to be or not to be. " * 20)
+    with pytest.raises(DataError, match=r"^form of generate needs a model that has seen Chinese"):
+        lm.generate(form="5x4")

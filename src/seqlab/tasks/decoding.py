@@ -127,6 +127,11 @@ class Form:
     def masks(self, itos: Sequence[str], start: int) -> list[Tensor]:
         """Per position from ``start`` on, the (V,) bool mask of the tokens allowed there."""
         hanzi = torch.tensor([bool(HANZI.fullmatch(t)) for t in itos])
+        if not hanzi.any():
+            raise DataError(
+                "form of generate needs a model that has seen Chinese characters; got one whose "
+                f"{len(itos)} tokens hold none. Leave form and acrostic out for this model."
+            )
         stoi = {t: i for i, t in enumerate(itos)}
         out = []
         for want in self.template()[start:]:
