@@ -89,3 +89,5 @@ def test_bad_input_is_one_sentence():
         lm.generate("春")
     with pytest.raises(DataError, match=r"^texts of LanguageModel.fit must be a text, a list"):
         LanguageModel().fit([])
+    with pytest.raises(DataError, match=r"^texts of LanguageModel.fit must be a text, a list"):
+        LanguageModel().fit([1, 2])  # neither texts nor pairs

@@ -47,20 +47,25 @@ def _texts(text: str | None, file: Path | None, command: str) -> list[str]:
     if text is not None:
         return [text]
     if file is not None:
-        try:
-            return file.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as err:
-            reason = getattr(err, "strerror", None) or type(err).__name__
-            raise DataError(
-                f"--file of seqlab text {command} must be a readable UTF-8 text file; got "
-                f"{str(file)!r} ({reason}). Check the path and the encoding."
-            ) from None
+        return _read_utf8(file, f"--file of seqlab text {command}").splitlines()
     if sys.stdin.isatty():
         raise DataError(
             f"input of seqlab text {command} must be a text, --file or lines on standard "
             f'input; got none. Example: seqlab text {command} "我爱北京天安门".'
         )
     return sys.stdin.read().splitlines()
+
+
+def _read_utf8(path: Path, where: str) -> str:
+    """The text of the file ``path``, or one sentence saying why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = getattr(err, "strerror", None) or type(err).__name__
+        raise DataError(
+            f"{where} must be a readable UTF-8 text file; got {str(path)!r} ({reason}). "
+            "Check the path and the encoding."
+        ) from None
 
 
 def _tagger(task: str, saved: Path | None, words: list[str] | None):
@@ -215,15 +220,7 @@ def generate(
 
 def _documents(data: Path, documents: str, titled: bool) -> list:
     """The training documents of ``seqlab text train lm --data``."""
-    try:
-        raw = data.read_bytes()
-        text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        reason = getattr(err, "strerror", None) or str(err)
-        raise DataError(
-            f"--data of seqlab text train lm must be a readable UTF-8 text file; got "
-            f"{str(data)!r} ({reason}). Convert it to UTF-8 text first."
-        ) from None
+    text = _read_utf8(data, "--data of seqlab text train lm")
     if "\x00" in text:
         raise DataError(
             f"--data of seqlab text train lm must be a text file; got {str(data)!r}, which "

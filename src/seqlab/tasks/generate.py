@@ -154,8 +154,10 @@ class LanguageModel(Estimator):
     def _encoded(self, docs: list[Document]) -> tuple[list[list[int]], list[int]]:
         """(ids, targets not scored) of each document: a condition is read, not predicted."""
         ids = [self.encode(text, condition) for condition, text in docs]
-        skip = [len(i) - len(self._tokenize(t)) - 2 for i, (_, t) in zip(ids, docs, strict=True)]
-        return ids, skip
+        if not self.conditional:
+            return ids, [0] * len(ids)
+        # <s>, the condition's tokens, <sep>: every target before the text's first is skipped
+        return ids, [len(self._tokenize(condition or "")) + 1 for condition, _ in docs]
 
     def _streams(self, docs: list[Document]) -> TokenStreams:
         ids, skip = self._encoded(docs)
@@ -164,7 +166,10 @@ class LanguageModel(Estimator):
     @staticmethod
     def _documents(texts: Texts, what: str) -> list[Document]:
         docs = [texts] if isinstance(texts, str) else list(texts)
-        pairs = [(None, d) if isinstance(d, str) else tuple(d) for d in docs]
+        pairs = [
+            (None, d) if isinstance(d, str) else tuple(d) if isinstance(d, tuple | list) else (d,)
+            for d in docs
+        ]
         if not pairs or not all(
             len(p) == 2 and isinstance(p[1], str) and isinstance(p[0], str | None) for p in pairs
         ):
