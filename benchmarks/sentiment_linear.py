@@ -1,6 +1,6 @@
 """How far do models without pretrained knowledge get on the sentiment labels?
 
-Linear models on n-grams of the 13,891 training reviews, each scored on the 1,736
+Linear models on n-grams of the training reviews, each scored on the 1,736
 validation reviews, next to the bundled classifier (three character BiLSTMs):
 
 - TF-IDF of character 1–3-grams, of jieba word 1–2-grams, and of both, into logistic

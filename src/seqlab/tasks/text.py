@@ -158,6 +158,10 @@ class TextTask(Estimator):
     def _build_one(self) -> nn.Module:
         raise NotImplementedError
 
+    def _initialise(self, model: nn.Module) -> None:
+        """Set a new model's starting weights before training (a task that transfers them
+        overrides this); the default keeps the random initialisation."""
+
     def _build(self) -> nn.Module:
         """The model as fit leaves it (see :meth:`_assemble`), untrained."""
         return self._assemble([self._build_one() for _ in range(self.members)])
@@ -278,6 +282,7 @@ class TextTask(Estimator):
             seed = self.seed + i
             torch.manual_seed(seed)  # the initial weights
             model = self._build_one()
+            self._initialise(model)
             config = TrainConfig(
                 epochs=self.epochs,
                 batch_size=self.batch_size,

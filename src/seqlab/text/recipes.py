@@ -11,7 +11,10 @@ the bundled weights):
   BiLSTM-CRFs (seeds 0 to 4, averaged) over word embeddings (rare words share ``<unk>``) and
   features: four of each word's characters, its shape and the tags it had in training.
 - :class:`~seqlab.text.SentimentClassifier`: three BiLSTMs over the characters (and
-  bigrams) of a review, max-pooled (seeds 0, 1 and 2, averaged), "pos" or "neg".
+  bigrams) of a review, max-pooled (seeds 0, 1 and 2, averaged), "pos" or "neg"; or, with
+  ``pretrained`` (:data:`TRANSFER`), three LSTMs that start from a character language
+  model's layers (``benchmarks/sentiment_transfer.py`` pretrains one and picks between the
+  two by validation accuracy).
 
 All train on whole lines: a model that never saw a comma inside a sequence tags long lines
 badly (POS accuracy 94 % on clauses fell to 88 % on whole lines).
@@ -36,13 +39,21 @@ from seqlab.data.text_features import (
     word_features,
 )
 from seqlab.data.tokens import CharTokenizer
-from seqlab.errors import check, one_of
+from seqlab.errors import ConfigError, check, one_of
 from seqlab.tasks import SequenceClassifier, SequenceTagger
 from seqlab.text.pos import PosTagger
 from seqlab.text.segment import Segmenter
 from seqlab.text.sentiment import SentimentClassifier
 
-__all__ = ["POS_MIN_COUNT", "RECIPES", "TASKS", "evaluate_tool", "load_tool", "train"]
+__all__ = [
+    "POS_MIN_COUNT",
+    "RECIPES",
+    "TASKS",
+    "TRANSFER",
+    "evaluate_tool",
+    "load_tool",
+    "train",
+]
 
 TASKS = corpora.CORPORA  # one tool per corpus: segment, pos, sentiment
 POS_MIN_COUNT = 10  # training words seen less often share the <unk> word embedding
@@ -92,6 +103,20 @@ RECIPES: dict[str, dict[str, Any]] = {
         patience=2,
     ),
 }
+
+# Sentiment from a pretrained language model: the classifier's own parameters (its encoder
+# is the language model's shape); the layers below the head learn at 0.4 times the rate of
+# the one above (discriminative learning rates).
+TRANSFER: dict[str, Any] = dict(
+    members=3,
+    pooling="max",
+    dropout=0.3,
+    epochs=6,
+    batch_size=64,
+    lr=2e-3,
+    lr_decay=0.4,
+    patience=2,
+)
 
 Tool = Segmenter | PosTagger | SentimentClassifier
 _TOOLS: dict[str, type[Segmenter] | type[PosTagger] | type[SentimentClassifier]] = {
@@ -144,6 +169,7 @@ def train(
     limit: int | None = None,
     verbose: bool = False,
     device: str = "auto",
+    pretrained: str | Path | None = None,
     **overrides: Any,
 ) -> Tool:
     """Train the tool for ``task`` on its training split with :data:`RECIPES` (early
@@ -153,9 +179,18 @@ def train(
     early stopping: the recipe as it was validated, refitted on all the lines the test split
     leaves. Without it, the POS tagger's lexicon is that of the training lines plus the words
     first seen in the validation lines (their tags as there), which the models never saw but
-    read as they read those of rare training words. ``overrides``: task parameters."""
+    read as they read those of rare training words. ``pretrained`` (sentiment): the folder
+    of a saved recurrent LanguageModel to start from, with the :data:`TRANSFER` recipe (the
+    encoder takes its shape, so ``model`` is ignored). ``overrides``: task parameters."""
     check("train", {"task": one_of(*TASKS)}, {"task": task})
+    if pretrained is not None and task != "sentiment":
+        raise ConfigError(
+            f"pretrained of train must be used with the sentiment task; got task {task!r}. "
+            "Leave pretrained out for segment and pos."
+        )
     params = {**RECIPES[task], "model": model, "device": device, "verbose": verbose, **overrides}
+    if pretrained is not None:
+        params = {**TRANSFER, "device": device, "verbose": verbose, **overrides}
     if epochs is not None:
         params["epochs"] = epochs
     refit = params.pop("refit", False)
@@ -165,7 +200,11 @@ def train(
     if refit:  # one training set, the recipe's epochs, nothing held out
         train_lines, val_lines = train_lines + val_lines, []
     if task == "sentiment":
-        classifier = SequenceClassifier(**params).fit(
+        classifier = (
+            SequenceClassifier(**params)
+            if pretrained is None
+            else SequenceClassifier.from_language_model(pretrained, **params)
+        ).fit(
             [_chars(t) for t, _ in train_lines],
             [y for _, y in train_lines],
             validation=([_chars(t) for t, _ in val_lines], [y for _, y in val_lines]),

@@ -142,7 +142,9 @@ class Trainer:
             else -(-len(train) // cfg.batch_size)
         )
         steps = max(1, per_epoch) * max(cfg.epochs, 1)
-        optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        groups = getattr(model, "parameter_groups", None)  # discriminative learning rates
+        params = groups(cfg.lr) if callable(groups) else model.parameters()
+        optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
         scheduler = (
             torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
             if cfg.schedule == "cosine"
