@@ -39,6 +39,21 @@ def _language_model_config(path: str | Path) -> dict[str, Any]:
     return config
 
 
+def _encoder_shape(path: str | Path) -> dict[str, Any]:
+    """The encoder parameters that match the language model at ``path``: its cell, layers
+    and width, one direction, no bigram or token features."""
+    config = _language_model_config(path)
+    return {
+        "model": config["model"],
+        "embedding_dim": config["hidden_size"],
+        "hidden_size": config["hidden_size"],
+        "num_layers": config["num_layers"],
+        "bidirectional": False,
+        "bigram_dim": 0,
+        "feature_dim": 0,
+    }
+
+
 class _Classifier(nn.Module):
     """The encoder's summary of the text → dropout → linear logits."""
 
@@ -146,20 +161,7 @@ class SequenceClassifier(TextTask):
         Example:
             >>> SequenceClassifier.from_language_model("runs/lm", lr_decay=0.4)  # doctest: +SKIP
         """
-        config = _language_model_config(path)
-        return cls(
-            **{
-                **params,
-                "model": config["model"],
-                "embedding_dim": config["hidden_size"],
-                "hidden_size": config["hidden_size"],
-                "num_layers": config["num_layers"],
-                "bidirectional": False,
-                "bigram_dim": 0,
-                "feature_dim": 0,
-                "pretrained": str(path),
-            }
-        )
+        return cls(**{**params, **_encoder_shape(path), "pretrained": str(path)})
 
     def _pooling(self) -> str:
         return self.pooling
@@ -171,16 +173,7 @@ class SequenceClassifier(TextTask):
         """The encoder must be shaped as the language model it starts from."""
         if self.pretrained is None:
             return
-        config = _language_model_config(self.pretrained)
-        wanted = {
-            "model": config["model"],
-            "embedding_dim": config["hidden_size"],
-            "hidden_size": config["hidden_size"],
-            "num_layers": config["num_layers"],
-            "bidirectional": False,
-            "bigram_dim": 0,
-            "feature_dim": 0,
-        }
+        wanted = _encoder_shape(self.pretrained)
         wrong = {k: v for k, v in wanted.items() if getattr(self, k) != v}
         if wrong:
             got = ", ".join(f"{k}={getattr(self, k)!r}" for k in wrong)
