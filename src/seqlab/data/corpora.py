@@ -135,26 +135,27 @@ def is_whole_review(text: str) -> bool:
 
 
 @functools.cache
-def _sentiment_parts() -> dict[str, list[tuple[str, str]]]:
-    """The sentiment split: the seeded, stratified parts, the training and validation texts
-    that leak into a test text (the test part's or CSC-947's) dropped, and CSC-947."""
+def _sentiment_parts() -> tuple[dict[str, list[tuple[str, str]]], LeakRule]:
+    """The sentiment split — the seeded, stratified parts, the training and validation texts
+    that leak into a test text (the test part's or CSC-947's) dropped, and CSC-947 — and the
+    leak rule of those test texts."""
     train, val, test = _stratified(sentiment_reviews()[0])
-    tests = [t for t, _, _ in csc947()]
-    rule = LeakRule([*tests, *(t for t, _ in test)])
-    return {
+    held = [(t, label) for t, label, _ in csc947()]
+    rule = LeakRule(t for t, _ in [*test, *held])
+    parts = {
         "train": [item for item in train if not rule.leaks(item[0])],
         "val": [item for item in val if not rule.leaks(item[0])],
         "test": test,
-        "csc947": [(t, label) for t, label, _ in csc947()],
+        "csc947": held,
     }
+    return parts, rule
 
 
 @functools.cache
 def _pretraining() -> list[str]:
     """The People's Daily lines (words joined) that pass the leak rule against both sentiment
     test sets, then the sentiment training texts (which pass it by construction)."""
-    parts = _sentiment_parts()
-    rule = LeakRule(t for part in ("test", "csc947") for t, _ in parts[part])
+    parts, rule = _sentiment_parts()
     news = ["".join(words) for words, _ in people_daily_pos()]
     return [t for t in news if t and not rule.leaks(t)] + [t for t, _ in parts["train"]]
 
@@ -246,7 +247,7 @@ def split(corpus: str, part: str = "train") -> list[Any]:
     if corpus == PRETRAINING:
         return list(_pretraining())
     if corpus == "sentiment":
-        return list(_sentiment_parts()[part])
+        return list(_sentiment_parts()[0][part])
     tagged = people_daily_segmentation() if corpus == "segment" else people_daily_pos()
     n_val = int(TAGGING_TRAIN_LINES * VAL_LINES)
     bounds = {

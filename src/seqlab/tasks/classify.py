@@ -69,18 +69,16 @@ class _Classifier(nn.Module):
         ``lr_decay`` times the rate of the one above (the embeddings lowest), so that
         fine-tuning moves what pretraining learnt least where it is most general."""
         layers = getattr(self.encoder.encoder, "num_layers", 1)
-        depth: dict[str, int] = {}  # parameter name -> layers below the head
-        for name, _ in self.named_parameters():
+        groups: dict[int, list[nn.Parameter]] = {}  # layers below the head -> parameters
+        for name, param in self.named_parameters():
             found = re.search(r"_l(\d+)(_reverse)?$", name)
             if name.startswith(("encoder.embedding", "encoder.bigrams", "encoder.features")):
-                depth[name] = layers + 1
+                depth = layers + 1
             elif found and name.startswith("encoder."):
-                depth[name] = layers - int(found.group(1))
+                depth = layers - int(found.group(1))
             else:
-                depth[name] = 0
-        groups: dict[int, list[nn.Parameter]] = {}
-        for name, param in self.named_parameters():
-            groups.setdefault(depth[name], []).append(param)
+                depth = 0
+            groups.setdefault(depth, []).append(param)
         return [
             {"params": params, "lr": lr * self.lr_decay**d} for d, params in sorted(groups.items())
         ]

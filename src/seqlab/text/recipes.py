@@ -188,9 +188,8 @@ def train(
             f"pretrained of train must be used with the sentiment task; got task {task!r}. "
             "Leave pretrained out for segment and pos."
         )
-    params = {**RECIPES[task], "model": model, "device": device, "verbose": verbose, **overrides}
-    if pretrained is not None:
-        params = {**TRANSFER, "device": device, "verbose": verbose, **overrides}
+    recipe = {**RECIPES[task], "model": model} if pretrained is None else TRANSFER
+    params = {**recipe, "device": device, "verbose": verbose, **overrides}
     if epochs is not None:
         params["epochs"] = epochs
     refit = params.pop("refit", False)
