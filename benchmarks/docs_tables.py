@@ -246,6 +246,101 @@ def text() -> str:
     return (RESULTS / "text_quality.md").read_text()
 
 
+_SEQ2SEQ_NAMES = {
+    "gru-none": "GRU, no attention",
+    "gru": "GRU, attention (general)",
+    "transformer": "Transformer",
+}
+
+
+def _seq2seq_cells(e: dict) -> str:
+    r = e["recipe"]
+    size = f"{r.get('num_layers', 1)}×{r['hidden_size']}"
+    return (
+        f"{size} | {e['parameters'] / 1e6:.2f} M | {e['epochs']} ({e['best_epoch']}) | "
+        f"{e['train_seconds'] / 60:.0f} min"
+    )
+
+
+def seq2seq_g2p() -> str:
+    """CMUdict G2P: our three models on our split, then the published figures on theirs."""
+    r = _json("seq2seq") if (RESULTS / "seq2seq.json").exists() else {}
+    lines = [
+        "| model | layers × width | parameters | epochs (best) | training, 2 CPU cores | "
+        "WER greedy | WER beam 5 (target ≤ 30.0 %) | PER greedy | PER beam 5 |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, e in r.get("g2p", {}).items():  # type: ignore[union-attr]
+        t = e["test"]
+        lines.append(
+            f"| {_SEQ2SEQ_NAMES[name]} | {_seq2seq_cells(e)} | {t['greedy']['wer']:.2f} % | "
+            f"{t['beam5']['wer']:.2f} % | {t['greedy']['per']:.2f} % | "
+            f"{t['beam5']['per']:.2f} % |"
+        )
+    lines.append(
+        "\nPublished, each on its own split: g2p-seq2seq's Transformer (3 layers × 256) 30.2 % "
+        'WER and Phonetisaurus (WFST) 33.89 %, on "CMUdict latest" without stress '
+        "(cmusphinx/g2p-seq2seq README).\n"
+    )
+    return "\n".join(lines)
+
+
+def seq2seq_mt() -> str:
+    """Tatoeba zh↔en: our three models per direction, the bundled translators, the ceiling."""
+    r = _json("seq2seq") if (RESULTS / "seq2seq.json").exists() else {}
+    lines = [
+        "| direction | model | layers × width | parameters | epochs (best) | training, 2 CPU "
+        "cores | BLEU greedy | BLEU beam 5 | chrF beam 5 | BLEU beam 5, multi-ref |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    targets = {"zh-en": "≥ 25", "en-zh": "≥ 22"}
+    for task in ("zh-en", "en-zh"):
+        for name, e in r.get(task, {}).items():  # type: ignore[union-attr]
+            t = e["test"]
+            lines.append(
+                f"| {task} (target {targets[task]}) | {_SEQ2SEQ_NAMES[name]} | "
+                f"{_seq2seq_cells(e)} | {t['greedy']['bleu']:.1f} | {t['beam5']['bleu']:.1f} | "
+                f"{t['beam5']['chrf']:.1f} | {t['beam5']['bleu_multi_ref']:.1f} |"
+            )
+    for task, b in r.get("bundle", {}).items():  # type: ignore[union-attr]
+        t = b["test"]
+        lines.append(
+            f"| {task} | bundled: {_SEQ2SEQ_NAMES[b['model']]}, int4/int8, "
+            f"{b['bytes'] / 1e6:.1f} MB | "
+            f"| | | | {t['greedy']['bleu']:.1f} | {t['beam5']['bleu']:.1f} | "
+            f"{t['beam5']['chrf']:.1f} | {t['beam5']['bleu_multi_ref']:.1f} |"
+        )
+    lines.append(
+        "\nCeiling from far more data: OPUS-MT's large models score 35.6 BLEU zh→en and 31.8 "
+        "en→zh on the Tatoeba challenge test.\n"
+    )
+    return "\n".join(lines)
+
+
+def seq2seq_speed() -> str:
+    """Training pairs/s and decoding sentences/s per model (zh→en recipe)."""
+    if not (RESULTS / "seq2seq_speed.json").exists():
+        return "Not measured yet: run `python benchmarks/seq2seq_speed.py`.\n"
+    r = _json("seq2seq_speed")
+    lines = [
+        "| model | training, pairs / s | decoding greedy, sentences / s | decoding beam 5, "
+        "sentences / s |",
+        "|---|---:|---:|---:|",
+    ]
+    for row in r["rows"]:  # type: ignore[index]
+        d = row["decode_sentences_per_s"]
+        lines.append(
+            f"| {_SEQ2SEQ_NAMES[row['model']]} | {row['train_pairs_per_s']:,.0f} | "
+            f"{d['greedy']:,.0f} | {d['beam5']:,.0f} |"
+        )
+    m = r["machine"]  # type: ignore[index]
+    lines.append(
+        f"\n{m['cpus']} CPU cores, {m['threads']} threads, torch {m['torch']}; "
+        f"{r['train_pairs']:,} training pairs, {r['decode_sources']} test sources.\n"  # type: ignore[index]
+    )
+    return "\n".join(lines)
+
+
 # name -> (file holding its markers, renderer)
 TABLES: dict[str, tuple[Path, Callable[[], str]]] = {
     "demo": (ROOT / "README.md", demo),
@@ -259,6 +354,9 @@ TABLES: dict[str, tuple[Path, Callable[[], str]]] = {
     "lm-speed": (ROOT / "docs" / "benchmarks.md", lm_speed),
     "lm-shakespeare": (ROOT / "docs" / "benchmarks.md", lm_shakespeare),
     "sentiment-transfer": (ROOT / "docs" / "benchmarks.md", sentiment_transfer),
+    "seq2seq-g2p": (ROOT / "docs" / "results" / "seq2seq.md", seq2seq_g2p),
+    "seq2seq-mt": (ROOT / "docs" / "results" / "seq2seq.md", seq2seq_mt),
+    "seq2seq-speed": (ROOT / "docs" / "results" / "seq2seq.md", seq2seq_speed),
 }
 
 

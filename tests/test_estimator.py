@@ -11,7 +11,7 @@ from sklearn.base import clone
 import seqlab as sl
 from seqlab.errors import CheckpointError, NotFittedError
 from seqlab.estimator import Estimator
-from seqlab.tasks import Forecaster, LanguageModel, SequenceClassifier, SequenceTagger
+from seqlab.tasks import Forecaster, LanguageModel, Seq2Seq, SequenceClassifier, SequenceTagger
 
 
 def _series(seed: int) -> pd.DataFrame:
@@ -60,7 +60,18 @@ CASES = {
         },
         lambda seed: ((["ab" * 30, "abc" * 20] if seed == 0 else ["xaz" * 30],), ["a"]),
     ),
+    "Seq2Seq": (
+        Seq2Seq,
+        {"embedding_dim": 8, "hidden_size": 8, "epochs": 2, "device": "cpu"},
+        lambda seed: _pairs(seed),
+    ),
 }
+
+
+def _pairs(seed: int):
+    (texts, _), _ = _texts(seed, False)
+    sources = ["".join(t) for t in texts]
+    return (sources, [s[::-1] for s in sources]), sources[:5]
 
 
 def _predict(est, x):

@@ -47,3 +47,33 @@ def test_character_floors_by_hand_and_on_tiny_shakespeare():
     assert floors["bigram"] == pytest.approx((1.0 - math.log2(0.8 * 1 + 0.2 * 0.5)) / 2)
     published = char_ngram_floors(split("shakespeare", "train"), split("shakespeare", "val"))
     assert round(published["unigram"], 3) == 4.829 and round(published["bigram"], 3) == 3.685
+
+
+def test_sequence_scores_match_any_reference_and_the_closest_for_phonemes():
+    from seqlab.metrics import sequence_scores
+
+    predicted = ["K AE T", "D AO G Z", "B ER D"]
+    refs = [["K AE T", "K AA T"], ["D AO G"], ["B ER D IY", "B AH D"]]
+    s = sequence_scores(predicted, refs, str.split)
+    assert s["exact"] == pytest.approx(100 / 3) and s["wer"] == pytest.approx(200 / 3)
+    # 0 of 3, 1 of 3 (an extra Z), then B ER D: 1 edit from either reference; of equally
+    # close ones the first listed (4 phones) counts, so PER = (0 + 1 + 1) / (3 + 3 + 4)
+    assert s["per"] == pytest.approx(20.0)
+    assert s["n"] == 3
+
+
+def test_bleu_and_chrf_are_sacrebleus_with_the_zh_tokenizer_for_chinese():
+    from sacrebleu.metrics import BLEU, CHRF
+
+    from seqlab.metrics import corpus_bleu_chrf
+
+    hyps, refs = ["我们明天去北京。", "他很高兴"], ["我们明天去北京。", "他非常高兴。"]
+    ours = corpus_bleu_chrf(hyps, [[r] for r in refs])
+    assert ours["bleu"] == pytest.approx(BLEU(tokenize="zh").corpus_score(hyps, [refs]).score)
+    assert ours["chrf"] == pytest.approx(CHRF().corpus_score(hyps, [refs]).score)
+    assert "tok:zh" in ours["signature"]
+    english = corpus_bleu_chrf(["the cat sat on the mat"], [["the cat sat on the mat", "a cat"]])
+    assert english["bleu"] == pytest.approx(100.0) and "tok:13a" in english["signature"]
+    # a second reference for one text only: the missing one is skipped, not an empty string
+    multi = corpus_bleu_chrf(["a b c d", "e f g h"], [["a b c d"], ["e f g x", "e f g h"]])
+    assert multi["bleu"] == pytest.approx(100.0)

@@ -1,24 +1,35 @@
 """Forecast metrics, in the data's own units, overall and per horizon step; span F1 for
-segmentation and tagging.
+segmentation and tagging; word and token error rates, BLEU and chrF for sequence to
+sequence.
 
 Arrays are (N, H, C): N forecast origins, H steps, C target columns.
 
 .. [1] Hyndman & Koehler (2006). Another look at measures of forecast accuracy. International
        Journal of Forecasting 22(4). (MASE: errors scaled by the in-sample naive MAE.)
+.. [2] Post (2018). A Call for Clarity in Reporting BLEU Scores. WMT. (sacreBLEU.)
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["METRICS", "char_ngram_floors", "forecast_metrics", "naive_scale", "span_scores"]
+__all__ = [
+    "METRICS",
+    "char_ngram_floors",
+    "corpus_bleu_chrf",
+    "forecast_metrics",
+    "naive_scale",
+    "sequence_scores",
+    "span_scores",
+]
 
 METRICS = ("mse", "rmse", "mae", "mape", "smape", "mase", "direction")
 
@@ -126,3 +137,73 @@ def char_ngram_floors(
                 bi -= math.log2(weight * p_pair + (1 - weight) * p_uni)
             count += 1
     return {"unigram": uni / max(count, 1), "bigram": bi / max(count, 1), "characters": count}
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def corpus_bleu_chrf(
+    predictions: Sequence[str], references: Sequence[Sequence[str]], tokenize: str = "auto"
+) -> dict[str, float]:
+    """sacreBLEU's corpus BLEU and chrF [2] of ``predictions`` against one or more
+    ``references`` each (a text may have fewer references than another). ``tokenize``
+    "auto" is sacreBLEU's "zh" tokenizer when the references hold Chinese characters, else
+    its default "13a". Also returns the signature of the BLEU settings.
+
+    Example:
+        >>> round(corpus_bleu_chrf(["we go to the park"], [["we go to the park"]])["bleu"])
+        100
+    """
+    from sacrebleu.metrics import BLEU, CHRF
+
+    if tokenize == "auto":
+        chinese = any(_HAN.search(r) for refs in references for r in refs)
+        tokenize = "zh" if chinese else "13a"
+    most = max((len(r) for r in references), default=1)
+    streams = [[r[k] if k < len(r) else None for r in references] for k in range(most)]
+    bleu = BLEU(tokenize=tokenize)
+    b = bleu.corpus_score(list(predictions), streams)  # type: ignore[arg-type]
+    c = CHRF().corpus_score(list(predictions), streams)  # type: ignore[arg-type]
+    return {"bleu": b.score, "chrf": c.score, "signature": str(bleu.get_signature())}
+
+
+def sequence_scores(
+    predictions: Sequence[str],
+    references: Sequence[Sequence[str]],
+    tokenize: Callable[[str], list[str]],
+) -> dict[str, Any]:
+    """Scores of output texts against one or more correct ``references`` each:
+
+    - ``exact``: the share of outputs equal to one of their references (in %, as every rate
+      of seqlab); ``wer`` = 100 − exact, the word error rate of grapheme-to-phoneme (a word is
+      right when its pronunciation matches any of its references, as g2p-seq2seq scores it);
+    - ``per``: the token (phoneme) error rate, Σ edit distance to the closest reference (the
+      first listed of equally close ones) over Σ that reference's length, in ``tokenize``'s
+      tokens, in %;
+    - ``bleu``, ``chrf`` and the BLEU ``signature`` (:func:`corpus_bleu_chrf`); ``n``.
+
+    Example:
+        >>> s = sequence_scores(["AH B", "K"], [["AH B", "AA B"], ["G"]], str.split)
+        >>> s["wer"], round(s["per"], 2)
+        (50.0, 33.33)
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    exact = errors = length = 0
+    for p, refs in zip(predictions, references, strict=True):
+        exact += p.strip() in {r.strip() for r in refs}
+        tokens = tokenize(p)
+        # the closest reference; of equally close ones, the first listed
+        best = min(
+            ((Levenshtein.distance(tokens, tokenize(r)), len(tokenize(r))) for r in refs),
+            key=lambda d: d[0],
+        )
+        errors, length = errors + best[0], length + best[1]
+    n = len(predictions)
+    return {
+        "exact": 100 * exact / max(n, 1),
+        "wer": 100 - 100 * exact / max(n, 1),
+        "per": 100 * errors / max(length, 1),
+        **corpus_bleu_chrf(predictions, references),
+        "n": n,
+    }

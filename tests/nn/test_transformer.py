@@ -5,8 +5,9 @@ import math
 import pytest
 import torch
 
-from seqlab.errors import ConfigError
+from seqlab.errors import ConfigError, ShapeError
 from seqlab.nn import (
+    KVCache,
     MultiHeadAttention,
     PositionalEncoding,
     TransformerDecoder,
@@ -118,3 +119,20 @@ def test_unknown_activation_is_one_sentence():
         "activation of TransformerEncoderLayer must be one of 'relu', 'gelu'; got 'tanh'. "
         "Pick one of the listed values."
     )
+
+
+def test_decoder_with_caches_one_step_at_a_time_equals_the_whole_target():
+    torch.manual_seed(0)
+    dec = TransformerDecoder(d_model=16, num_heads=4, num_layers=2, dropout=0.0).eval()
+    x, memory = torch.randn(2, 5, 16), torch.randn(2, 7, 16)
+    pad = torch.zeros(2, 7, dtype=torch.bool)
+    pad[1, 4:] = True
+    with torch.no_grad():
+        whole = dec(x, memory, memory_key_padding_mask=pad)
+        caches = [KVCache() for _ in range(2)]
+        steps = [dec(x[:, t : t + 1], memory, memory_key_padding_mask=pad, caches=caches)
+                 for t in range(5)]  # fmt: skip
+    torch.testing.assert_close(torch.cat(steps, 1), whole, atol=1e-5, rtol=1e-5)
+    assert caches[0].length == 5
+    with pytest.raises(ShapeError, match="caches of TransformerDecoder must be one per layer"):
+        dec(x, memory, caches=[KVCache()])

@@ -63,6 +63,25 @@ def test_early_stopping_restores_the_best_weights():
     assert trainer.evaluate(model, val) == pytest.approx(best, rel=1e-5)
 
 
+def test_a_validation_score_decides_instead_of_the_loss():
+    """Selection follows score(model) (lower is better), whatever the validation loss does:
+    here the score prefers the first epoch while the loss keeps falling."""
+    torch.manual_seed(0)
+    model, seen = nn.Linear(3, 1), []
+
+    def score(m):
+        seen.append(m.weight.detach().clone())
+        return float(len(seen) > 1)  # 0 for epoch 1, 1 after
+
+    result = Trainer(TrainConfig(epochs=6, lr=0.05, patience=2)).fit(
+        model, _data(), _data(seed=1), score=score
+    )
+    assert [h["val_score"] for h in result.history] == [0.0, 1.0, 1.0]
+    assert result.best_epoch == 1 and result.stopped_early
+    assert result.history[2]["val_loss"] < result.history[0]["val_loss"]
+    torch.testing.assert_close(model.weight.data, seen[0])
+
+
 def test_same_seed_same_weights():
     weights = []
     for _ in range(2):

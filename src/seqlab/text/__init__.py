@@ -1,5 +1,6 @@
-"""Ready-made Chinese text tools with bundled weights: word segmentation, POS tagging and
-sentiment, and the recipes that train them again. Needs the ``text`` extra (jieba, snownlp).
+"""Ready-made Chinese text tools with bundled weights: word segmentation, POS tagging,
+sentiment, poems and translation (Chinese ↔ English), and the recipes that train them
+again. Needs the ``text`` extra (jieba, snownlp, sacrebleu, rapidfuzz).
 
 The layers under them: tokenizers and vocabularies (:mod:`seqlab.data.tokens`), corpora and
 their split (:mod:`seqlab.data.corpora`), features (:mod:`seqlab.data.text_features`),
@@ -18,6 +19,7 @@ from seqlab.text.recipes import RECIPES, evaluate_tool, load_tool, train
 from seqlab.text.segment import Segmenter
 from seqlab.text.sentiment import SentimentClassifier
 from seqlab.text.tool import weights_path
+from seqlab.text.translate import load_translator, translate
 
 __all__ = [
     "RECIPES",
@@ -27,6 +29,8 @@ __all__ = [
     "evaluate_tool",
     "load_poet",
     "load_tool",
+    "load_translator",
     "train",
+    "translate",
     "weights_path",
 ]

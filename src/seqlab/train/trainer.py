@@ -129,10 +129,13 @@ class Trainer:
         val: Batches | Streams | None = None,
         description: str = "training",
         on_epoch: Callable[[nn.Module], str] | None = None,
+        score: Callable[[nn.Module], float] | None = None,
     ) -> TrainResult:
         """Train ``model`` on ``train``, keeping the weights of the best ``val`` loss.
         ``on_epoch(model)``, when given, returns a note (a generated sample, say) printed on
-        the epoch's line."""
+        the epoch's line. ``score(model)``, when given, is a validation score (lower is
+        better: an error rate, a negated BLEU) that early stopping and the kept weights
+        follow instead of the validation loss; it is logged as ``val_score``."""
         cfg = self.config
         torch.manual_seed(cfg.seed)  # dropout masks
         shuffle = torch.Generator().manual_seed(cfg.seed)  # batch order, on the CPU
@@ -160,19 +163,25 @@ class Trainer:
                 lr = optimizer.param_groups[0]["lr"]
                 train_loss = self._epoch(model, train, optimizer, scheduler, shuffle)
                 val_loss = self.evaluate(model, val) if val is not None and len(val) else None
+                scored = None if score is None else float(score(model))
                 seconds = time.perf_counter() - t0
                 result.history.append(
                     {
                         "epoch": epoch,
                         "train_loss": train_loss,
                         "val_loss": float("nan") if val_loss is None else val_loss,
+                        **({} if scored is None else {"val_score": scored}),
                         "lr": lr,
                         "seconds": seconds,
                     }
                 )
-                shown = f"train {train_loss:.4f}" + (
-                    "" if val_loss is None else f"  val {val_loss:.4f}"
+                shown = (
+                    f"train {train_loss:.4f}"
+                    + ("" if val_loss is None else f"  val {val_loss:.4f}")
+                    + ("" if scored is None else f"  score {scored:.4f}")
                 )
+                if scored is not None:
+                    val_loss = scored  # what selection follows
                 progress.update(task, advance=1, info=shown)
                 note = "" if on_epoch is None else f"  {on_epoch(model)}"
                 if cfg.verbose and (note or not progress.console.is_terminal):  # a line each

@@ -1,0 +1,234 @@
+"""Sequence to sequence, measured: grapheme to phoneme on CMUdict and Chinese ↔ English on
+Tatoeba, for the GRU without attention, the GRU with attention and the Transformer.
+
+    python benchmarks/seq2seq.py --task g2p                  # three models (~50 min, 2 cores)
+    python benchmarks/seq2seq.py --task zh-en --task en-zh   # six models (~60 min)
+    python benchmarks/seq2seq.py --task zh-en --models gru   # one model again
+    python benchmarks/seq2seq.py --bundle                    # ship the translators
+
+Splits are :func:`seqlab.data.corpora.split`'s, fixed in the code: CMUdict by word (the
+pronunciations of a word never straddle it), Tatoeba by groups of pairs that share a
+sentence (no English or Chinese sentence on two sides). Each model trains on the training
+part, early stopping and the kept weights follow a validation metric (exact match for G2P,
+BLEU for translation), and the test part is decoded once, greedy and with beam 5.
+
+G2P scores each test word once: right when the output equals any of its pronunciations
+(word error rate, WER), and the phoneme error rate (PER) against the closest one. Translation
+scores every test pair against its one reference with sacreBLEU (its "zh" tokenizer for
+Chinese output) and chrF, and again with every translation of the source in the test part as
+references ("multi-ref").
+
+Each run writes its entry into ``benchmarks/results/seq2seq.json`` (scores, parameters,
+epochs, training time, the machine) and the tables into docs/results/seq2seq.md. ``--bundle``
+saves, for each direction, the attention model (recurrent or Transformer) with the higher
+validation BLEU (embedding tables in 4 bits, the other matrices in int8) to
+``src/seqlab/text/weights/translate-<direction>`` with the Tatoeba
+attribution beside it, scores the stored copy again, and draws its attention over one
+sentence into docs/images/attention-<direction>.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import gzip
+import json
+import os
+import platform
+import shutil
+import time
+from pathlib import Path
+
+import docs_tables
+import torch
+
+from seqlab.data import corpora
+from seqlab.datasets.pairs import TATOEBA_CREDIT
+from seqlab.report.plots import attention_map
+from seqlab.tasks import Seq2Seq
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "seq2seq.json"
+RUNS = HERE.parent / "runs" / "seq2seq"
+WEIGHTS = HERE.parent / "src" / "seqlab" / "text" / "weights"
+IMAGES = HERE.parent / "docs" / "images"
+MODELS = ("gru-none", "gru", "transformer")
+
+# One recipe per task and model, fixed before any test score was seen.
+_G2P = dict(source_tokens="char", target_tokens="space", embedding_dim=128, hidden_size=256,
+            dropout=0.2, label_smoothing=0.1, batch_size=128, lr=2e-3, patience=3,
+            select="exact")  # fmt: skip
+_MT = dict(embedding_dim=256, hidden_size=256, dropout=0.3, label_smoothing=0.1,
+           batch_size=64, lr=2e-3, patience=4, min_freq=2, select="bleu")  # fmt: skip
+RECIPES: dict[str, dict[str, dict]] = {
+    "g2p": {
+        "gru-none": dict(_G2P, model="gru", attention="none", epochs=5),
+        "gru": dict(_G2P, model="gru", attention="general", epochs=7),
+        "transformer": dict(
+            _G2P, model="transformer", hidden_size=128, num_layers=3, dropout=0.1, epochs=5
+        ),
+    },
+    **{
+        task: {
+            "gru-none": dict(_MT, **sides, model="gru", attention="none", epochs=6),
+            "gru": dict(_MT, **sides, model="gru", attention="general", epochs=6),
+            "transformer": dict(
+                _MT, **sides, model="transformer", hidden_size=256, num_layers=2, epochs=6
+            ),
+        }
+        for task, sides in (
+            ("zh-en", dict(source_tokens="char", target_tokens="word")),
+            ("en-zh", dict(source_tokens="word", target_tokens="char")),
+        )
+    },
+}
+
+
+def data(task: str, part: str) -> tuple[list[str], list[str]]:
+    """(sources, targets) of a part: one pair per pronunciation or per sentence pair."""
+    if task == "g2p":
+        items = corpora.split("cmudict", part)
+        return [w for w, ps in items for _ in ps], [p for _, ps in items for p in ps]
+    pairs = corpora.split("tatoeba", part)
+    zh, en = [p.chinese for p in pairs], [p.english for p in pairs]
+    return (zh, en) if task == "zh-en" else (en, zh)
+
+
+def references(sources: list[str], targets: list[str]) -> tuple[list[str], list[list[str]]]:
+    """Each distinct source once, with all its targets in the part."""
+    refs: dict[str, list[str]] = {}
+    for s, t in zip(sources, targets, strict=True):
+        refs.setdefault(s, []).append(t)
+    return list(refs), list(refs.values())
+
+
+def score(model: Seq2Seq, task: str, sources: list[str], targets: list[str]) -> dict:
+    out: dict = {}
+    for beam in (1, 5):
+        t0 = time.perf_counter()
+        key = "greedy" if beam == 1 else "beam5"
+        if task == "g2p":
+            words, refs = references(sources, targets)
+            s = model.evaluate(words, refs, beam=beam)
+            out[key] = {"wer": s["wer"], "per": s["per"], "words": s["n"]}
+        else:
+            single = model.evaluate(sources, targets, beam=beam)
+            distinct, refs = references(sources, targets)
+            multi = model.evaluate(distinct, refs, beam=beam)
+            out[key] = {"bleu": single["bleu"], "chrf": single["chrf"], "pairs": single["n"],
+                        "bleu_multi_ref": multi["bleu"], "chrf_multi_ref": multi["chrf"],
+                        "sources": multi["n"], "signature": single["signature"]}  # fmt: skip
+        out[key]["seconds"] = time.perf_counter() - t0
+    return out
+
+
+def machine() -> dict:
+    return {"cpus": os.cpu_count(), "threads": torch.get_num_threads(),
+            "processor": platform.processor() or platform.machine(),
+            "torch": torch.__version__}  # fmt: skip
+
+
+def load_results() -> dict:
+    return json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+
+
+def save_results(results: dict) -> None:
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    if RESULTS.parent == HERE / "results":
+        docs_tables.update("seq2seq-g2p", "seq2seq-mt")
+
+
+def run(task: str, name: str, smoke: int = 0, epochs: int | None = None) -> None:
+    recipe = RECIPES[task][name] if epochs is None else dict(RECIPES[task][name], epochs=epochs)
+    train, val, test = (data(task, p) for p in ("train", "val", "test"))
+    if smoke:  # a quick check of the script itself: a few pairs, one epoch, nothing kept
+        train, val, test = ((s[:smoke], t[:smoke]) for s, t in (train, val, test))
+        recipe = dict(recipe, epochs=1)
+    model = Seq2Seq(**recipe, seed=0, verbose=True)
+    t0 = time.perf_counter()
+    model.fit(*train, validation=val)
+    seconds = time.perf_counter() - t0
+    folder = model.save(RUNS / task / name)
+    best = min(model.history_, key=lambda h: h.get("val_score", h["val_loss"]))
+    entry = {
+        "recipe": recipe,
+        "parameters": sum(p.numel() for p in model.model_.parameters()),
+        "train_pairs": len(train[0]),
+        "epochs": len(model.history_),
+        "best_epoch": best["epoch"],
+        "val_score": best.get("val_score"),
+        "train_seconds": seconds,
+        "test": score(model, task, *test),
+        "saved": os.path.relpath(folder, HERE.parent),
+        "machine": machine(),
+    }
+    with open(RESULTS.with_suffix(".lock"), "w") as lock:  # runs side by side share the file
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        results = load_results()
+        results.setdefault(task, {})[name] = entry
+        save_results(results)
+    print(json.dumps({task: {name: entry["test"]}}, indent=1), flush=True)
+
+
+def bundle() -> None:
+    """Ship, per direction, the attention model with the better validation BLEU (the
+    ``val_score`` is −BLEU) in int4/int8, with the attribution of the pairs it learned from."""
+    results = load_results()
+    train_pairs = corpora.split("tatoeba", "train")
+    for task in ("zh-en", "en-zh"):
+        runs = {m: r for m, r in results.get(task, {}).items() if m != "gru-none"}
+        name = min(runs, key=lambda m: runs[m]["val_score"])
+        model = Seq2Seq.load(HERE.parent / runs[name]["saved"], device="cpu")
+        target = WEIGHTS / f"translate-{task}"
+        shutil.rmtree(target, ignore_errors=True)
+        model.set_params(verbose=False).save(target, precision="int4")
+        (target / "ATTRIBUTION.md").write_text(
+            f"# Tatoeba attribution\n\nThis model was trained on {len(train_pairs):,} "
+            f"English–Chinese sentence pairs (the training part of seqlab's split). "
+            f"{TATOEBA_CREDIT} The ids and contributors of every pair it was trained on are "
+            "in `pairs.attribution.txt.gz`, one line per pair: `#<English sentence id> "
+            "(<contributor>) & #<Chinese sentence id> (<contributor>)` on tatoeba.org, as the "
+            "file's attribution column gives them (its common prefix `CC-BY 2.0 (France) "
+            "Attribution: tatoeba.org ` left out).\n"
+        )
+        prefix = "CC-BY 2.0 (France) Attribution: tatoeba.org "
+        lines = "\n".join(p.attribution.removeprefix(prefix) for p in train_pairs) + "\n"
+        (target / "pairs.attribution.txt.gz").write_bytes(gzip.compress(lines.encode(), 9, mtime=0))
+        stored = Seq2Seq.load(target, device="cpu")
+        size = sum(f.stat().st_size for f in target.iterdir())
+        example = "我们明天去北京。" if task == "zh-en" else "We are going to Beijing tomorrow."
+        [[best]] = stored.decode([example], beam=5, return_attention=True)
+        if best.attention is not None:  # the heat map of docs/results/seq2seq.md
+            attention_map(best.source, best.tokens, best.attention,
+                          IMAGES / f"attention-{task}.png", f"{example} → {best.text}")  # fmt: skip
+        results.setdefault("bundle", {})[task] = {
+            "model": name, "bytes": size, "test": score(stored, task, *data(task, "test")),
+        }  # fmt: skip
+        save_results(results)
+        print(task, name, size, results["bundle"][task]["test"], flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--task", action="append", choices=sorted(RECIPES), default=[])
+    parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--bundle", action="store_true")
+    parser.add_argument("--smoke", type=int, default=0, help="check the script on N pairs")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (2 cores: 2)")
+    parser.add_argument("--epochs", type=int, help="instead of the recipe's (kept in the JSON)")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    if args.smoke:
+        global RESULTS, RUNS, WEIGHTS, IMAGES
+        RESULTS, RUNS = Path("/tmp/seq2seq_smoke.json"), Path("/tmp/seq2seq_smoke_runs")
+        WEIGHTS = Path("/tmp/seq2seq_smoke_weights")
+        IMAGES = Path("/tmp/seq2seq_smoke_images")
+    for task in args.task:
+        for name in args.models.split(","):
+            run(task, name, args.smoke, args.epochs)
+    if args.bundle:
+        bundle()
+
+
+if __name__ == "__main__":
+    main()

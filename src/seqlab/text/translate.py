@@ -1,0 +1,71 @@
+"""The bundled translators: Chinese → English and English → Chinese, encoder–decoder models
+(:class:`~seqlab.tasks.Seq2Seq`) trained by ``benchmarks/seq2seq.py`` on the training part of
+the Tatoeba pairs (:func:`seqlab.data.corpora.split`); their held-out scores are in
+docs/results/seq2seq.md. The pairs are CC BY 2.0 FR: each model's folder carries the
+attribution (``ATTRIBUTION.md`` and the ids and contributors of every pair it learned from).
+
+Example:
+    >>> from seqlab.text import translate
+    >>> translate(["我们明天去北京。"])                              # doctest: +SKIP
+    ['We are going to Beijing tomorrow.']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from seqlab.errors import CheckpointError, check, one_of
+from seqlab.tasks import Seq2Seq
+from seqlab.tasks.decoding import HANZI
+from seqlab.text.tool import weights_path
+
+__all__ = ["DIRECTIONS", "direction_for", "load_translator", "translate"]
+
+DIRECTIONS = ("zh-en", "en-zh")
+
+
+def direction_for(text: str, to: str | None = None) -> str:
+    """ "zh-en" or "en-zh": into ``to`` ("en" or "zh") when given, else into the language the
+    text is not in (Chinese characters in it: into English)."""
+    if to is None:
+        to = "en" if HANZI.search(text) else "zh"
+    check("translate", {"to": one_of("en", "zh")}, {"to": to})
+    return "zh-en" if to == "en" else "en-zh"
+
+
+def load_translator(
+    direction: str = "zh-en", path: str | Path | None = None, device: str = "cpu"
+) -> Seq2Seq:
+    """The model saved in ``path`` (``Seq2Seq.save``), else the bundled one of
+    ``direction``."""
+    check("load_translator", {"direction": one_of(*DIRECTIONS)}, {"direction": direction})
+    folder = Path(path) if path is not None else weights_path(f"translate-{direction}")
+    if path is None and not (folder / "config.json").is_file():
+        raise CheckpointError(
+            f"the bundled {direction} translator must be in {str(folder)!r}; got no "
+            "config.json there. Reinstall seqlab, or train one with python "
+            "benchmarks/seq2seq.py --task zh-en --task en-zh --bundle."
+        )
+    return Seq2Seq.load(folder, device=device)
+
+
+def translate(
+    texts: Sequence[str], to: str | None = None, beam: int = 5, path: str | Path | None = None
+) -> list[str]:
+    """Each text translated into ``to`` ("en" or "zh"; by default the other language of
+    each text) by the bundled models, or every text by the model saved in ``path``, with
+    beam search; an empty text gives an empty translation."""
+    out = [""] * len(texts)
+    for direction in (None,) if path is not None else DIRECTIONS:
+        rows = [
+            i
+            for i, t in enumerate(texts)
+            if t.strip() and (direction is None or direction_for(t, to) == direction)
+        ]
+        if rows:
+            model = load_translator(direction or "zh-en", path)
+            found = model.predict([texts[i] for i in rows], beam=beam)
+            for i, text in zip(rows, found, strict=True):
+                out[i] = text
+    return out

@@ -1,0 +1,132 @@
+"""``seqlab seq2seq train`` / ``predict`` on a user's pairs file, and ``seqlab text
+translate`` with the bundled translators: outputs, n-best, the attention map, notes on inputs
+the model may read poorly, and bad input in one sentence."""
+
+import random
+
+import pytest
+from typer.testing import CliRunner
+
+from seqlab.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    rng = random.Random(0)
+    words = ["".join(rng.choice("abcdef") for _ in range(rng.randint(2, 6))) for _ in range(900)]
+    folder = tmp_path_factory.mktemp("s2s")
+    lines = [f"{w}\t{w[::-1]}\tsome attribution" for w in words]
+    lines.insert(10, "")  # an empty line is skipped
+    (folder / "pairs.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(
+        app,
+        ["seq2seq", "train", "--data", str(folder / "pairs.tsv"), "--model", "gru",
+         "--hidden-size", "48", "--embedding-dim", "24", "--epochs", "8", "--batch-size", "32",
+         "--lr", "0.005", "--out", str(folder / "model")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "skipped 1 empty line" in result.output
+    assert "held out" in result.output and "exact" in result.output
+    return folder
+
+
+def test_train_saves_a_model_and_its_held_out_scores(trained):
+    import json
+
+    scores = json.loads((trained / "model" / "scores.json").read_text())
+    assert scores["held_out"]["exact"] >= 60
+    assert len(scores["history"]) >= 1
+
+
+def test_predict_decodes_text_file_and_n_best(trained, tmp_path):
+    model = str(trained / "model")
+    result = runner.invoke(app, ["seq2seq", "predict", "--from", model, "abcd", "--beam", "3"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "dcba"
+    (tmp_path / "in.txt").write_text("abc\n\nfed\n", encoding="utf-8")
+    result = runner.invoke(app, ["seq2seq", "predict", "--from", model, "--file",
+                                 str(tmp_path / "in.txt")])  # fmt: skip
+    assert result.output.split("\n")[:3] == ["cba", "", "def"]
+    result = runner.invoke(app, ["seq2seq", "predict", "--from", model, "abc", "--beam", "3",
+                                 "--n-best", "2"])  # fmt: skip
+    rows = [line.split("\t") for line in result.output.strip().split("\n")]
+    assert [r[0] for r in rows] == ["1", "2"] and rows[0][2] == "cba"
+    assert float(rows[0][1]) >= float(rows[1][1])
+
+
+def test_predict_draws_the_attention_map(trained, tmp_path):
+    png = tmp_path / "attention.png"
+    result = runner.invoke(app, ["seq2seq", "predict", "--from", str(trained / "model"), "abcd",
+                                 "--plot", str(png)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_unseen_characters_and_long_sources_get_a_note_and_an_output(trained):
+    model = str(trained / "model")
+    result = runner.invoke(app, ["seq2seq", "predict", "--from", model, "abxyz"])
+    assert result.exit_code == 0, result.output
+    assert "note: line 1 has tokens the model never saw (x y z); they are read as <unk>." in (
+        result.output
+    )
+    result = runner.invoke(app, ["seq2seq", "predict", "--from", model, "abcdef" * 4])
+    assert result.exit_code == 0, result.output
+    assert "note: line 1 is longer (24 tokens) than any training source (6)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("abc\tcba\nabc cba\n", "must hold a source and a target on each line, separated by "
+         "a tab; got one column on line 2 ('abc cba'). Separate the two with a tab."),
+        ("abc\t\n", "must have a non-empty source and target on each line; got an empty "
+         "target on line 1."),
+        ("\n\n", "must hold at least one pair; got none"),
+    ],
+)  # fmt: skip
+def test_a_bad_pairs_file_is_one_sentence(tmp_path, content, message):
+    (tmp_path / "bad.tsv").write_text(content, encoding="utf-8")
+    result = runner.invoke(app, ["seq2seq", "train", "--data", str(tmp_path / "bad.tsv")])
+    assert result.exit_code == 1
+    assert message in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_model_folder_is_one_sentence(tmp_path):
+    result = runner.invoke(app, ["seq2seq", "predict", "--from", str(tmp_path / "no"), "abc"])
+    assert result.exit_code == 1
+    assert "must be a folder written by save()" in " ".join(result.output.split())
+
+
+def test_translate_with_the_bundled_models_both_ways():
+    result = runner.invoke(app, ["text", "translate", "他喜欢喝茶。"])
+    assert result.exit_code == 0, result.output
+    english = result.output.strip()
+    assert english.isascii() and "tea" in english.split(" ")[-1]
+    result = runner.invoke(app, ["text", "translate", "I like tea.", "--to", "zh"])
+    assert result.exit_code == 0, result.output
+    assert "茶" in result.output
+    result = runner.invoke(app, ["text", "translate"], input="我很高兴。\n\nI like tea.\n")
+    lines = result.output.split("\n")
+    assert lines[0].isascii() and lines[1] == "" and "茶" in lines[2]  # each line its way
+    result = runner.invoke(app, ["text", "translate", "--to", "fr", "hello"])
+    assert result.exit_code == 1
+    assert "to of translate must be one of 'en', 'zh'" in " ".join(result.output.split())
+
+
+def test_the_bundled_translators_carry_the_tatoeba_attribution_and_fit_in_10_mb():
+    import gzip
+
+    from seqlab.text import weights_path
+
+    total = 0
+    for direction in ("zh-en", "en-zh"):
+        folder = weights_path(f"translate-{direction}")
+        note = (folder / "ATTRIBUTION.md").read_text(encoding="utf-8")
+        assert "Tatoeba" in note and "CC BY 2.0 FR" in note
+        lines = gzip.decompress((folder / "pairs.attribution.txt.gz").read_bytes()).decode()
+        assert len(lines.splitlines()) == 23_195
+        total += sum(f.stat().st_size for f in folder.iterdir())
+    assert total <= 10 * 1024 * 1024
