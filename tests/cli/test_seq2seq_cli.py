@@ -94,6 +94,23 @@ def test_a_bad_pairs_file_is_one_sentence(tmp_path, content, message):
     assert "Traceback" not in result.output
 
 
+def test_a_held_out_share_outside_0_1_is_one_sentence_naming_the_option(tmp_path):
+    (tmp_path / "ok.tsv").write_text("ab\tba\ncd\tdc\n", encoding="utf-8")
+    result = runner.invoke(app, ["seq2seq", "train", "--data", str(tmp_path / "ok.tsv"),
+                                 "--val-size", "0"])  # fmt: skip
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert "val_size of seqlab seq2seq train must be a fraction in (0, 1); got 0.0." in text
+    assert "--val-size" in text
+
+
+def test_translate_in_python_goes_each_way_and_keeps_empty_texts():
+    from seqlab.text import translate
+
+    english, empty, chinese = translate(["他喜欢喝茶。", "", "I like tea."])
+    assert english.isascii() and "tea" in english and empty == "" and "茶" in chinese
+
+
 def test_a_missing_model_folder_is_one_sentence(tmp_path):
     result = runner.invoke(app, ["seq2seq", "predict", "--from", str(tmp_path / "no"), "abc"])
     assert result.exit_code == 1

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from seqlab.errors import DataError
+from seqlab.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
     from seqlab.tasks import Seq2Seq
@@ -177,6 +177,11 @@ def train(
     from seqlab.io import write_json
     from seqlab.tasks import Seq2Seq
 
+    if not 0 < val_size < 1:
+        raise ConfigError(
+            f"val_size of seqlab seq2seq train must be a fraction in (0, 1); got {val_size}. "
+            "Hold out e.g. 0.1 of the sources."
+        )
     sources, targets, empty = read_pairs(data, reverse)
     if empty:
         console.print(f"skipped {empty} empty line{'s' * (empty > 1)} of {data}", highlight=False)
