@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import gzip
 import json
 import os
 import platform
@@ -43,7 +42,9 @@ import docs_tables
 import torch
 
 from seqlab.data import corpora
+from seqlab.data.pairs import references_by_source
 from seqlab.datasets.pairs import TATOEBA_CREDIT
+from seqlab.io import write_lines_gz
 from seqlab.report.plots import attention_map
 from seqlab.tasks import Seq2Seq
 
@@ -96,9 +97,7 @@ def data(task: str, part: str) -> tuple[list[str], list[str]]:
 
 def references(sources: list[str], targets: list[str]) -> tuple[list[str], list[list[str]]]:
     """Each distinct source once, with all its targets in the part."""
-    refs: dict[str, list[str]] = {}
-    for s, t in zip(sources, targets, strict=True):
-        refs.setdefault(s, []).append(t)
+    refs = references_by_source(sources, targets)
     return list(refs), list(refs.values())
 
 
@@ -192,8 +191,8 @@ def bundle() -> None:
             "Attribution: tatoeba.org ` left out).\n"
         )
         prefix = "CC-BY 2.0 (France) Attribution: tatoeba.org "
-        lines = "\n".join(p.attribution.removeprefix(prefix) for p in train_pairs) + "\n"
-        (target / "pairs.attribution.txt.gz").write_bytes(gzip.compress(lines.encode(), 9, mtime=0))
+        write_lines_gz(target / "pairs.attribution.txt.gz",
+                       (p.attribution.removeprefix(prefix) for p in train_pairs))  # fmt: skip
         stored = Seq2Seq.load(target, device="cpu")
         size = sum(f.stat().st_size for f in target.iterdir())
         example = "我们明天去北京。" if task == "zh-en" else "We are going to Beijing tomorrow."

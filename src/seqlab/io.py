@@ -24,6 +24,7 @@ __all__ = [
     "read_json",
     "read_lines_gz",
     "read_tensors",
+    "read_weights",
     "write_json",
     "write_lines_gz",
     "write_tensors",
@@ -146,6 +147,17 @@ def read_tensors(path: str | Path) -> dict[str, torch.Tensor]:
         q = torch.stack([packed >> 4, packed & 15], dim=2).flatten(1).float() - 8
         tensors[base] = q * scale[:, None]
     return tensors
+
+
+def read_weights(model: torch.nn.Module, folder: Path, tied: Collection[str] = ()) -> None:
+    """Load ``folder``/model.safetensors into ``model``; only the ``tied`` weights (stored
+    once, under the matrix they share) may be absent from the file."""
+    missing, _ = model.load_state_dict(read_tensors(folder / "model.safetensors"), strict=False)
+    if set(missing) - set(tied):
+        raise CheckpointError(
+            f"model.safetensors of {str(folder)!r} must hold every weight of its config; got "
+            f"none for {missing[:3]}. Save the model again."
+        )
 
 
 def read_lines_gz(path: str | Path) -> list[str]:

@@ -195,7 +195,7 @@ def sequence_scores(
         tokens = tokenize(p)
         # the closest reference; of equally close ones, the first listed
         best = min(
-            ((Levenshtein.distance(tokens, tokenize(r)), len(tokenize(r))) for r in refs),
+            ((Levenshtein.distance(tokens, ref), len(ref)) for ref in map(tokenize, refs)),
             key=lambda d: d[0],
         )
         errors, length = errors + best[0], length + best[1]

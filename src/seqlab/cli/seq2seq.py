@@ -173,7 +173,7 @@ def train(
 
         seqlab seq2seq train --data cmn.txt --reverse --target-tokens word --model transformer
     """
-    from seqlab.data.pairs import hold_out_sources
+    from seqlab.data.pairs import hold_out_sources, references_by_source
     from seqlab.io import write_json
     from seqlab.tasks import Seq2Seq
 
@@ -199,9 +199,7 @@ def train(
         select=select, val_size=val_size, seed=seed, verbose=True,
     )  # fmt: skip
     s2s.fit(train_s, train_t, validation=held)
-    refs: dict[str, list[str]] = {}
-    for s, t in zip(*held, strict=True):
-        refs.setdefault(s, []).append(t)
+    refs = references_by_source(*held)
     scores = s2s.evaluate(list(refs), list(refs.values()))
     s2s.set_params(verbose=False).save(out)
     write_json(out / "scores.json", {"held_out": scores, "history": s2s.history_})
@@ -279,17 +277,14 @@ def translate(
         seqlab text translate --file sentences.txt
     """
     from seqlab.cli.text import _texts
-    from seqlab.text.translate import DIRECTIONS, direction_for, load_translator
+    from seqlab.text.translate import load_translator, routes
 
     texts = _texts(text, file, "translate")
     out = ["" for _ in texts]
-    todo = [i for i, t in enumerate(texts) if t.strip()]
-    for direction in (None,) if saved is not None else DIRECTIONS:
-        rows = [i for i in todo if direction is None or direction_for(texts[i], to) == direction]
-        if not rows:
-            continue
+    first = next((i for i, t in enumerate(texts) if t.strip()), None)
+    for direction, rows in routes(texts, to, saved):
         model = load_translator(direction or "zh-en", saved)
-        drawn = plot if rows[0] == todo[0] else None  # the first line's map
+        drawn = plot if rows[0] == first else None  # the first line's map
         lines = decode_lines(model, [texts[i] for i in rows], beam, n_best, drawn,
                              [i + 1 for i in rows])  # fmt: skip
         for i, line in zip(rows, lines, strict=True):

@@ -20,10 +20,30 @@ import numpy as np
 
 from seqlab.datasets.pairs import TatoebaPair, cmudict, tatoeba
 
-__all__ = ["cmudict_part", "hold_out_sources", "tatoeba_groups", "tatoeba_part"]
+__all__ = [
+    "cmudict_part",
+    "hold_out_sources",
+    "references_by_source",
+    "tatoeba_groups",
+    "tatoeba_part",
+]
 
 G2P_EVERY, G2P_VAL, G2P_TEST = 20, (19,), (17, 18)
 TATOEBA_EVERY, TATOEBA_VAL, TATOEBA_TEST = 10, 8, 9
+
+
+def references_by_source(sources: list[str], targets: list[str]) -> dict[str, list[str]]:
+    """Each distinct source (in order of first appearance) with all its targets: the
+    references a source's output is scored against.
+
+    Example:
+        >>> references_by_source(["a", "b", "a"], ["1", "2", "3"])
+        {'a': ['1', '3'], 'b': ['2']}
+    """
+    refs: dict[str, list[str]] = {}
+    for s, t in zip(sources, targets, strict=True):
+        refs.setdefault(s, []).append(t)
+    return refs
 
 
 def hold_out_sources(

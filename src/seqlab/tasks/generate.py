@@ -22,7 +22,6 @@ from torch import Tensor
 from seqlab.data.streams import TokenStreams
 from seqlab.data.tokens import PAD_ID, UNK_ID, JiebaTokenizer, Vocab
 from seqlab.errors import (
-    CheckpointError,
     ConfigError,
     DataError,
     Rule,
@@ -32,7 +31,7 @@ from seqlab.errors import (
     probability,
 )
 from seqlab.estimator import Estimator
-from seqlab.io import read_tensors, write_tensors
+from seqlab.io import read_weights, write_tensors
 from seqlab.models.lm import LanguageModelNet
 from seqlab.tasks.decoding import Form, beam_search, check_settings, sample
 from seqlab.train import TrainConfig, Trainer, resolve_device
@@ -371,12 +370,7 @@ class LanguageModel(Estimator):
         lm.device_ = resolve_device(device)
         lm.history_ = []
         model = lm._build()
-        missing, _ = model.load_state_dict(read_tensors(path / "model.safetensors"), strict=False)
-        if missing not in ([], ["head.weight"] if model.tied else []):
-            raise CheckpointError(
-                f"model.safetensors of {str(path)!r} must hold every weight of its config; got "
-                f"none for {missing[:3]}. Save the model again."
-            )
+        read_weights(model, path, ["head.weight"] if model.tied else [])
         lm.model_ = model.to(lm.device_).eval()
         return lm
 

@@ -23,17 +23,16 @@ import torch
 from torch import nn
 
 from seqlab.data.batches import PairBatches
-from seqlab.data.pairs import hold_out_sources
+from seqlab.data.pairs import hold_out_sources, references_by_source
 from seqlab.data.tokens import PAD_ID, UNK_ID, Vocab, detokenize, tokenize
 from seqlab.errors import (
-    CheckpointError,
     ConfigError,
     DataError,
     check,
     one_of,
 )
 from seqlab.estimator import Estimator
-from seqlab.io import PRECISIONS, read_json, read_tensors, write_json, write_tensors
+from seqlab.io import PRECISIONS, read_json, read_weights, write_json, write_tensors
 from seqlab.metrics import sequence_scores
 from seqlab.models.seq2seq import RecurrentSeq2Seq, TransformerSeq2Seq
 from seqlab.tasks.search import Hypothesis, decode_batches
@@ -267,9 +266,7 @@ class Seq2Seq(Estimator):
     def _scorer(self, val: tuple[list[str], list[str]]) -> Callable[[nn.Module], float]:
         """The validation metric as a score to minimise, on at most SCORE_SOURCES sources
         (every k-th distinct source)."""
-        refs: dict[str, list[str]] = {}
-        for s, t in zip(*val, strict=True):
-            refs.setdefault(s, []).append(t)
+        refs = references_by_source(*val)
         # evenly spread over the part (a file sorted by length would give only short ones)
         chosen = list(refs)[:: -(-len(refs) // SCORE_SOURCES)]
 
@@ -388,11 +385,6 @@ class Seq2Seq(Estimator):
         task.device_ = resolve_device(device)
         task.history_ = []
         model = task._build()
-        missing, _ = model.load_state_dict(read_tensors(path / "model.safetensors"), strict=False)
-        if missing not in ([], ["out.weight"] if task.model == "transformer" else []):
-            raise CheckpointError(
-                f"model.safetensors of {str(path)!r} must hold every weight of its config; got "
-                f"none for {missing[:3]}. Save the model again."
-            )
+        read_weights(model, path, ["out.weight"] if task.model == "transformer" else [])
         task.model_ = model.to(task.device_).eval()
         return task

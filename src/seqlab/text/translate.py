@@ -20,7 +20,7 @@ from seqlab.tasks import Seq2Seq
 from seqlab.tasks.decoding import HANZI
 from seqlab.text.tool import weights_path
 
-__all__ = ["DIRECTIONS", "direction_for", "load_translator", "translate"]
+__all__ = ["DIRECTIONS", "direction_for", "load_translator", "routes", "translate"]
 
 DIRECTIONS = ("zh-en", "en-zh")
 
@@ -32,6 +32,23 @@ def direction_for(text: str, to: str | None = None) -> str:
         to = "en" if HANZI.search(text) else "zh"
     check("translate", {"to": one_of("en", "zh")}, {"to": to})
     return "zh-en" if to == "en" else "en-zh"
+
+
+def routes(
+    texts: Sequence[str], to: str | None = None, path: str | Path | None = None
+) -> list[tuple[str | None, list[int]]]:
+    """(direction, rows) of the non-empty texts: the rows each bundled model translates, or
+    with ``path`` every row for that one model (direction None); empty texts are in none.
+
+    Example:
+        >>> routes(["你好", "", "hello"])
+        [('zh-en', [0]), ('en-zh', [2])]
+    """
+    todo = [i for i, t in enumerate(texts) if t.strip()]
+    if path is not None:
+        return [(None, todo)] if todo else []
+    by = [(d, [i for i in todo if direction_for(texts[i], to) == d]) for d in DIRECTIONS]
+    return [(d, rows) for d, rows in by if rows]
 
 
 def load_translator(
@@ -57,15 +74,9 @@ def translate(
     each text) by the bundled models, or every text by the model saved in ``path``, with
     beam search; an empty text gives an empty translation."""
     out = [""] * len(texts)
-    for direction in (None,) if path is not None else DIRECTIONS:
-        rows = [
-            i
-            for i, t in enumerate(texts)
-            if t.strip() and (direction is None or direction_for(t, to) == direction)
-        ]
-        if rows:
-            model = load_translator(direction or "zh-en", path)
-            found = model.predict([texts[i] for i in rows], beam=beam)
-            for i, text in zip(rows, found, strict=True):
-                out[i] = text
+    for direction, rows in routes(texts, to, path):
+        model = load_translator(direction or "zh-en", path)
+        found = model.predict([texts[i] for i in rows], beam=beam)
+        for i, text in zip(rows, found, strict=True):
+            out[i] = text
     return out
