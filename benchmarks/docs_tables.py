@@ -253,6 +253,11 @@ _SEQ2SEQ_NAMES = {
 }
 
 
+def _seq2seq_results() -> dict:
+    """benchmarks/results/seq2seq.json, or nothing before its first run."""
+    return _json("seq2seq") if (RESULTS / "seq2seq.json").exists() else {}  # type: ignore[return-value]
+
+
 def _seq2seq_cells(e: dict) -> str:
     r = e["recipe"]
     size = f"{r.get('num_layers', 1)}×{r['hidden_size']}"
@@ -264,7 +269,7 @@ def _seq2seq_cells(e: dict) -> str:
 
 def seq2seq_g2p() -> str:
     """CMUdict G2P: our three models on our split, then the published figures on theirs."""
-    r = _json("seq2seq") if (RESULTS / "seq2seq.json").exists() else {}
+    r = _seq2seq_results()
     lines = [
         "| model | layers × width | parameters | epochs (best) | training, 2 CPU cores | "
         "WER greedy | WER beam 5 (target ≤ 30.0 %) | PER greedy | PER beam 5 |",
@@ -287,7 +292,7 @@ def seq2seq_g2p() -> str:
 
 def seq2seq_mt() -> str:
     """Tatoeba zh↔en: our three models per direction, the bundled translators, the ceiling."""
-    r = _json("seq2seq") if (RESULTS / "seq2seq.json").exists() else {}
+    r = _seq2seq_results()
     lines = [
         "| direction | model | layers × width | parameters | epochs (best) | training, 2 CPU "
         "cores | BLEU greedy | BLEU beam 5 | chrF beam 5 | BLEU beam 5, multi-ref |",

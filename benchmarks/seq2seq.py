@@ -43,8 +43,10 @@ import torch
 
 from seqlab.data import corpora
 from seqlab.data.pairs import references_by_source
+from seqlab.data.tokens import tokenize
 from seqlab.datasets.pairs import TATOEBA_CREDIT
 from seqlab.io import write_lines_gz
+from seqlab.metrics import sequence_scores
 from seqlab.report.plots import attention_map
 from seqlab.tasks import Seq2Seq
 
@@ -103,17 +105,18 @@ def references(sources: list[str], targets: list[str]) -> tuple[list[str], list[
 
 def score(model: Seq2Seq, task: str, sources: list[str], targets: list[str]) -> dict:
     out: dict = {}
+    distinct, refs = references(sources, targets)
     for beam in (1, 5):
         t0 = time.perf_counter()
         key = "greedy" if beam == 1 else "beam5"
         if task == "g2p":
-            words, refs = references(sources, targets)
-            s = model.evaluate(words, refs, beam=beam)
+            s = model.evaluate(distinct, refs, beam=beam)
             out[key] = {"wer": s["wer"], "per": s["per"], "words": s["n"]}
-        else:
-            single = model.evaluate(sources, targets, beam=beam)
-            distinct, refs = references(sources, targets)
-            multi = model.evaluate(distinct, refs, beam=beam)
+        else:  # each distinct source decoded once, scored per pair and against all its refs
+            found = dict(zip(distinct, model.predict(distinct, beam=beam), strict=True))
+            words = lambda t: tokenize(t, model.target_tokens)  # noqa: E731
+            single = sequence_scores([found[s] for s in sources], [[t] for t in targets], words)
+            multi = sequence_scores([found[s] for s in distinct], refs, words)
             out[key] = {"bleu": single["bleu"], "chrf": single["chrf"], "pairs": single["n"],
                         "bleu_multi_ref": multi["bleu"], "chrf_multi_ref": multi["chrf"],
                         "sources": multi["n"], "signature": single["signature"]}  # fmt: skip
