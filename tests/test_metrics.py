@@ -77,3 +77,37 @@ def test_bleu_and_chrf_are_sacrebleus_with_the_zh_tokenizer_for_chinese():
     # a second reference for one text only: the missing one is skipped, not an empty string
     multi = corpus_bleu_chrf(["a b c d", "e f g h"], [["a b c d"], ["e f g x", "e f g h"]])
     assert multi["bleu"] == pytest.approx(100.0)
+
+
+def test_m4_metrics_by_hand():
+    from seqlab.metrics import (
+        coverage,
+        interval_score,
+        owa,
+        pinball,
+        seasonal_scale,
+        series_errors,
+        weighted_quantile_loss,
+    )
+
+    y = np.array([[10.0, 20.0], [4.0, 4.0]])
+    f = np.array([[12.0, 20.0], [2.0, 6.0]])
+    scale = np.array([2.0, 1.0])
+    e = series_errors(y, f, scale)
+    np.testing.assert_allclose(e["smape"], [200 * 2 / 22 / 2, (200 * 2 / 6 + 200 * 2 / 10) / 2])
+    np.testing.assert_allclose(e["mase"], [0.5, 2.0])
+    assert owa(10, 2, 20, 4) == 0.5
+    assert seasonal_scale(np.array([1.0, 3.0, 2.0, 6.0]), 2) == pytest.approx(2.0)
+    assert seasonal_scale(np.array([5.0, 5.0, 5.0]), 1) == 1.0  # a flat history: no scale
+    lo, hi = np.array([[9.0, 21.0]]), np.array([[11.0, 22.0]])
+    truth = np.array([[10.0, 20.0]])
+    # (U-L) + (2/a)(L-y) below: step 1 inside (2), step 2 below by 1 (1 + 40·1)
+    np.testing.assert_allclose(interval_score(truth, lo, hi, np.array([1.0]), 95), [(2 + 41) / 2])
+    assert coverage(truth, lo, hi) == 50.0
+    assert pinball(np.array([1.0]), np.array([0.0]), 0.9) == pytest.approx(0.9)
+    assert pinball(np.array([0.0]), np.array([1.0]), 0.9) == pytest.approx(0.1)
+    # wQL: per quantile 2·Σ pinball / Σ|y|
+    quantiles = {0.5: np.array([2.0]), 0.9: np.array([2.0])}
+    assert weighted_quantile_loss(np.array([4.0]), quantiles) == pytest.approx(
+        np.mean([2 * 0.5 * 2 / 4, 2 * 0.9 * 2 / 4])
+    )

@@ -36,6 +36,9 @@ class RunConfig:
     three minutes on two CPU cores; the Forecaster's 30, 32 and 5 train longer), and ``revin``
     on (prices in the test years lie above anything in the training years).
     ``model_params`` maps a model's name to its own settings (``{"tcn": {"kernel_size": 5}}``).
+    With ``id_col`` the data is a long table of many series (``time_col``, the target), one
+    global model per network, the naive, seasonal naive and Naive2 baselines always run, and
+    ``levels`` are the interval levels (%) of the forecasts.
     """
 
     data: str | None = None
@@ -62,6 +65,9 @@ class RunConfig:
     model_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     device: str = "auto"
     seed: int = 0
+    id_col: str | None = None
+    time_col: str = "ds"
+    levels: list[int] = field(default_factory=lambda: [80, 95])
 
     def forecaster_params(self, model: str) -> dict[str, Any]:
         """The :class:`~seqlab.tasks.Forecaster` parameters of ``model`` in this run."""
@@ -86,6 +92,11 @@ class RunConfig:
             "missing": self.missing,
             "device": self.device,
             "seed": self.seed,
+            **(
+                {"id_col": self.id_col, "time_col": self.time_col, "levels": self.levels}
+                if self.id_col is not None
+                else {}
+            ),
         }
 
     def resolved_target(self) -> str | None:
@@ -98,11 +109,22 @@ class RunConfig:
         from seqlab.data.table import read_table
 
         if self.data is not None:
+            if self.id_col is not None:
+                from seqlab.data.table import read_long
+
+                return read_long(self.data)
             return read_table(self.data, self.date_col)
+        if self.id_col is not None:
+            raise ConfigError(
+                "data of seqlab forecast must be a file when id_col is given; got the bundled "
+                f"{self.dataset!r}, which is one series. Pass --data with a long table."
+            )
         return datasets.load(self.dataset)
 
     def all_models(self) -> list[str]:
-        return list(dict.fromkeys([*self.models, *self.baselines]))
+        """The models, then the baselines; on many series M4's three always among them."""
+        always = ["naive", "seasonal_naive", "naive2"] if self.id_col is not None else []
+        return list(dict.fromkeys([*self.models, *self.baselines, *always]))
 
 
 def load_config(path: str | Path, **overrides: Any) -> RunConfig:

@@ -25,10 +25,17 @@ __all__ = [
     "METRICS",
     "char_ngram_floors",
     "corpus_bleu_chrf",
+    "coverage",
     "forecast_metrics",
+    "interval_score",
     "naive_scale",
+    "owa",
+    "pinball",
+    "seasonal_scale",
     "sequence_scores",
+    "series_errors",
     "span_scores",
+    "weighted_quantile_loss",
 ]
 
 METRICS = ("mse", "rmse", "mae", "mape", "smape", "mase", "direction")
@@ -38,6 +45,57 @@ def naive_scale(train: np.ndarray) -> np.ndarray:
     """MASE's denominator per column: the mean |y_t - y_{t-1}| over the training rows."""
     scale = np.abs(np.diff(train, axis=0)).mean(axis=0)
     return np.where(scale > 0, scale, 1.0)
+
+
+def seasonal_scale(history: np.ndarray, m: int = 1) -> float:
+    """M4's MASE denominator of one series: the mean |x_t - x_{t-m}| over its history."""
+    scale = float(np.abs(history[m:] - history[:-m]).mean()) if len(history) > m else 0.0
+    return scale if scale > 0 else 1.0
+
+
+def series_errors(y: np.ndarray, f: np.ndarray, scale: np.ndarray) -> dict[str, np.ndarray]:
+    """sMAPE (%) and MASE per series, M4's way, for truths and forecasts (S, H) and each
+    series' :func:`seasonal_scale` (S,): sMAPE = mean of 200·|y - f| / (|y| + |f|)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denom = np.abs(y) + np.abs(f)
+        sape = np.where(denom > 0, 200 * np.abs(y - f) / denom, 0.0)
+    return {"smape": sape.mean(axis=1), "mase": np.abs(y - f).mean(axis=1) / scale}
+
+
+def owa(smape: float, mase: float, smape_naive2: float, mase_naive2: float) -> float:
+    """M4's overall weighted average: the mean of sMAPE and MASE, each relative to Naive2's."""
+    return (smape / smape_naive2 + mase / mase_naive2) / 2
+
+
+def interval_score(
+    y: np.ndarray, lo: np.ndarray, hi: np.ndarray, scale: np.ndarray, level: float = 95
+) -> np.ndarray:
+    """M4's MSIS per series for (S, H) bounds at ``level`` %: the mean over steps of
+    (U - L) + (2/a)(L - y)[y < L] + (2/a)(y - U)[y > U], a = 1 - level/100, over the scale."""
+    a = 1 - level / 100
+    score = (hi - lo) + (2 / a) * (lo - y) * (y < lo) + (2 / a) * (y - hi) * (y > hi)
+    return score.mean(axis=1) / scale
+
+
+def coverage(y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
+    """The share (%) of truths inside [lo, hi]."""
+    return float(100 * np.mean((y >= lo) & (y <= hi)))
+
+
+def pinball(y: np.ndarray, q_pred: np.ndarray, q: float) -> float:
+    """The mean pinball (quantile) loss of forecasts of the q-quantile."""
+    d = y - q_pred
+    return float(np.mean(np.maximum(q * d, (q - 1) * d)))
+
+
+def weighted_quantile_loss(y: np.ndarray, quantiles: dict[float, np.ndarray]) -> float:
+    """Mean weighted quantile loss (GluonTS's mean_wQuantileLoss): per quantile q,
+    2·Σ pinball / Σ|y|, averaged over the quantiles."""
+    total = np.abs(y).sum()
+    losses = [
+        2 * np.sum(np.maximum(q * (y - p), (q - 1) * (y - p))) / total for q, p in quantiles.items()
+    ]
+    return float(np.mean(losses))
 
 
 def _reduce(y: np.ndarray, p: np.ndarray, last: np.ndarray, scale: np.ndarray, axis) -> dict:

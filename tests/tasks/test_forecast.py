@@ -131,7 +131,8 @@ def test_get_and_set_params():
         (
             {"model": "arima"},
             "model must be one of the registered models rnn, lstm, gru, transformer, tcn, "
-            "dlinear, segrnn, patchtst, naive, seasonal_naive, drift, mean; got 'arima'. Pick "
+            "dlinear, segrnn, patchtst, nbeats, naive, seasonal_naive, drift, mean, naive2; got "
+            "'arima'. Pick "
             "one of them, or add yours to seqlab.models.REGISTRY.",
         ),
         ({"horizon": 0}, "horizon of Forecaster must be a positive integer; got 0."),
@@ -194,6 +195,7 @@ def test_load_missing_and_corrupted_files(fitted, tmp_path):
         "config.json",
         "history.csv",
         "model.safetensors",
+        "panel.safetensors",
         "state.json",
     ]
     assert json.loads((path / "config.json").read_text())["seqlab_version"] == sl.__version__

@@ -13,7 +13,8 @@ console = Console()
 
 app = typer.Typer(
     help="Benchmarks under published protocols.\n\n"
-    "Example:\n\n    seqlab bench ltsf --dataset ETTh1 --horizon 96 --model segrnn",
+    "Examples:\n\n    seqlab bench ltsf --dataset ETTh1 --horizon 96 --model segrnn\n\n"
+    "    seqlab bench m4 --frequency hourly --model naive2",
     no_args_is_help=True,
 )
 
@@ -82,6 +83,72 @@ def ltsf(
         for source, values in PUBLISHED.items():
             if horizon in values:
                 console.print(f"  published, {source}: MSE {values[horizon]:.3f}")
+    if out is not None:
+        write_json(out, r)
+        console.print(f"Written to [bold]{out}[/].")
+
+
+@app.command()
+def m4(
+    frequency: Annotated[str, typer.Option(help="hourly (H 48) or weekly (H 13).")] = "hourly",
+    model: Annotated[
+        str, typer.Option(help="A model of the zoo or a baseline: naive2, lstm, dlinear, ...")
+    ] = "naive2",
+    epochs: Annotated[int, typer.Option(help="Max epochs (early stopping on val).")] = 10,
+    lookback: Annotated[
+        int | None, typer.Option(help="Rows read \\[default: 336 hourly, 52 weekly].")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    quick: Annotated[bool, typer.Option(help="40 series, 1 epoch: a smoke run.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write the result as JSON here.")] = None,
+) -> None:
+    """Score one model on M4 Hourly or Weekly under the organisers' protocol.
+
+    The last H values of each series are the test part; one global model trains on all
+    series; sMAPE, MASE (m = 24 hourly, 1 weekly), OWA against Naive2 and MSIS of 95 %
+    conformal intervals, beside the published results. The data come from
+    SEQLAB_DATA_DIR, the cache, or one download. The whole zoo: python benchmarks/m4.py.
+
+    Examples:
+
+        seqlab bench m4 --frequency hourly --model naive2
+
+        seqlab bench m4 --frequency weekly --model lstm --epochs 5
+    """
+    from seqlab.io import write_json
+    from seqlab.tasks.m4 import PUBLISHED, run_m4
+
+    extra = {} if lookback is None else {"lookback": lookback}
+    r = run_m4(frequency, model, epochs=epochs, seed=seed, quick=quick, verbose=not quick, **extra)
+    table = Table(
+        title=f"M4 {r['frequency']}, {r['series']} series, horizon {r['horizon']}"
+        + (" (quick: not a result)" if quick else ""),
+        caption="dim rows: the organisers' published results (Evaluation and Ranks.xlsx)",
+    )
+    table.add_column("method", no_wrap=True)
+    for column in ("sMAPE", "MASE", "OWA", "MSIS", "cover 95 %", "train s"):
+        table.add_column(column, justify="right")
+    msis = r.get("msis_random_walk", r["msis"])
+    table.add_row(
+        f"{model} (seqlab)",
+        f"{r['smape']:.3f}",
+        f"{r['mase']:.3f}",
+        f"{r['owa']:.3f}",
+        f"{msis:.3f}",
+        f"{r['coverage_95']:.1f}",
+        f"{r['train_seconds']:.0f}",
+    )
+    for name, (smape, mase, owa, published_msis) in PUBLISHED[r["frequency"]].items():
+        shown = "" if published_msis is None else f"{published_msis:.3f}"
+        table.add_row(
+            name, f"{smape:.3f}", f"{mase:.3f}", f"{owa:.3f}", shown, "", "",
+            style="dim",
+        )  # fmt: skip
+    Console(width=max(console.width, 110)).print(table)
+    if "msis_random_walk" in r:
+        console.print(
+            f"naive's MSIS is M4's random-walk interval; its conformal one is {r['msis']:.3f}."
+        )
     if out is not None:
         write_json(out, r)
         console.print(f"Written to [bold]{out}[/].")

@@ -62,6 +62,21 @@ def forecast(
         str | None, typer.Option(help="Comma-separated input columns \\[default: the target].")
     ] = None,
     date_col: Annotated[str | None, typer.Option(help="Name of the date column.")] = None,
+    id_col: Annotated[
+        str | None,
+        typer.Option(
+            help="Many series in long format: the column naming each series (one global "
+            "model over all; M4's split: per series the last horizon rows test)."
+        ),
+    ] = None,
+    time_col: Annotated[
+        str | None,
+        typer.Option(help=rf"With --id-col: the time column \[default: {D.time_col}]."),
+    ] = None,
+    levels: Annotated[
+        str | None,
+        typer.Option(help=r"With --id-col: interval levels in % \[default: 80,95]."),
+    ] = None,
     models: Annotated[
         str | None,
         typer.Option(
@@ -154,14 +169,22 @@ def forecast(
     horizon 5, 15 epochs, batch 64 and patience 4 keep four networks under three minutes on
     a CPU, and RevIN is on, since prices in the test years lie above the training years.
 
+    With --id-col the data is many series in long format (one row per series and time):
+    each network is one global model over all of them, naive, seasonal naive and M4's
+    Naive2 always run, and the leaderboard holds the means over series (sMAPE, MASE, OWA,
+    MSIS, coverage) and the series each model wins.
+
     Examples:
 
         seqlab forecast                      # MSFT Close, four networks
 
         seqlab forecast --data load.csv --target MW --models lstm,tcn
 
+        seqlab forecast --data sales.csv --id-col store --time-col date --target units
+
         seqlab forecast --config runs/X/config.json   # rerun a run
     """
+    from seqlab.cli import tables
     from seqlab.config import load_config
     from seqlab.report import write_run
     from seqlab.tasks.experiment import run_forecast
@@ -172,6 +195,9 @@ def forecast(
         "target": target,
         "features": _split(features),
         "date_col": date_col,
+        "id_col": id_col,
+        "time_col": time_col,
+        "levels": _levels(levels),
         "models": _split(models),
         "baselines": _split(baselines),
         "lookback": lookback,
@@ -198,6 +224,14 @@ def forecast(
     source = cfg.data or cfg.dataset
 
     def start(df: pd.DataFrame) -> None:
+        if cfg.id_col is not None:
+            console.print(
+                f"[bold]seqlab forecast[/]: {source} ({len(df)} rows, "
+                f"{df[cfg.id_col].nunique()} series) → {cfg.target or 'y'}, lookback "
+                f"{cfg.lookback}, horizon {cfg.horizon}; global models "
+                f"{', '.join(cfg.all_models())}"
+            )
+            return
         console.print(
             f"[bold]seqlab forecast[/]: {source} ({len(df)} rows, {df.index[0].date()} .. "
             f"{df.index[-1].date()}) → {cfg.resolved_target() or df.columns[0]}, lookback "
@@ -214,44 +248,35 @@ def forecast(
     )
     console.print("Drawing the plots and the report ...")
     write_run(exp)
-    console.print(
-        leaderboard_table(exp.leaderboard, exp.config.horizon), width=max(console.width, 100)
-    )
-    from seqlab.report.html import verdict
+    wide = Console(width=max(console.width, 110))
+    if cfg.id_col is not None:
+        from seqlab.report.panel import verdict as panel_verdict
 
-    console.print(verdict(exp))
+        wide.print(tables.panel_table(exp.leaderboard, cfg.horizon))
+        console.print(panel_verdict(exp))  # type: ignore[arg-type]
+    else:
+        from seqlab.report.html import verdict
+
+        wide.print(tables.leaderboard_table(exp.leaderboard, exp.config.horizon))
+        console.print(verdict(exp))
     console.print(
         f"Run folder: [bold]{folder}[/] (report.html, leaderboard.csv, plots, models); "
         f"{exp.seconds:.0f} s."
     )
 
 
-def leaderboard_table(board, horizon: int) -> Table:
-    from seqlab.models import BASELINES
-    from seqlab.report.html import format_cell
+def _levels(text: str | None) -> list[int] | None:
+    from seqlab.errors import ConfigError
 
-    table = Table(
-        title=f"Leaderboard: test part, {horizon}-step forecasts, sorted by RMSE",
-        caption="skill = 1 - RMSE/RMSE(naive); dir% = forecasts moving the way the truth did",
-    )
-    columns = {
-        "rmse": "RMSE",
-        "mae": "MAE",
-        "mape": "MAPE%",
-        "mase": "MASE",
-        "skill": "skill",
-        "direction": "dir%",
-        "params": "params",
-        "train_seconds": "train s",
-    }
-    table.add_column("model", no_wrap=True, min_width=11)
-    for title in columns.values():
-        table.add_column(title, justify="right")
-    for name, row in board.iterrows():
-        cells = [format_cell(k, row[k]) for k in columns]
-        style = "dim italic" if name in BASELINES else None
-        table.add_row(str(name), *cells, style=style)
-    return table
+    if text is None:
+        return None
+    try:
+        return [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise ConfigError(
+            f"--levels of seqlab must be comma-separated whole percentages; got {text!r}. "
+            "Example: --levels 80,95."
+        ) from None
 
 
 def predict(
@@ -262,15 +287,25 @@ def predict(
     data: Annotated[Path | None, typer.Option(help="CSV or Parquet file to continue.")] = None,
     dataset: Annotated[str | None, typer.Option(help="Or a bundled series, e.g. msft.")] = None,
     date_col: Annotated[str | None, typer.Option(help="Name of the date column.")] = None,
+    levels: Annotated[
+        str | None,
+        typer.Option(help="Interval levels in %, e.g. 80,95: adds <name>-lo-95 / -hi-95."),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Write the forecast to this CSV.")] = None,
 ) -> None:
     """Forecast the next steps after the end of the data with a saved model, with dates.
 
-    Example:
+    A model trained on many series (seqlab forecast --id-col) forecasts every series of the
+    long table given, as one long table.
+
+    Examples:
 
         seqlab predict --from runs/X/lstm --data msft.csv --out next.csv
+
+        seqlab predict --from runs/Y/lstm --data sales.csv --levels 80,95 --out next.csv
     """
     from seqlab import datasets
+    from seqlab.cli import tables
     from seqlab.data import read_table
     from seqlab.data.sources import write_csv
     from seqlab.errors import ConfigError
@@ -282,8 +317,23 @@ def predict(
             f"{'both' if data else 'neither'}. Name the series to continue."
         )
     fc = Forecaster.load(saved)
+    if getattr(fc, "ids_", None) is not None:  # a global model: a long table in and out
+        if data is None:
+            raise ConfigError(
+                f"data of seqlab predict must be a long table for a model of many series; "
+                f"got the bundled {dataset!r}. Pass --data with the series to continue."
+            )
+        from seqlab.data.table import read_long
+        from seqlab.io import atomic_write
+
+        future = fc.predict(read_long(data), levels=_levels(levels))
+        Console(width=max(console.width, 110)).print(tables.long_table(fc, future))
+        if out is not None:
+            atomic_write(Path(out), future.to_csv(index=False).encode())
+            console.print(f"Written to [bold]{out}[/].")
+        return
     df = read_table(data, date_col) if data is not None else datasets.load(str(dataset))
-    future = fc.predict(df)
+    future = fc.predict(df, levels=_levels(levels))
     table = Table(title=f"{fc.model}: next {len(future)} steps after {df.index[-1].date()}")
     table.add_column("date")
     for column in future.columns:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from seqlab.errors import DataError, message
 
-__all__ = ["check_series", "future_index", "infer_frequency", "read_table"]
+__all__ = ["check_series", "future_index", "infer_frequency", "read_long", "read_table"]
 
 log = logging.getLogger("seqlab.data")
 
@@ -88,6 +88,27 @@ def read_table(path: str | Path, date_col: str | None = None) -> pd.DataFrame:
     log.info(note)
     df.attrs["seqlab"] = note
     return df
+
+
+def read_long(path: str | Path) -> pd.DataFrame:
+    """Read a long CSV or Parquet table (one row per series and time) as it is; the columns
+    are checked when a :class:`~seqlab.data.panel.Panel` is built from it."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(
+            f"path of read_long must be an existing file; got {str(path)!r}. Check the path."
+        )
+    try:
+        return (
+            pd.read_parquet(path)
+            if path.suffix.lower() in (".parquet", ".pq")
+            else pd.read_csv(path)
+        )
+    except Exception as err:  # a parser's own error is not a sentence a user can act on
+        raise DataError(
+            f"file of read_long must be a readable CSV or Parquet table; got {str(path)!r}, "
+            f"which could not be parsed ({type(err).__name__}). Check that it is a table."
+        ) from None
 
 
 _PERIOD_PAIRS = (("quarter", "QS"), ("month", "MS"))  # (column beside "year", frequency)

@@ -23,9 +23,18 @@ from torch import nn
 
 from seqlab.errors import ConfigError
 from seqlab.models.shape import Shape
-from seqlab.models.wrappers import ChannelIndependent, WithRevIN
+from seqlab.models.wrappers import ChannelIndependent, QuantileHead, SeriesEmbedding, WithRevIN
 
-__all__ = ["BASELINES", "COMMON", "REGISTRY", "Shape", "build", "model_class", "model_parameters"]
+__all__ = [
+    "BASELINES",
+    "COMMON",
+    "QUANTILE_MODELS",
+    "REGISTRY",
+    "Shape",
+    "build",
+    "model_class",
+    "model_parameters",
+]
 
 
 # name -> (module, class, fixed arguments)
@@ -38,16 +47,21 @@ REGISTRY: dict[str, tuple[str, str, dict[str, Any]]] = {
     "dlinear": ("seqlab.models.linear", "DLinear", {}),
     "segrnn": ("seqlab.models.segrnn", "SegRNN", {}),
     "patchtst": ("seqlab.models.patchtst", "PatchTST", {}),
+    "nbeats": ("seqlab.models.nbeats", "NBeats", {}),
     "naive": ("seqlab.models.baselines", "Naive", {}),
     "seasonal_naive": ("seqlab.models.baselines", "SeasonalNaive", {}),
     "drift": ("seqlab.models.baselines", "Drift", {}),
     "mean": ("seqlab.models.baselines", "Mean", {}),
+    "naive2": ("seqlab.models.baselines", "Naive2", {}),
 }
 
-BASELINES = ("naive", "seasonal_naive", "drift", "mean")
+BASELINES = ("naive", "seasonal_naive", "drift", "mean", "naive2")
 
 
 COMMON = ("hidden_size", "num_layers", "dropout")  # settings any model may take by name
+
+# The models whose output head is free to emit one output per quantile.
+QUANTILE_MODELS = ("rnn", "lstm", "gru", "transformer", "tcn", "dlinear", "nbeats")
 
 
 def model_class(name: str) -> type[nn.Module]:
@@ -85,6 +99,8 @@ def build(
     model_params: Mapping[str, Any] | None = None,
     revin: bool = False,
     channel_independent: bool = False,
+    series: tuple[int, int] = (0, 0),
+    quantiles: tuple[float, ...] = (),
 ) -> nn.Module:
     """Instantiate model ``name`` for ``shape``.
 
@@ -110,11 +126,32 @@ def build(
     trainable = getattr(cls, "trainable", True)
     fixed = REGISTRY[name][2]
     model: nn.Module
+    n_series, dim = series if trainable else (0, 0)
+    q = len(quantiles) if trainable else 0
+    inner = replace(shape, input_size=shape.input_size + dim)
+    if q:
+        if shape.output_size != 1 or name not in QUANTILE_MODELS or channel_independent:
+            raise ConfigError(
+                f"loss='pinball' of the {name} model must have one target and a model with its "
+                f"own output head ({', '.join(QUANTILE_MODELS)}), without channel_independent; "
+                f"got {shape.output_size} target(s). Pick one of those, or use the conformal "
+                "intervals of predict(levels=...)."
+            )
+        inner = replace(inner, output_size=q)
     if channel_independent and trainable:
+        if dim:
+            raise ConfigError(
+                f"series of the {name} model must have no embedding with "
+                f"channel_independent; got dim {dim}. Drop one of the two."
+            )
         single = replace(shape, input_size=1, output_size=1, target_index=(0,))
         model = ChannelIndependent(cls(single, **fixed, **kwargs), shape)
     else:
-        model = cls(shape, **fixed, **kwargs)
+        model = cls(inner, **fixed, **kwargs)
+    if dim:
+        model = SeriesEmbedding(model, n_series, dim)
     if revin and trainable and not getattr(cls, "normalises", False):
         model = WithRevIN(model, shape)
+    if q:
+        model = QuantileHead(model, quantiles)
     return model

@@ -5,16 +5,25 @@ normalisation and channel independence.
        Forecasting against Distribution Shift. ICLR.
 .. [2] Nie et al. (2023). A Time Series is Worth 64 Words: Long-term Forecasting with
        Transformers. ICLR. arXiv:2211.14730.
+.. [3] Chernozhukov, Fernández-Val & Galichon (2010). Quantile and Probability Curves Without
+       Crossing. Econometrica 78(3). (Sorting estimated quantiles never makes them worse.)
 """
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor, nn
 
 from seqlab.models.shape import Shape
 from seqlab.nn import RevIN
 
-__all__ = ["ChannelIndependent", "WithRevIN"]
+__all__ = [
+    "ChannelIndependent",
+    "QuantileHead",
+    "SeriesEmbedding",
+    "WithRevIN",
+    "pinball_loss",
+]
 
 
 class WithRevIN(nn.Module):
@@ -33,9 +42,9 @@ class WithRevIN(nn.Module):
         self.revin = RevIN(shape.input_size)
         self.target_index = list(shape.target_index)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, *extra: Tensor) -> Tensor:
         x_hat, (mu, sigma) = self.revin(x)
-        y_hat = self.model(x_hat)  # (N, H, C_out)
+        y_hat = self.model(x_hat, *extra)  # (N, H, C_out), or (N, H, Q) for one target
         i = self.target_index
         y = (y_hat - self.revin.bias[i]) / (self.revin.weight[i] + self.revin.eps**2)
         return y * sigma[..., i] + mu[..., i]
@@ -59,3 +68,37 @@ class ChannelIndependent(nn.Module):
         y = self.model(x.transpose(1, 2).reshape(n * c, length, 1))  # (N·C, H, 1)
         y = y.reshape(n, c, -1).transpose(1, 2)  # (N, H, C)
         return y[:, :, self.target_index]
+
+
+class SeriesEmbedding(nn.Module):
+    """A learned vector per series, appended to every row of its window: (x (N, L, C),
+    series (N,)) → model((N, L, C + dim)). One global model can then tell series apart."""
+
+    def __init__(self, model: nn.Module, n_series: int, dim: int) -> None:
+        super().__init__()
+        self.model = model
+        self.embedding = nn.Embedding(n_series, dim)
+
+    def forward(self, x: Tensor, series: Tensor) -> Tensor:
+        e = self.embedding(series)[:, None, :].expand(-1, x.shape[1], -1)
+        return self.model(torch.cat([x, e.to(x.dtype)], dim=-1))
+
+
+class QuantileHead(nn.Module):
+    """A model with one output per quantile (N, H, Q) of one target, sorted along Q so that
+    the quantiles never cross ([3]); trained with the pinball loss of ``quantiles``."""
+
+    def __init__(self, model: nn.Module, quantiles: tuple[float, ...]) -> None:
+        super().__init__()
+        self.model = model
+        self.register_buffer("quantiles", torch.tensor(quantiles), persistent=False)
+
+    def forward(self, x: Tensor, *extra: Tensor) -> Tensor:
+        return self.model(x, *extra).sort(dim=-1).values
+
+
+def pinball_loss(output: Tensor, target: Tensor, quantiles: Tensor) -> Tensor:
+    """Mean pinball loss of quantile forecasts (N, H, Q) against targets (N, H, 1)."""
+    d = target - output
+    q = quantiles.to(output)
+    return torch.maximum(q * d, (q - 1) * d).mean()

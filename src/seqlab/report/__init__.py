@@ -36,5 +36,9 @@ def write_run(result: RunResult, out: str | Path | None = None) -> dict[str, Pat
             "None. Pass a folder, or run run_forecast(config, out=...)."
         )
     folder = Path(folder)
+    if result.config.id_col is not None:  # many series
+        from seqlab.report.panel import write_panel_run
+
+        return write_panel_run(result, folder)  # type: ignore[arg-type]
     images = plots.write_all(result, folder)
     return {**images, "Report": html.write_report(result, images, folder)}

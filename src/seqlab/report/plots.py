@@ -121,9 +121,12 @@ def error_by_step(evaluations: dict[str, Evaluation], path: Path) -> Path:
     return _save(fig, path)
 
 
-def forecast_future(series: pd.Series, forecasts: dict[str, pd.DataFrame], path: Path) -> Path:
+def forecast_future(
+    series: pd.Series, forecasts: dict[str, pd.DataFrame], path: Path, bands: str | None = None
+) -> Path:
     """The next H steps after the last date, per model, after the last 8·H rows (at least 30),
-    so the forecast takes a readable share of the width."""
+    so the forecast takes a readable share of the width; with ``bands`` naming a model whose
+    forecast has ``<target>-lo-<level>`` / ``-hi-`` columns, its bands shaded."""
     fig = Figure(figsize=(10, 5))
     ax = fig.subplots()
     horizon = len(next(iter(forecasts.values())))
@@ -132,7 +135,14 @@ def forecast_future(series: pd.Series, forecasts: dict[str, pd.DataFrame], path:
     for name, f in forecasts.items():
         dates = recent.index[-1:].append(f.index)
         values = np.concatenate([recent.to_numpy()[-1:], f.iloc[:, 0].to_numpy()])
-        ax.plot(dates, values, marker=".", label=name, **_style(name))
+        line = ax.plot(dates, values, marker=".", label=name, **_style(name))[0]
+        if name != bands:
+            continue
+        levels = sorted((c.rsplit("-", 1)[1] for c in f.columns if "-lo-" in str(c)), key=int)
+        for level, alpha in zip(reversed(levels), (0.12, 0.25), strict=False):
+            lo, hi = f[f"{f.columns[0]}-lo-{level}"], f[f"{f.columns[0]}-hi-{level}"]
+            ax.fill_between(f.index, lo, hi, color=line.get_color(), alpha=alpha,
+                            label=f"{name} {level} %")  # fmt: skip
     ax.axvline(recent.index[-1], color="grey", linewidth=0.8)
     ax.set_title(f"{series.name}: the next {len(next(iter(forecasts.values())))} steps")
     ax.grid(alpha=0.3)
@@ -181,7 +191,7 @@ def write_all(result: RunResult, folder: Path) -> dict[str, Path]:
             series, result.split, result.evaluations, folder / "forecast_test.png"
         ),
         "The next steps after the last date": forecast_future(
-            series, result.forecasts, folder / "forecast_future.png"
+            series, result.forecasts, folder / "forecast_future.png", result.leaderboard.index[0]
         ),
         "Error by horizon step": error_by_step(result.evaluations, folder / "error_by_step.png"),
     }

@@ -8,9 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from seqlab.data.windows import Split
+from seqlab.errors import DataError
 from seqlab.metrics import forecast_metrics
 
-__all__ = ["Backtest", "Evaluation", "score"]
+__all__ = ["Backtest", "Evaluation", "rolling_backtest", "score"]
 
 
 @dataclass
@@ -83,3 +85,27 @@ def score(
     return Evaluation(
         metrics, per_step, naive, naive_per_step, skill, y_true, y_pred, y_naive, dates, targets
     )
+
+
+def rolling_backtest(fc: Any, data: pd.DataFrame, targets: list[str], split: Split, folds: int):
+    """Forecaster.backtest on checked data: the test part cut into ``folds`` consecutive
+    blocks, a fresh forecaster with ``fc``'s parameters fitted on everything before each (its
+    validation rows just before the block) and scored on it."""
+    val_rows = split.val_end - split.train_end
+    block = (split.rows - split.val_end) // folds
+    if block < fc.horizon:
+        raise DataError(
+            f"folds of Forecaster.backtest must leave at least horizon={fc.horizon} test "
+            f"rows per fold; got {folds} folds over {split.rows - split.val_end} test rows. "
+            "Use fewer folds or a larger test_size."
+        )
+    evaluations, spans = [], []
+    for k in range(folds):
+        test_start = split.val_end + k * block
+        test_end = split.rows if k == folds - 1 else test_start + block
+        fold_split = Split(test_start - val_rows, test_start, test_end)
+        fold = type(fc)(**fc.get_params())
+        fold._fit_data(data.iloc[:test_end], targets, fold_split)
+        evaluations.append(fold._evaluate_data(data.iloc[:test_end], fold_split))
+        spans.append((data.index[test_start], data.index[test_end - 1]))
+    return Backtest.of(evaluations, spans)

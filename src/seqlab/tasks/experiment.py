@@ -18,10 +18,9 @@ Run folder::
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -29,10 +28,10 @@ import pandas as pd
 from seqlab.config import RunConfig, load_config
 from seqlab.data.windows import Split
 from seqlab.errors import ConfigError
-from seqlab.io import atomic_write, write_json
 from seqlab.models import BASELINES
 from seqlab.tasks.evaluation import Evaluation
 from seqlab.tasks.forecast import Forecaster
+from seqlab.tasks.run_files import write_tables
 
 __all__ = ["RunConfig", "RunResult", "load_config", "run_forecast"]
 
@@ -100,6 +99,10 @@ def run_forecast(
             f"({', '.join(config.all_models())}); got {stray}. Add them to models, or drop "
             "their settings."
         )
+    if config.id_col is not None:
+        from seqlab.tasks.experiment_panel import run_panel
+
+        return run_panel(config, folder, verbose, on_start, on_model)  # type: ignore[return-value]
     df = config.load_data()
     # Check every model's settings and the data once, before any training starts.
     pending = {
@@ -115,7 +118,10 @@ def run_forecast(
         if on_model is not None:
             on_model(name)
         fc.fit(df)
-        evaluations[name], forecasts[name] = fc.evaluate(df), fc.predict(df)
+        evaluation = fc.evaluate(df)
+        assert isinstance(evaluation, Evaluation)  # one series
+        levels = config.levels if config.strategy == "direct" else None  # conformal bands
+        evaluations[name], forecasts[name] = evaluation, fc.predict(df, levels=levels)
         if len(fc.history_):
             histories[name] = fc.history_
         if folder is not None:
@@ -147,13 +153,5 @@ def run_forecast(
         seconds=time.perf_counter() - start,
     )
     if folder is not None:
-        _write_tables(result, folder)
+        write_tables(result, folder)
     return result
-
-
-def _write_tables(result: RunResult, folder: Path) -> None:
-    write_json(folder / "config.json", asdict(result.config))
-    atomic_write(folder / "leaderboard.csv", result.leaderboard.to_csv().encode())
-    records = json.loads(result.leaderboard.reset_index().to_json(orient="records"))
-    write_json(folder / "leaderboard.json", records)
-    atomic_write(folder / "forecast.csv", result.future().to_csv(index_label="date").encode())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,33 +21,41 @@ from torch import Tensor, nn
 from seqlab.data.scaler import Scaler
 from seqlab.data.table import check_series, future_index, infer_frequency
 from seqlab.data.windows import Split, Windows, WindowSet, chronological_split
-from seqlab.errors import (
-    CheckpointError,
-    DataError,
-    check,
-    positive_int,
-)
+from seqlab.errors import ConfigError, DataError, check, positive_int
 from seqlab.estimator import Estimator
-from seqlab.io import read_tensors
 from seqlab.metrics import naive_scale
-from seqlab.models import REGISTRY, Shape, build, model_parameters
-from seqlab.tasks.evaluation import Backtest, Evaluation, score
+from seqlab.models import Shape, build
+from seqlab.tasks.evaluation import Backtest, Evaluation, rolling_backtest, score
 from seqlab.tasks.forecast_checks import LOSSES, SEASONS, check_params, resolve_columns
-from seqlab.tasks.forecast_state import STATE, read_state, write_state
+from seqlab.tasks.forecast_panel import PanelForecasting
+from seqlab.tasks.forecast_state import (
+    STATE,
+    read_model,
+    read_panel_state,
+    read_state,
+    upgrade_config,
+    write_panel_state,
+    write_state,
+)
+from seqlab.tasks.intervals import PanelEvaluation, with_bands
 from seqlab.train import TrainConfig, Trainer, resolve_device
 
 if TYPE_CHECKING:
     from typing import Self
 
-__all__ = ["Backtest", "Evaluation", "Forecaster"]
+__all__ = ["Backtest", "Evaluation", "Forecaster", "PanelEvaluation"]
 
 
-class Forecaster(Estimator):
-    """Train a sequence model on a time series and forecast the next ``horizon`` steps.
+class Forecaster(PanelForecasting, Estimator):
+    """Train a sequence model on a time series, or one global model on many, and forecast
+    the next ``horizon`` steps with prediction intervals.
+
+    Data is one series (a DatetimeIndex; split by fractions or dates) or many in long format
+    (id, time and target columns, ``unique_id``, ``ds``, ``y`` by default; split M4's way).
 
     Args:
         model: a registered model: rnn, lstm, gru, transformer, tcn, dlinear, segrnn,
-            patchtst, or a baseline naive, seasonal_naive, drift, mean.
+            patchtst, nbeats, or a baseline naive, seasonal_naive, drift, mean, naive2.
         target: the column to forecast, or a list of columns; None takes the only column.
         features: input columns (the targets are always inputs); None means the targets alone.
         lookback: L, rows each forecast reads.
@@ -63,7 +71,8 @@ class Forecaster(Estimator):
         revin: wrap the model in reversible instance normalisation (models that normalise
             their input themselves, such as patchtst, get no second one).
         channel_independent: run a model on every channel separately with shared weights.
-        loss: training loss, "mse" or "mae" (SegRNN's authors train with MAE).
+        loss: training loss, "mse", "mae" (SegRNN's authors train with MAE) or "pinball" (a
+            quantile head for the intervals of ``levels``, long data only).
         epochs, batch_size, lr, weight_decay, grad_clip, patience: training (see TrainConfig).
         scaler: "standard", "minmax" or "none", fitted on the training rows only.
         val_size, test_size: fractions of the rows for validation and test, in time order.
@@ -73,6 +82,13 @@ class Forecaster(Estimator):
         seed: one seed for weights, dropout and batch order; the same seed gives identical
             predictions on the CPU.
         verbose: show a progress bar while training.
+        id_col, time_col: the columns of long data naming each series and its times; long
+            data is recognised by ``id_col``, or by a ``unique_id`` column when it is None.
+        series_embedding: on long data, the size of a learned vector per series fed with
+            every window (0: none).
+        calendar: on long data with dates, feed hour of day, day of week and month (sine
+            and cosine) as inputs.
+        levels: the interval levels (%) a quantile head learns, and evaluate's default.
 
     Example:
         >>> import seqlab as sl
@@ -111,6 +127,11 @@ class Forecaster(Estimator):
         device: str = "auto",
         seed: int = 0,
         verbose: bool = False,
+        id_col: str | None = None,
+        time_col: str = "ds",
+        series_embedding: int = 0,
+        calendar: bool = False,
+        levels: tuple[int, ...] | list[int] = (80, 95),
     ) -> None:
         # As in scikit-learn: store the arguments unchanged; check them in fit.
         self.model = model
@@ -141,6 +162,11 @@ class Forecaster(Estimator):
         self.device = device
         self.seed = seed
         self.verbose = verbose
+        self.id_col = id_col
+        self.time_col = time_col
+        self.series_embedding = series_embedding
+        self.calendar = calendar
+        self.levels = levels
 
     # -- parameters ---------------------------------------------------------------------------
 
@@ -149,27 +175,27 @@ class Forecaster(Estimator):
         self._training_config()  # validates epochs, batch_size, lr, ...
 
     def _training_config(self) -> TrainConfig:
-        return TrainConfig(
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            lr=self.lr,
-            weight_decay=self.weight_decay,
-            grad_clip=self.grad_clip,
-            patience=self.patience,
-            seed=self.seed,
-            verbose=self.verbose,
-        )
+        names = ("epochs", "batch_size", "lr", "weight_decay", "grad_clip", "patience", "seed")
+        return TrainConfig(**{k: getattr(self, k) for k in names}, verbose=self.verbose)
 
     # -- fit ----------------------------------------------------------------------------------
 
     def fit(self, df: pd.DataFrame) -> Self:
         """Split ``df`` in time order, fit the scaler on the training rows, train; return self."""
-        self._fit_data(*self._check_data(df))
+        if self._is_long(df):
+            self._fit_panel(df)
+        else:
+            self._fit_data(*self._check_data(df))
         return self
 
     def _check_data(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[str], Split]:
         """Check the parameters and ``df``; return the clean columns, targets and split."""
         self._check_params()
+        if self.loss == "pinball":
+            raise ConfigError(
+                "loss='pinball' of Forecaster needs long data (id_col); got one series. Use "
+                "the conformal intervals of predict(df, levels=[80, 95]) instead."
+            )
         columns, targets = resolve_columns(df, self.target, self.features, self.strategy)
         data = check_series(df, columns, self.missing)
         split = chronological_split(data.index, self.val_size, self.test_size, self.split_dates)
@@ -188,6 +214,7 @@ class Forecaster(Estimator):
                     "A constant series has nothing to learn."
                 )
         start = time.perf_counter()
+        self.ids_, self.residuals_ = None, None
         self.columns_, self.targets_ = columns, targets
         self.freq_ = infer_frequency(data.index)
         self.split_ = split
@@ -217,16 +244,24 @@ class Forecaster(Estimator):
             self.history_ = pd.DataFrame(result.history)
             self.best_epoch_ = result.best_epoch
         self.model_.eval()
+        # Split-conformal calibration: the absolute errors of every validation window.
+        if self.strategy == "direct":
+            val_eval = self._evaluate_data(data, Split(0, split.train_end, split.val_end))
+            self.residuals_ = np.sort(np.abs(val_eval.y_true - val_eval.y_pred), axis=0)
         self.fit_seconds_ = time.perf_counter() - start
         self.n_params_ = sum(p.numel() for p in self.model_.parameters() if p.requires_grad)
 
-    def _build(self) -> nn.Module:
+    def _build(self, n_series: int = 0) -> nn.Module:
+        """The model for ``shape_``; on long data with ``n_series`` series (their embedding
+        and the quantile head, when asked for)."""
         torch.manual_seed(self.seed)
         common = {"hidden_size": self.hidden_size, "num_layers": self.num_layers,
                   "dropout": self.dropout}  # fmt: skip
+        series = (n_series, self.series_embedding if n_series else 0)
+        quantiles = getattr(self, "quantiles_", ()) if n_series else ()
         return build(
             self.model, self.shape_, common, self.model_params, self.revin,
-            self.channel_independent,
+            self.channel_independent, series, quantiles,
         )  # fmt: skip
 
     def _trainable(self) -> bool:
@@ -272,9 +307,14 @@ class Forecaster(Estimator):
             out.append(torch.cat(steps, dim=1))
         return torch.cat(out)
 
-    def predict(self, df: pd.DataFrame) -> pd.DataFrame:
-        """The next ``horizon`` values after the end of ``df``, indexed by their dates."""
+    def predict(self, df: pd.DataFrame, levels: list[int] | None = None) -> pd.DataFrame:
+        """The next ``horizon`` values after the end of ``df``, indexed by their dates; on
+        long data, a long frame (id, time, one column named after the model) for every
+        series. ``levels`` (%) add ``<name>-lo-<level>`` / ``<name>-hi-<level>`` bounds:
+        split-conformal from the validation windows, or a quantile head's."""
         self._check_fitted("predict")
+        if getattr(self, "ids_", None) is not None:
+            return self._predict_panel(df, levels)
         data = check_series(df, self.columns_, self.missing)
         if len(data) < self.lookback:
             raise DataError(
@@ -284,12 +324,19 @@ class Forecaster(Estimator):
         x = self._scaled(data.iloc[-self.lookback :]).unsqueeze(0)  # (1, L, C)
         y = self._unscale(self._forecast(x))[0]  # (H, C_out)
         index = future_index(data.index[-1], self.freq_, self.horizon)
-        return pd.DataFrame(y, index=index, columns=self.targets_)
+        out = pd.DataFrame(y, index=index, columns=self.targets_)
+        return with_bands(out, getattr(self, "residuals_", None), levels or [], self.strategy)
 
-    def evaluate(self, df: pd.DataFrame) -> Evaluation:
+    def evaluate(
+        self, df: pd.DataFrame, levels: list[int] | None = None
+    ) -> Evaluation | PanelEvaluation:
         """Metrics on the test part of ``df`` (split as in fit), in the data's own units;
-        rates (MAPE, sMAPE, direction) in %."""
+        rates (MAPE, sMAPE, direction) in %. On long data, M4's scores per series and over
+        all (a :class:`PanelEvaluation`), with the intervals of ``levels`` (default: the
+        Forecaster's) scored too."""
         self._check_fitted("evaluate")
+        if getattr(self, "ids_", None) is not None:
+            return self._evaluate_panel(df, self.levels if levels is None else levels)
         data = check_series(df, self.columns_, self.missing)
         split = chronological_split(data.index, self.val_size, self.test_size, self.split_dates)
         self._check_rows(split)
@@ -313,48 +360,18 @@ class Forecaster(Estimator):
         for each, a fresh model is fitted on everything before it (its validation rows just
         before the block) and scored on the block. Leaves this Forecaster unchanged."""
         check("Forecaster.backtest", {"folds": positive_int()}, {"folds": folds})
-        data, targets, split = self._check_data(df)
-        val_rows = split.val_end - split.train_end
-        block = (split.rows - split.val_end) // folds
-        if block < self.horizon:
-            raise DataError(
-                f"folds of Forecaster.backtest must leave at least horizon={self.horizon} test "
-                f"rows per fold; got {folds} folds over {split.rows - split.val_end} test rows. "
-                "Use fewer folds or a larger test_size."
+        if self._is_long(df):
+            raise ConfigError(
+                "data of Forecaster.backtest must be one series; got long data. Backtest one "
+                "series at a time, or use evaluate on the M4 split."
             )
-        evaluations, spans = [], []
-        for k in range(folds):
-            test_start = split.val_end + k * block
-            test_end = split.rows if k == folds - 1 else test_start + block
-            fold_split = Split(test_start - val_rows, test_start, test_end)
-            fold = Forecaster(**self.get_params())
-            fold._fit_data(data.iloc[:test_end], targets, fold_split)
-            evaluations.append(fold._evaluate_data(data.iloc[:test_end], fold_split))
-            spans.append((data.index[test_start], data.index[test_end - 1]))
-        return Backtest.of(evaluations, spans)
+        return rolling_backtest(self, *self._check_data(df), folds)
 
     # -- save / load --------------------------------------------------------------------------
 
-    # Model settings that were Forecaster parameters before model_params, with their defaults.
-    _MOVED: ClassVar[dict[str, Any]] = {
-        "bidirectional": False,
-        "num_heads": 4,
-        "kernel_size": 25,
-        "patch_len": None,
-    }
-
     @classmethod
     def _upgrade(cls, config: dict[str, Any]) -> dict[str, Any]:
-        """Older saves hold model settings as Forecaster parameters: a value other than the
-        old default moves into ``model_params`` when the model takes it (else it was unused)."""
-        config = dict(config)
-        moved = {k: config.pop(k) for k in cls._MOVED if k in config}
-        if moved and config.get("model") in REGISTRY:
-            own = model_parameters(config["model"])
-            changed = {k: v for k, v in moved.items() if k in own and v != cls._MOVED[k]}
-            if changed:
-                config["model_params"] = {**changed, **(config.get("model_params") or {})}
-        return config
+        return upgrade_config(config)
 
     def save(self, path: str | Path) -> Path:
         """Write the fitted forecaster to a folder: config.json, state.json, model.safetensors
@@ -363,6 +380,7 @@ class Forecaster(Estimator):
         path = Path(path)
         self._save_params(path)
         write_state(path, {k: getattr(self, k) for k in STATE}, self.model_, self.history_)
+        write_panel_state(path, self)
         return path
 
     @classmethod
@@ -372,16 +390,11 @@ class Forecaster(Estimator):
         fc = cls._load_params(path, device=device)
         if fc.split_dates is not None:  # JSON has lists, not tuples
             fc.split_dates = (str(fc.split_dates[0]), str(fc.split_dates[1]))
-        for name, value in read_state(path).items():
+        fc.levels = tuple(fc.levels)
+        for name, value in {**read_state(path), **read_panel_state(path)}.items():
             setattr(fc, name, value)
         fc.device_ = resolve_device(device)
-        model = fc._build()
-        try:
-            model.load_state_dict(read_tensors(path / "model.safetensors"))
-        except RuntimeError as err:
-            raise CheckpointError(
-                f"model.safetensors of the saved model at {str(path)!r} must match its "
-                f"config.json; got other tensors ({str(err).splitlines()[0]}). Save it again."
-            ) from None
-        fc.model_ = model.to(fc.device_).eval()
+        ids = getattr(fc, "ids_", None)
+        fc.model_ = read_model(path, fc._build(0 if ids is None else len(ids)))
+        fc.model_ = fc.model_.to(fc.device_).eval()
         return fc

@@ -47,7 +47,18 @@ RULES = {
     "val_size": Rule("a fraction in (0, 1)", _fraction),
     "test_size": Rule("a fraction in (0, 1)", _fraction),
     "missing": one_of("error", "ffill", "interpolate"),
-    "loss": one_of(*LOSSES),
+    "loss": one_of(*LOSSES, "pinball"),
+    "id_col": Rule("None or a column name", lambda v: v is None or isinstance(v, str)),
+    "time_col": Rule("a column name", lambda v: isinstance(v, str)),
+    "series_embedding": Rule("a non-negative integer", lambda v: isinstance(v, int) and v >= 0),
+    "calendar": Rule("True or False", lambda v: isinstance(v, bool)),
+    "levels": Rule(
+        "a list of interval levels in (0, 100), in %",
+        lambda v: (
+            isinstance(v, list | tuple)
+            and all(isinstance(x, int | float) and 0 < x < 100 for x in v)
+        ),
+    ),
 }
 
 

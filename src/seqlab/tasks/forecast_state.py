@@ -14,15 +14,25 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import torch
 from torch import nn
 
 from seqlab.data.scaler import Scaler
 from seqlab.data.windows import Split
 from seqlab.errors import CheckpointError
-from seqlab.io import atomic_write, read_json, write_json, write_tensors
+from seqlab.io import atomic_write, read_json, read_tensors, write_json, write_tensors
+from seqlab.models import REGISTRY, model_parameters
 from seqlab.models.shape import Shape
 
-__all__ = ["STATE", "read_state", "write_state"]
+__all__ = [
+    "STATE",
+    "read_model",
+    "read_panel_state",
+    "read_state",
+    "upgrade_config",
+    "write_panel_state",
+    "write_state",
+]
 
 STATE = (
     "columns_",
@@ -48,6 +58,37 @@ def _to_json(value: Any) -> Any:
     return value
 
 
+# What fit learns on long data (see seqlab.tasks.forecast_panel): names in panel.json, arrays
+# in panel.safetensors; a single-series fit has ``ids_`` None and writes neither.
+_PANEL_JSON = ("ids_", "calendar_", "quantiles_")
+_PANEL_ARRAYS = ("series_center_", "series_scale_", "residuals_")
+
+
+def write_panel_state(path: Path, fc: Any) -> None:
+    """panel.json and panel.safetensors of a Forecaster fitted on long data; for one series,
+    its conformal residuals alone (in panel.safetensors)."""
+    arrays = {k: getattr(fc, k) for k in _PANEL_ARRAYS if getattr(fc, k, None) is not None}
+    if arrays:
+        write_tensors(
+            path / "panel.safetensors",
+            {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()},
+        )
+    if getattr(fc, "ids_", None) is not None:
+        write_json(path / "panel.json", {k.rstrip("_"): list(getattr(fc, k)) for k in _PANEL_JSON})
+
+
+def read_panel_state(path: Path) -> dict[str, Any]:
+    """The attributes of :func:`write_panel_state` (none for an older single-series save)."""
+    state: dict[str, Any] = {}
+    if (path / "panel.safetensors").is_file():
+        state |= {k: v.numpy() for k, v in read_tensors(path / "panel.safetensors").items()}
+    if (path / "panel.json").is_file():
+        saved = read_json(path / "panel.json")
+        state |= {k: saved[k.rstrip("_")] for k in _PANEL_JSON}
+        state["quantiles_"] = tuple(state["quantiles_"])
+    return state
+
+
 def write_state(path: Path, state: dict[str, Any], model: nn.Module, history: pd.DataFrame) -> None:
     """state.json (the :data:`STATE` attributes), model.safetensors and history.csv."""
     write_json(path / "state.json", {k.rstrip("_"): _to_json(v) for k, v in state.items()})
@@ -60,11 +101,12 @@ def read_state(path: Path) -> dict[str, Any]:
     saved = read_json(path / "state.json")
     try:
         state = {name: saved[name.rstrip("_")] for name in STATE}
-        state["scaler_"] = Scaler.from_dict(state["scaler_"])
-        state["mase_scale_"] = np.asarray(state["mase_scale_"])
+        if state["scaler_"] is not None:  # None on long data: one scaler per series
+            state["scaler_"] = Scaler.from_dict(state["scaler_"])
+            state["mase_scale_"] = np.asarray(state["mase_scale_"])
+            state["split_"] = Split(**state["split_"])
         shape = state["shape_"]
         state["shape_"] = Shape(**{**shape, "target_index": tuple(shape["target_index"])})
-        state["split_"] = Split(**state["split_"])
     except (KeyError, TypeError) as err:
         raise CheckpointError(
             f"state.json of the saved model at {str(path)!r} must hold the fitted state; "
@@ -73,3 +115,37 @@ def read_state(path: Path) -> dict[str, Any]:
     history = path / "history.csv"
     state["history_"] = pd.read_csv(history) if history.is_file() else pd.DataFrame()
     return state
+
+
+# Model settings that were Forecaster parameters before model_params, with their defaults.
+_MOVED: dict[str, Any] = {
+    "bidirectional": False,
+    "num_heads": 4,
+    "kernel_size": 25,
+    "patch_len": None,
+}
+
+
+def upgrade_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Older saves hold model settings as Forecaster parameters: a value other than the
+    old default moves into ``model_params`` when the model takes it (else it was unused)."""
+    config = dict(config)
+    moved = {k: config.pop(k) for k in _MOVED if k in config}
+    if moved and config.get("model") in REGISTRY:
+        own = model_parameters(config["model"])
+        changed = {k: v for k, v in moved.items() if k in own and v != _MOVED[k]}
+        if changed:
+            config["model_params"] = {**changed, **(config.get("model_params") or {})}
+    return config
+
+
+def read_model(path: Path, model: nn.Module) -> nn.Module:
+    """``model`` with the weights of ``path``/model.safetensors."""
+    try:
+        model.load_state_dict(read_tensors(path / "model.safetensors"))
+    except RuntimeError as err:
+        raise CheckpointError(
+            f"model.safetensors of the saved model at {str(path)!r} must match its "
+            f"config.json; got other tensors ({str(err).splitlines()[0]}). Save it again."
+        ) from None
+    return model

@@ -22,6 +22,7 @@ import torch
 from seqlab import datasets
 from seqlab.datasets.ett import BORDERS
 from seqlab.errors import ConfigError
+from seqlab.tasks.evaluation import Evaluation
 from seqlab.tasks.forecast import Forecaster
 
 __all__ = ["PRESETS", "PUBLISHED", "run_ltsf"]
@@ -132,6 +133,7 @@ def run_ltsf(
     if fc.split_.train_end != train_end or fc.split_.val_end != val_end:
         raise RuntimeError("the ETT borders were not kept")  # guards the protocol itself
     ev = fc.evaluate(data)
+    assert isinstance(ev, Evaluation)  # one series
     # Scores on the scaled data, as the literature reports them.
     err = (ev.y_pred - ev.y_true) / fc.scaler_.scale  # the scaler's shift cancels out
     history = fc.history_

@@ -1,0 +1,102 @@
+"""M4 Hourly and Weekly: the zoo and the baselines under the organisers' protocol.
+
+Each run (frequency, model) goes through ``seqlab.tasks.m4.run_m4`` — one global model over
+all series, the last H values of each series the test part, sMAPE / MASE / OWA / MSIS — and
+is merged into benchmarks/results/m4.json as soon as it ends; the table in
+docs/results/m4.md is rewritten from the JSON.
+
+    python benchmarks/m4.py                                  # every recipe, both frequencies
+    python benchmarks/m4.py --frequency hourly --models nbeats dlinear
+    python benchmarks/m4.py --threads 1 ...                  # two runs side by side
+
+The recipes below were fixed before the runs. The networks train with AdamW, a cosine
+schedule, MAE on per-series standardised values inside RevIN, early stopping on each series'
+validation window (patience 5), on 2 CPU cores; ``epochs`` is capped so that a run ends in
+minutes on one thread (the recurrent models and the TCN read a week, 168 hours, hourly).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import time
+from pathlib import Path
+
+import docs_tables
+import torch
+
+from seqlab.tasks.m4 import run_m4
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "m4.json"
+
+# frequency -> model -> (epochs, settings beyond seqlab.tasks.m4.M4_PRESETS)
+RECURRENT = {"hidden_size": 64, "num_layers": 1}
+RECIPES: dict[str, dict[str, tuple[int, dict]]] = {
+    "hourly": {
+        "naive": (0, {}),
+        "seasonal_naive": (0, {}),
+        "naive2": (0, {}),
+        "nbeats": (12, {"hidden_size": 512, "num_layers": 4}),
+        "dlinear": (20, {}),
+        "segrnn": (6, {"hidden_size": 128, "model_params": {"patch_len": 24}}),
+        "patchtst": (6, {"hidden_size": 64, "num_layers": 2, "model_params": {"patch_len": 24}}),
+        "tcn": (3, {"hidden_size": 32, "lookback": 168}),
+        "gru": (2, {**RECURRENT, "lookback": 168}),
+        "lstm": (2, {**RECURRENT, "lookback": 168}),
+        "rnn": (2, {**RECURRENT, "lookback": 168}),
+        "transformer": (2, {"hidden_size": 64, "num_layers": 2, "lookback": 168}),
+    },
+    "weekly": {
+        "naive": (0, {}),
+        "seasonal_naive": (0, {}),
+        "naive2": (0, {}),
+        "nbeats": (10, {"hidden_size": 512, "num_layers": 4}),
+        "dlinear": (20, {}),
+        "segrnn": (8, {"hidden_size": 128, "model_params": {"patch_len": 13}}),
+        "patchtst": (8, {"hidden_size": 64, "num_layers": 2, "model_params": {"patch_len": 13}}),
+        "tcn": (5, {"hidden_size": 32}),
+        "gru": (4, RECURRENT),
+        "lstm": (4, RECURRENT),
+        "rnn": (4, RECURRENT),
+        "transformer": (4, {"hidden_size": 64, "num_layers": 2}),
+    },
+}
+
+
+def load() -> list[dict]:
+    return json.loads(RESULTS.read_text()) if RESULTS.exists() else []
+
+
+def merge(result: dict) -> None:
+    """Replace the run of the same (frequency, model) in m4.json, or add it."""
+    with open(RESULTS.with_suffix(".lock"), "w") as lock:  # runs side by side share the file
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        key = (result["frequency"], result["model"])
+        runs = [r for r in load() if (r["frequency"], r["model"]) != key]
+        RESULTS.write_text(json.dumps([*runs, result], indent=2) + "\n")
+        docs_tables.update("m4")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frequency", nargs="*", default=list(RECIPES))
+    parser.add_argument("--models", nargs="*", default=None)
+    parser.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    for frequency in args.frequency:
+        for model in args.models or list(RECIPES[frequency]):
+            epochs, settings = RECIPES[frequency][model]
+            start = time.perf_counter()
+            result = run_m4(frequency, model, epochs=epochs, verbose=True, **settings)
+            result["threads"] = args.threads
+            result["wall_seconds"] = time.perf_counter() - start
+            merge(result)
+            print(json.dumps({k: result[k] for k in ("frequency", "model", "owa", "msis")}))
+
+
+if __name__ == "__main__":
+    main()
