@@ -12,8 +12,12 @@ hourly dates, float64 values):
 - the peak resident memory ``fit`` adds (Linux's VmHWM, reset just before ``fit``) against
   (data + model + optimizer): the frame's bytes (``memory_usage(deep=True)``) and the
   weights, gradients and AdamW's two moments (4 × 4 bytes per parameter);
-- windows per second of that epoch against the single-series path on one series of
-  ``SINGLE_ROWS`` rows with the same LSTM, lookback, horizon and batch size.
+- windows per second against the single-series path on one series of ``SINGLE_ROWS``
+  rows with the same LSTM, lookback, horizon and batch size: the full epoch's rate, and,
+  for the ratio, ``ROUNDS`` alternating rounds of one epoch each of a global model on
+  ``ROUND_SERIES`` series × 1,000 rows and the single series (about as many windows), the
+  medians compared, so that a change in the machine's load hits both sides alike.
+  ``--speed-only`` measures these rounds again and keeps the rest of the JSON.
 
 Writes ``benchmarks/results/panel_scale.json`` and the table in docs/results/m4.md.
 """
@@ -38,6 +42,7 @@ import seqlab as sl
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "panel_scale.json"
 SERIES, ROWS, SINGLE_ROWS = 10_000, 1_000, 200_000
+ROUNDS, ROUND_SERIES = 3, 200
 MODEL = {"model": "lstm", "hidden_size": 32, "num_layers": 1, "lookback": 48, "horizon": 24,
          "batch_size": 1024, "epochs": 1, "patience": None, "seed": 0}  # fmt: skip
 
@@ -111,22 +116,52 @@ def single_epoch(rows: int) -> dict:
             "windows_per_s": n_windows / epoch}  # fmt: skip
 
 
+def speed_rounds(rounds: int, single_rows: int, series: int) -> dict:
+    """Alternating epochs of the global and the single-series path; their median rates."""
+    df = frame(series, ROWS, seed=2)
+    many, one = [], []
+    for _ in range(rounds):
+        fc = sl.Forecaster(**MODEL).fit(df)
+        windows = len(df) - series * (MODEL["lookback"] + 3 * MODEL["horizon"] - 1)
+        many.append(windows / float(fc.history_["seconds"].iloc[0]))
+        one.append(single_epoch(single_rows)["windows_per_s"])
+    return {"global_windows_per_s": many, "single_windows_per_s": one,
+            "ratio": float(np.median(many) / np.median(one)), "series": series}  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="200 series: not a result")
     parser.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--note", default=None, help="how busy the machine was, for the table")
+    parser.add_argument("--speed-only", action="store_true", help="only the alternating rounds")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    single_rows = 20_000 if args.smoke else SINGLE_ROWS
+    rounds = speed_rounds(
+        1 if args.smoke else ROUNDS, single_rows, 20 if args.smoke else ROUND_SERIES
+    )
+    if args.speed_only:
+        result = json.loads(RESULTS.read_text())
+        result["rounds"], result["speed_ratio"] = rounds, rounds["ratio"]
+        result["rounds_threads"] = args.threads
+        if args.note is not None:
+            result["rounds_note"] = args.note
+        RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+        docs_tables.update("panel-scale")
+        print(json.dumps(rounds, indent=2))
+        return
     series = 200 if args.smoke else SERIES
     df = frame(series, ROWS)
     many = global_epoch(df)
     del df
     gc.collect()
-    one = single_epoch(20_000 if args.smoke else SINGLE_ROWS)
+    one = single_epoch(single_rows)
     result = {
         "global": many,
         "single": one,
-        "speed_ratio": many["windows_per_s"] / one["windows_per_s"],
+        "rounds": rounds,
+        "speed_ratio": rounds["ratio"],
         "model": MODEL,
         "machine": {
             "cpus": os.cpu_count(),
@@ -135,6 +170,7 @@ def main() -> None:
             "torch": torch.__version__,
         },
         "smoke": args.smoke,
+        **({} if args.note is None else {"note": args.note}),
     }
     print(json.dumps(result, indent=2))
     if args.smoke:

@@ -75,7 +75,7 @@ def forecast(
     ] = None,
     levels: Annotated[
         str | None,
-        typer.Option(help=r"With --id-col: interval levels in % \[default: 80,95]."),
+        typer.Option(help=r"Levels in % of the forecasts' bands \[default: 80,95]."),
     ] = None,
     models: Annotated[
         str | None,

@@ -98,6 +98,10 @@ def panel_scores(
         metrics["smape"], metrics["mase"], metrics["naive2_smape"], metrics["naive2_mase"]
     )
     per_series = pd.DataFrame(errors)
+    per_series["naive2_smape"], per_series["naive2_mase"] = (
+        naive2_errors["smape"],
+        naive2_errors["mase"],
+    )
     quantile_forecasts = {0.5: point}
     for level, (lo, hi) in bands.items():
         metrics[f"coverage_{level}"] = coverage(truth, lo, hi)
