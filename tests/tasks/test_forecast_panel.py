@@ -176,3 +176,13 @@ def test_long_data_refuses_what_it_cannot_do(df):
     with pytest.raises(ConfigError, match="target of Forecaster must be one column on long data"):
         sl.Forecaster(target=["y", "y"]).fit(df)
     assert "naive2" in BASELINES
+
+
+def test_bands_need_the_residuals_of_a_direct_fit():
+    data = sl.datasets.load("sine")
+    fc = sl.Forecaster(model="naive", strategy="recursive", lookback=10, horizon=3).fit(data)
+    assert len(fc.predict(data)) == 3  # point forecasts as before
+    with pytest.raises(
+        ConfigError, match=r"got none \(strategy='recursive'\)\. Use strategy='direct'"
+    ):
+        fc.predict(data, levels=[80])

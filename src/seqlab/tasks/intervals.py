@@ -124,9 +124,11 @@ def with_bands(
     """One series' forecast (H, C) with ``<column>-lo-<level>`` / ``-hi-`` bounds: ± the
     split-conformal bound of the sorted validation errors ``residuals`` (n, H, C)."""
     if levels and residuals is None:
+        fix = "Refit it: older saves keep none." if strategy == "direct" else ""
         raise ConfigError(
-            f"levels of Forecaster.predict need the conformal residuals of a direct model; "
-            f"got strategy={strategy!r}. Use strategy='direct'."
+            f"levels of Forecaster.predict need the conformal residuals that a direct model "
+            f"keeps from its fit; got none (strategy={strategy!r}). "
+            + (fix or "Use strategy='direct'.")
         )
     out = forecast.copy()
     for level in levels:
