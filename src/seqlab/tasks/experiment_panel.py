@@ -69,9 +69,9 @@ def run_panel(
         name: Forecaster(**config.forecaster_params(name), verbose=verbose)
         for name in config.all_models()
     }
-    for fc in pending.values():  # every model's settings and the data, before training
+    for fc in pending.values():  # every model's settings, then the data once, before training
         fc._check_params()
-        fc._read_panel(df)
+    next(iter(pending.values()))._read_panel(df)  # the data options are the run's, shared
     if on_start is not None:
         on_start(df)
     evaluations, forecasts, histories, rows = {}, {}, {}, []

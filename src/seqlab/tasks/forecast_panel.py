@@ -24,6 +24,7 @@ import torch
 from torch import Tensor
 
 from seqlab.data.panel import ID, TARGET, Panel, PanelSplit, PanelWindowSet, calendar_features
+from seqlab.data.scaler import Scaler
 from seqlab.data.windows import Windows
 from seqlab.errors import ConfigError, DataError
 from seqlab.metrics import seasonal_scale
@@ -118,19 +119,19 @@ class PanelForecasting:
         self.series_center_, self.series_scale_ = self._series_scalers(panel, train_end)
 
     def _series_scalers(self, panel: Panel, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per series (S, C) centre and scale from its rows before ``ends``."""
+        """Per series (S, C) centre and scale of a :class:`Scaler` fitted on its rows before
+        ``ends``."""
         c = len(panel.columns)
         center, scale = np.zeros((len(panel), c)), np.ones((len(panel), c))
-        if self.scaler == "none":
-            return center, scale
         for s in range(len(panel)):
-            rows = panel.series(s)[: ends[s]]
-            if self.scaler == "standard":
-                center[s], spread = rows.mean(axis=0), rows.std(axis=0)
-            else:
-                center[s], spread = rows.min(axis=0), np.ptp(rows, axis=0)
-            scale[s] = np.where(spread > 0, spread, 1.0)
+            fitted = Scaler(self.scaler).fit(panel.series(s)[: ends[s]])
+            center[s], scale[s] = fitted.center, fitted.scale
         return center, scale
+
+    def _fitted_rows(self, panel: Panel) -> np.ndarray:
+        """Each panel series' index among the series of fit; -1 for a series new to it."""
+        known = {name: k for k, name in enumerate(self.ids_)}
+        return np.array([known.get(str(i), -1) for i in panel.ids])
 
     def _scalers_for(self, panel: Panel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(S, C) centre and scale of each panel series: the fitted ones by ``rows`` (the
@@ -252,8 +253,7 @@ class PanelForecasting:
         else:
             m = max(self.shape_.season_length, 2)
             panel = panel.drop_short(m, f"season length {self.shape_.season_length}")
-        known = {name: k for k, name in enumerate(self.ids_)}
-        rows = np.array([known.get(str(i), -1) for i in panel.ids])
+        rows = self._fitted_rows(panel)
         if self.series_embedding and (rows < 0).any():
             raise DataError(
                 f"{self.id_col or ID} of the data must only name series seen in fit when the "
@@ -279,8 +279,7 @@ class PanelForecasting:
 
     def _evaluate_panel(self, df: pd.DataFrame, levels) -> PanelEvaluation:
         panel = self._read_panel(df).drop_short(*self._min_rows())
-        known = {name: k for k, name in enumerate(self.ids_)}
-        rows = np.array([known.get(str(i), -1) for i in panel.ids])
+        rows = self._fitted_rows(panel)
         if (rows < 0).any():
             raise DataError(
                 f"data of Forecaster.evaluate must hold the series of fit; got "

@@ -144,16 +144,13 @@ def run_m4(
         ),
     }
     if model == "naive":  # M4's own naive intervals, beside the conformal ones
-        lo, hi = _random_walk(df, ev.y_pred, horizon)
-        scale = np.array([seasonal_scale(h, season) for h in _histories(df, horizon)])
+        histories = _histories(df, horizon)
+        half = np.stack([random_walk_bands(h, horizon) for h in histories])
+        scale = np.array([seasonal_scale(h, season) for h in histories])
+        lo, hi = ev.y_pred - half, ev.y_pred + half
         result["msis_random_walk"] = float(interval_score(ev.y_true, lo, hi, scale).mean())
     return result
 
 
 def _histories(df, horizon: int) -> list[np.ndarray]:
     return [g.to_numpy()[:-horizon] for _, g in df.groupby("unique_id", sort=True)["y"]]
-
-
-def _random_walk(df, point: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-    half = np.stack([random_walk_bands(h, horizon) for h in _histories(df, horizon)])
-    return point - half, point + half
