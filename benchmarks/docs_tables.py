@@ -422,11 +422,31 @@ def panel_scale() -> str:
     return "\n".join([*lines, *(f"| {a} | {b} | {c} |" for a, b, c in rows), note])
 
 
+def overhead() -> str:
+    """What the Trainer adds per step to the bare model step (benchmarks/trainer_overhead.py)."""
+    r = _json("trainer_overhead")
+    lines = [
+        "| model | precision | bare step (ms) | Trainer step (ms) | overhead (ms) | overhead |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for row in r["rows"]:
+        lines.append(
+            f"| {row['model']} | {row['precision']} | {row['bare_ms']:.2f} | "
+            f"{row['trainer_ms']:.2f} | {row['overhead_ms']:+.2f} | {row['overhead_pct']:+.0f} % |"
+        )
+    return "\n".join(lines) + (
+        f"\n\nOn {r['device']} ({r['machine']['cpus']} cores, torch {r['machine']['torch']}), "
+        f"batch {r['batch_size']}, lookback {r['lookback']}, horizon {r['horizon']}, "
+        f"{r['steps']} steps, median of {r['rounds']} rounds.\n"
+    )
+
+
 # name -> (file holding its markers, renderer)
 TABLES: dict[str, tuple[Path, Callable[[], str]]] = {
     "demo": (ROOT / "README.md", demo),
     "demo-seconds": (ROOT / "docs" / "forecasting.md", demo_seconds),
     "speed": (ROOT / "docs" / "benchmarks.md", speed),
+    "overhead": (ROOT / "docs" / "scale.md", overhead),
     "ltsf": (ROOT / "docs" / "benchmarks.md", ltsf),
     "lengths": (ROOT / "docs" / "benchmarks.md", lengths),
     "text": (ROOT / "docs" / "benchmarks.md", text),

@@ -34,7 +34,9 @@ def _command_lines() -> list[tuple[str, str]]:
     lines = []
     for page in PAGES:
         for code in _blocks(page, ("", "bash", "sh")):
-            for line in code.splitlines():
+            for line in code.replace("\\\n", " ").splitlines():  # continued lines joined
+                if line.startswith("torchrun ") and " -m seqlab " in line:
+                    line = "seqlab " + line.split(" -m seqlab ", 1)[1]  # what each rank runs
                 if line.startswith("seqlab "):
                     line = re.split(r"\s+#|\s+[|>]\s", line)[0]  # comments, pipes, redirects
                     lines.append((page.name, line.strip()))

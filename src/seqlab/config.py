@@ -64,6 +64,7 @@ class RunConfig:
     missing: str = "error"
     model_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     device: str = "auto"
+    precision: str = "fp32"
     seed: int = 0
     id_col: str | None = None
     time_col: str = "ds"
@@ -91,6 +92,7 @@ class RunConfig:
             "test_size": self.test_size,
             "missing": self.missing,
             "device": self.device,
+            "precision": self.precision,
             "seed": self.seed,
             **(
                 {"id_col": self.id_col, "time_col": self.time_col, "levels": self.levels}

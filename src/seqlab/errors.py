@@ -19,9 +19,11 @@ __all__ = [
     "ConfigError",
     "DataError",
     "NotFittedError",
+    "NumericsError",
     "Rule",
     "SeqlabError",
     "ShapeError",
+    "TrainingInterrupted",
     "check",
     "message",
 ]
@@ -49,6 +51,21 @@ class NotFittedError(SeqlabError, AttributeError):
 
 class CheckpointError(SeqlabError, ValueError):
     """A saved model folder is missing a file or holds a corrupted one."""
+
+
+class NumericsError(SeqlabError, FloatingPointError):
+    """Training met a NaN or infinite loss; the last good weights are restored."""
+
+
+class TrainingInterrupted(SeqlabError):
+    """Training was stopped by SIGTERM or Ctrl-C after writing a checkpoint to resume from.
+
+    ``checkpoint`` is that file (None when training had no checkpoint to write), ``signal``
+    the signal's name ("SIGTERM", "SIGINT")."""
+
+    def __init__(self, text: str, checkpoint: Any = None, signal: str = "") -> None:
+        super().__init__(text)
+        self.checkpoint, self.signal = checkpoint, signal
 
 
 def message(param: str, thing: str, constraint: str, got: Any, fix: str = "") -> str:

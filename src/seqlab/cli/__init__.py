@@ -11,7 +11,10 @@ Sub-commands import their heavy dependencies (torch, pandas) inside the command,
 from __future__ import annotations
 
 import inspect
+import os
 import re
+import signal
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -83,7 +86,9 @@ class _Group(TyperGroup):
             command = self.commands.get(ctx.invoked_subcommand or "")
             text = with_options(str(err), _options(command) if command else {})
             err_console.print(f"[bold red]error:[/] [red]{text}[/]", highlight=False)
-            raise typer.Exit(1) from None
+            # Stopped by a signal: the shell's 128 + its number (SIGINT 130, SIGTERM 143).
+            code = 128 + getattr(signal, str(getattr(err, "signal", "")), 0)
+            raise typer.Exit(code if code > 128 else 1) from None
 
 
 app = typer.Typer(
@@ -92,7 +97,7 @@ app = typer.Typer(
     help="Train, compare and ship sequence models (RNN, LSTM, GRU, Transformer).\n\n"
     "Examples:\n\n    seqlab forecast\n\n    seqlab predict --from runs/X/lstm --dataset msft"
     '\n\n    seqlab text segment "我爱北京天安门"\n\n    seqlab text translate "我们明天去北京。"'
-    "\n\n    seqlab explain parity",
+    "\n\n    seqlab explain parity\n\n    seqlab export runs/X/lstm --format onnx",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
@@ -117,6 +122,18 @@ def _root(
     ] = False,
 ) -> None:
     ctx.obj = {"verbose": verbose}
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # launched by torchrun
+        _join_ranks()
+
+
+def _join_ranks() -> None:
+    """Join torchrun's process group; on every rank but 0, print nothing to stdout (the
+    commands write files on rank 0 only, see :func:`seqlab.train.distributed.is_main`)."""
+    from seqlab.train import distributed
+
+    distributed.init()
+    if not distributed.is_main():
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (for the life of the process)
 
 
 def reflow(doc: str) -> str:
@@ -148,10 +165,12 @@ def _reflow_all(typer_app: typer.Typer) -> None:
 
 
 def _register() -> None:
-    from seqlab.cli import bench, data, explain, forecast, seq2seq, text
+    from seqlab.cli import bench, data, explain, export, forecast, seq2seq, text, tune
 
     app.command()(forecast.forecast)
     app.command()(forecast.predict)
+    app.command()(tune.tune)
+    app.command()(export.export)
     app.add_typer(data.app, name="data")
     app.add_typer(bench.app, name="bench")
     app.add_typer(explain.app, name="explain")

@@ -147,6 +147,18 @@ def forecast(
         str | None, typer.Option(help=f"auto, cpu, cuda, cuda:1 ... \\[default: {D.device}].")
     ] = None,
     seed: Annotated[int | None, typer.Option(help=f"Random seed \\[default: {D.seed}].")] = None,
+    precision: Annotated[
+        str | None,
+        typer.Option(help="fp32, or bf16 (autocast; for GPUs with bf16 units) \\[default: fp32]."),
+    ] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option(
+            help="Go on with the run in this folder after a kill or Ctrl-C, with its "
+            "config.json (other options are ignored): finished models are kept, the one "
+            "stopped part-way continues from its last checkpoint."
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Run folder \\[default: runs/<timestamp>].")
     ] = None,
@@ -183,11 +195,17 @@ def forecast(
         seqlab forecast --data sales.csv --id-col store --time-col date --target units
 
         seqlab forecast --config runs/X/config.json   # rerun a run
+
+        seqlab forecast --resume runs/X                # go on after a kill
+
+        torchrun --nproc_per_node=4 -m seqlab forecast --data load.csv --target MW
     """
     from seqlab.cli import tables
+    from seqlab.cli.launch import resume_hint, resumed
     from seqlab.config import load_config
     from seqlab.report import write_run
     from seqlab.tasks.experiment import run_forecast
+    from seqlab.train.distributed import is_main
 
     given: dict[str, Any] = {
         "data": None if data is None else str(data),
@@ -217,10 +235,14 @@ def forecast(
         "missing": missing,
         "device": device,
         "seed": seed,
+        "precision": precision,
     }
     overrides = {k: v for k, v in given.items() if v is not None}
-    cfg = load_config(config, **overrides) if config else RunConfig(**overrides)
-    folder = out or Path("runs") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    if resume is not None:
+        cfg, folder = resumed(resume), resume
+    else:
+        cfg = load_config(config, **overrides) if config else RunConfig(**overrides)
+        folder = out or Path("runs") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     source = cfg.data or cfg.dataset
 
     def start(df: pd.DataFrame) -> None:
@@ -239,13 +261,17 @@ def forecast(
             f"{', '.join(cfg.all_models())}"
         )
 
-    exp = run_forecast(
-        cfg,
-        folder,
-        verbose=True,
-        on_start=start,
-        on_model=lambda name: console.print(f"[cyan]▸ {name}[/]"),
-    )
+    with resume_hint(folder):
+        exp = run_forecast(
+            cfg,
+            folder,
+            verbose=True,
+            on_start=start,
+            on_model=lambda name: console.print(f"[cyan]▸ {name}[/]"),
+            resume=resume is not None,
+        )
+    if not is_main():
+        return  # rank 0 draws and prints
     console.print("Drawing the plots and the report ...")
     write_run(exp)
     wide = Console(width=max(console.width, 110))

@@ -176,6 +176,7 @@ def train(
     from seqlab.data.pairs import hold_out_sources, references_by_source
     from seqlab.io import write_json
     from seqlab.tasks import Seq2Seq
+    from seqlab.train.distributed import is_main
 
     if not 0 < val_size < 1:
         raise ConfigError(
@@ -199,6 +200,8 @@ def train(
         select=select, val_size=val_size, seed=seed, verbose=True,
     )  # fmt: skip
     s2s.fit(train_s, train_t, validation=held)
+    if not is_main():
+        return  # under torchrun, rank 0 scores, saves and prints
     refs = references_by_source(*held)
     scores = s2s.evaluate(list(refs), list(refs.values()))
     s2s.set_params(verbose=False).save(out)

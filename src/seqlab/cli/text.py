@@ -258,6 +258,7 @@ def _train_lm(
 ) -> None:
     from seqlab.io import write_json
     from seqlab.tasks import LanguageModel
+    from seqlab.train.distributed import is_main
 
     if data is None:
         raise DataError(
@@ -271,6 +272,8 @@ def _train_lm(
         **lm_options,
     )  # fmt: skip
     lm.fit(docs)
+    if not is_main():
+        return  # under torchrun, rank 0 saves and prints
     folder = lm.save(out / "lm")
     best = min(h["val_loss"] for h in lm.history_)
     write_json(folder / "history.json", lm.history_)
@@ -365,11 +368,14 @@ def train(
     from seqlab.io import write_json
     from seqlab.text import evaluate_tool
     from seqlab.text import train as train_tool
+    from seqlab.train.distributed import is_main
 
     extra = {k: v for k, v in {"members": members, "refit": refit}.items() if v is not None}
     tool = train_tool(
         task, model, epochs, limit, verbose=True, device=device, pretrained=pretrained, **extra
     )
+    if not is_main():
+        return  # under torchrun, rank 0 saves, scores and prints
     folder = tool.save(out / task)
     console.print("Scoring on the test split ...")
     scores = evaluate_tool(task, tool)

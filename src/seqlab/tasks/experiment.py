@@ -8,9 +8,12 @@ parses and presents.
 
 Run folder::
 
-    config.json                 the RunConfig; `seqlab forecast --config config.json` reruns it
+    config.json                 the RunConfig (written first); `seqlab forecast --config
+                                config.json` reruns it, `seqlab forecast --resume FOLDER`
+                                goes on with it after a kill
     leaderboard.csv / .json     one row per model, sorted by test RMSE
-    <model>/                    the saved Forecaster (config, state, weights, history.csv)
+    <model>/                    the saved Forecaster (config, state, weights, history.csv);
+                                while it trains, only checkpoint.safetensors (every epoch)
     forecast.csv                the next H steps, one column per model
     forecast_test.png, loss_curves.png, error_by_step.png, forecast_future.png, report.html
                                 written by seqlab.report.write_run
@@ -31,7 +34,7 @@ from seqlab.errors import ConfigError
 from seqlab.models import BASELINES
 from seqlab.tasks.evaluation import Evaluation
 from seqlab.tasks.forecast import Forecaster
-from seqlab.tasks.run_files import write_tables
+from seqlab.tasks.run_files import fit_model, save_model, write_config, write_tables
 
 __all__ = ["RunConfig", "RunResult", "load_config", "run_forecast"]
 
@@ -76,9 +79,13 @@ def run_forecast(
     verbose: bool = False,
     on_start: Callable[[pd.DataFrame], None] | None = None,
     on_model: Callable[[str], None] | None = None,
+    resume: bool = False,
 ) -> RunResult:
     """Fit and score every model of ``config``; with ``out``, save them and the run's tables
-    into that folder.
+    into that folder, each model's training state checkpointed there after every epoch.
+    With ``resume``, the models that ``out`` holds finished are loaded, not refitted, and
+    one stopped part-way goes on from its checkpoint, to the same result as a run never
+    stopped.
 
     ``on_start(data)`` is called once the data and every model's settings have passed their
     checks, ``on_model(name)`` before each model starts (the CLI prints lines there).
@@ -102,8 +109,10 @@ def run_forecast(
     if config.id_col is not None:
         from seqlab.tasks.experiment_panel import run_panel
 
-        return run_panel(config, folder, verbose, on_start, on_model)  # type: ignore[return-value]
+        return run_panel(config, folder, verbose, on_start, on_model, resume)  # type: ignore[return-value]
     df = config.load_data()
+    if folder is not None:
+        write_config(config, folder)
     # Check every model's settings and the data once, before any training starts.
     pending = {
         name: Forecaster(**config.forecaster_params(name), verbose=verbose)
@@ -117,7 +126,7 @@ def run_forecast(
     for name, fc in pending.items():
         if on_model is not None:
             on_model(name)
-        fc.fit(df)
+        fc = fit_model(fc, df, None if folder is None else folder / name, resume)
         evaluation = fc.evaluate(df)
         assert isinstance(evaluation, Evaluation)  # one series
         levels = config.levels if config.strategy == "direct" else None  # conformal bands
@@ -125,7 +134,7 @@ def run_forecast(
         if len(fc.history_):
             histories[name] = fc.history_
         if folder is not None:
-            fc.save(folder / name)
+            save_model(fc, folder / name)
         rows.append(
             {
                 "model": name,

@@ -24,7 +24,7 @@ import pandas as pd
 from seqlab.config import RunConfig
 from seqlab.tasks.forecast import Forecaster
 from seqlab.tasks.intervals import PanelEvaluation
-from seqlab.tasks.run_files import write_tables
+from seqlab.tasks.run_files import fit_model, save_model, write_config, write_tables
 
 __all__ = ["PanelRunResult", "run_panel"]
 
@@ -61,10 +61,13 @@ def run_panel(
     verbose: bool = False,
     on_start: Callable[[pd.DataFrame], None] | None = None,
     on_model: Callable[[str], None] | None = None,
+    resume: bool = False,
 ) -> PanelRunResult:
     """Fit, score and save every model of ``config`` on its long data (see the module)."""
     start = time.perf_counter()
     df = config.load_data()
+    if folder is not None:
+        write_config(config, folder)
     pending = {
         name: Forecaster(**config.forecaster_params(name), verbose=verbose)
         for name in config.all_models()
@@ -78,7 +81,7 @@ def run_panel(
     for name, fc in pending.items():
         if on_model is not None:
             on_model(name)
-        fc.fit(df)
+        fc = fit_model(fc, df, None if folder is None else folder / name, resume)
         evaluation = fc.evaluate(df, levels=config.levels)
         assert isinstance(evaluation, PanelEvaluation)  # long data
         evaluations[name] = evaluation
@@ -86,7 +89,7 @@ def run_panel(
         if len(fc.history_):
             histories[name] = fc.history_
         if folder is not None:
-            fc.save(folder / name)
+            save_model(fc, folder / name)
         extra = {"params": fc.n_params_, "train_seconds": fc.fit_seconds_,
                  "epochs": len(fc.history_), "best_epoch": fc.best_epoch_}  # fmt: skip
         rows.append({"model": name, **evaluations[name].metrics, **extra})

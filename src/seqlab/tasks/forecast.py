@@ -25,6 +25,7 @@ from seqlab.errors import ConfigError, DataError, check, positive_int
 from seqlab.estimator import Estimator
 from seqlab.metrics import naive_scale
 from seqlab.models import Shape, build
+from seqlab.tasks import forecast_checks as checks
 from seqlab.tasks.evaluation import Backtest, Evaluation, rolling_backtest, score
 from seqlab.tasks.forecast_checks import LOSSES, SEASONS, check_params, resolve_columns
 from seqlab.tasks.forecast_panel import PanelForecasting
@@ -42,6 +43,8 @@ from seqlab.train import TrainConfig, Trainer, resolve_device
 
 if TYPE_CHECKING:
     from typing import Self
+
+Where = str | Path | None  # a checkpoint file, or none
 
 __all__ = ["Backtest", "Evaluation", "Forecaster", "PanelEvaluation"]
 
@@ -132,41 +135,20 @@ class Forecaster(PanelForecasting, Estimator):
         series_embedding: int = 0,
         calendar: bool = False,
         levels: tuple[int, ...] | list[int] = (80, 95),
+        precision: str = "fp32",
     ) -> None:
         # As in scikit-learn: store the arguments unchanged; check them in fit.
-        self.model = model
-        self.target = target
-        self.features = features
-        self.lookback = lookback
-        self.horizon = horizon
-        self.strategy = strategy
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.dropout = dropout
-        self.model_params = model_params
-        self.season_length = season_length
-        self.revin = revin
-        self.channel_independent = channel_independent
-        self.loss = loss
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.grad_clip = grad_clip
-        self.patience = patience
-        self.scaler = scaler
-        self.val_size = val_size
-        self.test_size = test_size
-        self.split_dates = split_dates
-        self.missing = missing
-        self.device = device
-        self.seed = seed
-        self.verbose = verbose
-        self.id_col = id_col
-        self.time_col = time_col
-        self.series_embedding = series_embedding
-        self.calendar = calendar
-        self.levels = levels
+        self.model, self.target, self.features, self.lookback = model, target, features, lookback
+        self.horizon, self.strategy, self.hidden_size = horizon, strategy, hidden_size
+        self.num_layers, self.dropout, self.model_params = num_layers, dropout, model_params
+        self.season_length, self.revin = season_length, revin
+        self.channel_independent, self.loss, self.scaler = channel_independent, loss, scaler
+        self.precision, self.epochs, self.batch_size, self.lr = precision, epochs, batch_size, lr
+        self.weight_decay, self.grad_clip, self.patience = weight_decay, grad_clip, patience
+        self.val_size, self.test_size, self.split_dates = val_size, test_size, split_dates
+        self.missing, self.device, self.seed, self.verbose = missing, device, seed, verbose
+        self.id_col, self.time_col, self.series_embedding = id_col, time_col, series_embedding
+        self.calendar, self.levels = calendar, levels
 
     # -- parameters ---------------------------------------------------------------------------
 
@@ -175,17 +157,22 @@ class Forecaster(PanelForecasting, Estimator):
         self._training_config()  # validates epochs, batch_size, lr, ...
 
     def _training_config(self) -> TrainConfig:
-        names = ("epochs", "batch_size", "lr", "weight_decay", "grad_clip", "patience", "seed")
+        names = (
+            "epochs", "batch_size", "lr", "weight_decay", "grad_clip", "patience", "seed",
+            "precision",
+        )  # fmt: skip
         return TrainConfig(**{k: getattr(self, k) for k in names}, verbose=self.verbose)
 
     # -- fit ----------------------------------------------------------------------------------
 
-    def fit(self, df: pd.DataFrame) -> Self:
-        """Split ``df`` in time order, fit the scaler on the training rows, train; return self."""
+    def fit(self, df: pd.DataFrame, checkpoint: Where = None, resume: Where = None) -> Self:
+        """Split ``df`` in time order, fit the scaler on the training rows, train; return self.
+        ``checkpoint``: a file the trainer writes its state to after every epoch; ``resume``:
+        such a file to go on from (see :meth:`seqlab.train.Trainer.fit`)."""
         if self._is_long(df):
-            self._fit_panel(df)
+            self._fit_panel(df, checkpoint, resume)
         else:
-            self._fit_data(*self._check_data(df))
+            self._fit_data(*self._check_data(df), checkpoint=checkpoint, resume=resume)
         return self
 
     def _check_data(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[str], Split]:
@@ -202,7 +189,10 @@ class Forecaster(PanelForecasting, Estimator):
         self._check_rows(split)
         return data, targets, split
 
-    def _fit_data(self, data: pd.DataFrame, targets: list[str], split: Split) -> None:
+    def _fit_data(
+        self, data: pd.DataFrame, targets: list[str], split: Split, checkpoint: Where = None,
+        resume: Where = None, report: Any = None,
+    ) -> None:  # fmt: skip
         """Fit on checked data (see _check_data; backtest folds derive from a checked split)."""
         columns = list(data.columns)
         train_values = data.to_numpy()[: split.train_end]
@@ -240,7 +230,9 @@ class Forecaster(PanelForecasting, Estimator):
             train = WindowSet(windows, split.starts("train", self.lookback, self.shape_.horizon))
             val = WindowSet(windows, split.starts("val", self.lookback, self.shape_.horizon))
             trainer = Trainer(self._training_config(), loss=LOSSES[self.loss])
-            result = trainer.fit(self.model_, train, val, self.model)
+            result = trainer.fit(
+                self.model_, train, val, self.model, None, None, checkpoint, resume, report
+            )
             self.history_ = pd.DataFrame(result.history)
             self.best_epoch_ = result.best_epoch
         self.model_.eval()
@@ -276,9 +268,14 @@ class Forecaster(PanelForecasting, Estimator):
         """The model's input: scaled float32 for a network; for a baseline, the data's own
         numbers in float64, so that naive repeats the last value exactly."""
         if not self._trainable():
-            return torch.tensor(data.to_numpy(), dtype=torch.float64, device=self.device_)
-        values = self.scaler_.transform(data.to_numpy())
-        return torch.tensor(values, dtype=torch.float32, device=self.device_)
+            values, dtype = data.to_numpy(), torch.float64
+        else:
+            values, dtype = self.scaler_.transform(data.to_numpy()), torch.float32
+        host = torch.tensor(values, dtype=dtype)
+        # Moved once, without blocking: the batches are then index gathers on the device.
+        if self.device_.type == "cuda":
+            host = host.pin_memory()
+        return host.to(self.device_, non_blocking=True)
 
     def _unscale(self, y: Tensor) -> np.ndarray:
         """(N, H, C_out) model outputs → the data's units."""
@@ -305,7 +302,7 @@ class Forecaster(PanelForecasting, Estimator):
                 steps.append(y1)
                 xb = torch.cat([xb[:, 1:], y1], dim=1)
             out.append(torch.cat(steps, dim=1))
-        return torch.cat(out)
+        return checks.check_finite(torch.cat(out), self.model)
 
     def predict(self, df: pd.DataFrame, levels: list[int] | None = None) -> pd.DataFrame:
         """The next ``horizon`` values after the end of ``df``, indexed by their dates; on

@@ -10,12 +10,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
-from torch import nn
+import torch
+from torch import Tensor, nn
 
-from seqlab.errors import ConfigError, Rule, check, one_of, positive_int, probability
+from seqlab.errors import ConfigError, NumericsError, Rule, check, one_of, positive_int, probability
 from seqlab.models import model_class
 
-__all__ = ["LOSSES", "RULES", "SEASONS", "check_params", "resolve_columns"]
+__all__ = ["LOSSES", "RULES", "SEASONS", "check_finite", "check_params", "resolve_columns"]
 
 # Season lengths for seasonal_naive when season_length is not given, by pandas frequency.
 SEASONS = {"B": 5, "D": 7, "W": 52, "MS": 12, "ME": 12, "M": 12, "QS": 4, "QE": 4, "h": 24}
@@ -60,6 +61,16 @@ RULES = {
         ),
     ),
 }
+
+
+def check_finite(y: Tensor, model: str) -> Tensor:
+    """``y``, the model's forecasts, when every value is finite: never a silent NaN forecast."""
+    if not bool(torch.isfinite(y).all()):
+        raise NumericsError(
+            f"forecasts of the {model} Forecaster must be finite; got NaN or inf from its "
+            "weights or inputs. Refit it (lower lr), or check the data for extreme values."
+        )
+    return y
 
 
 def check_params(params: Mapping[str, Any]) -> None:

@@ -155,7 +155,7 @@ class PanelForecasting:
             out[:, c:] = calendar_features(panel)[0]
         return torch.from_numpy(out).to(self.device_)
 
-    def _fit_panel(self, df: pd.DataFrame) -> None:
+    def _fit_panel(self, df: pd.DataFrame, checkpoint: Any = None, resume: Any = None) -> None:
         from seqlab.train import Trainer, resolve_device
 
         self._check_params()  # type: ignore[attr-defined]
@@ -180,7 +180,10 @@ class PanelForecasting:
             val = PanelWindowSet.of(windows, panel.offsets, split, "val", embed)
             self.data_seconds_ = time.perf_counter() - start
             trainer = Trainer(self._training_config(), loss=self._loss_fn())  # type: ignore[attr-defined]
-            result = trainer.fit(self.model_, train, val, self.model)  # type: ignore[attr-defined]
+            result = trainer.fit(
+                self.model_, train, val, self.model,  # type: ignore[attr-defined]
+                checkpoint=checkpoint, resume=resume,
+            )  # fmt: skip
             self.history_ = pd.DataFrame(result.history)
             self.best_epoch_ = result.best_epoch
         self.model_.eval()

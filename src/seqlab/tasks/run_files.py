@@ -1,4 +1,7 @@
-"""The tables of a run folder, written atomically: the same for one series and many."""
+"""The files of a run folder, written atomically and by rank 0 only (under torchrun): the
+same for one series and many. While a model trains, its folder holds the trainer's
+checkpoint; once it is saved, the checkpoint goes, so that ``--resume`` tells a finished
+model (loaded) from one stopped part-way (continued)."""
 
 from __future__ import annotations
 
@@ -7,13 +10,45 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from seqlab.io import atomic_write, write_json
+import pandas as pd
 
-__all__ = ["write_tables"]
+from seqlab.io import atomic_write, write_json
+from seqlab.train.distributed import is_main
+
+__all__ = ["CHECKPOINT", "fit_model", "save_model", "write_config", "write_tables"]
+
+CHECKPOINT = "checkpoint.safetensors"  # in each model's folder, while it trains
+
+
+def write_config(config: Any, folder: Path) -> None:
+    """config.json, first: what ``seqlab forecast --resume`` reads back."""
+    if is_main():
+        write_json(folder / "config.json", asdict(config))
+
+
+def fit_model(fc: Any, df: pd.DataFrame, folder: Path | None, resume: bool) -> Any:
+    """The Forecaster ``fc`` fitted on ``df``, its checkpoint in ``folder``; on ``resume``,
+    the model ``folder`` holds finished (loaded), or its training gone on from the checkpoint."""
+    if folder is None:
+        return fc.fit(df)
+    checkpoint = folder / CHECKPOINT
+    if resume and not checkpoint.exists() and (folder / "history.csv").exists():
+        return type(fc).load(folder, device=fc.device)
+    going_on = resume and checkpoint.exists()
+    return fc.fit(df, checkpoint=checkpoint, resume=checkpoint if going_on else None)
+
+
+def save_model(fc: Any, folder: Path) -> None:
+    """Save a fitted Forecaster, then drop its checkpoint."""
+    if is_main():
+        fc.save(folder)
+        (folder / CHECKPOINT).unlink(missing_ok=True)
 
 
 def write_tables(result: Any, folder: Path) -> None:
     """config.json, leaderboard.csv / .json and forecast.csv of a run (one series or many)."""
+    if not is_main():
+        return
     write_json(folder / "config.json", asdict(result.config))
     atomic_write(folder / "leaderboard.csv", result.leaderboard.to_csv().encode())
     records = json.loads(result.leaderboard.reset_index().to_json(orient="records"))

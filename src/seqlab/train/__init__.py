@@ -1,4 +1,5 @@
-"""The generic trainer: it knows models, tensors and losses, and nothing of any task."""
+"""The one trainer every task uses: minibatches, early stopping, checkpoints and resume,
+bf16, and data parallelism under torchrun."""
 
 from seqlab.train.trainer import Batches, TrainConfig, Trainer, TrainResult, resolve_device
 

@@ -1,113 +1,68 @@
-"""Minibatch training on tensors that already sit on the device.
+"""Minibatch training on tensors that already sit on the device; the one trainer every task
+uses.
 
 A batch is an index gather from the data's own tensors (``Batches.batch(index)``), not a
 DataLoader walking Python items: with the windows as views, an epoch costs the forward and
 backward passes and nothing else. AdamW, gradient clipping, a cosine learning-rate schedule,
 early stopping on the validation loss with the best weights restored, seeded shuffling, and a
-per-epoch log.
+per-epoch log. Losses are summed on the device and the checks read once per step on the CPU
+but only every :data:`CHECK_EVERY` steps on a GPU, so a GPU is never made to wait per batch.
 
 Data that is read in order with a state carried along (a language model's token streams,
 truncated backpropagation through time) defines ``stream(batch_size, generator)`` instead,
 yielding ``(inputs, targets, reset)``: the model is called ``model(*inputs, state)`` and
 returns ``(output, state)``; the state is cut from the graph between chunks and reset on the
 rows that ``reset`` marks.
+
+Beyond one process and one uninterrupted run (each written once, here):
+
+- **torchrun**: under a process group (:mod:`seqlab.train.distributed`) the model is wrapped
+  in ``DistributedDataParallel``; each rank takes its share of every batch of the one seeded
+  permutation, and its loss is weighted by its share of the batch's units (rows, or tokens
+  for a token-mean loss: a model's ``loss_units(target)`` says), so the averaged gradient is
+  that of the whole batch. Validation results are rank 0's, so that all stop together.
+- **checkpoints**: ``fit(..., checkpoint=path)`` writes the whole state atomically after
+  every epoch (:mod:`seqlab.train.checkpoint`); ``resume=path`` goes on from it, to the same
+  weights and history as a run never stopped.
+- **SIGTERM / Ctrl-C**: the step under way finishes, the checkpoint is written (mid-epoch,
+  for batches; at the last epoch's end, for streams) and
+  :class:`~seqlab.errors.TrainingInterrupted` says how to resume.
+- **numerics**: a NaN or inf loss or gradient stops training with
+  :class:`~seqlab.errors.NumericsError`, naming the epoch and batch, after restoring the best
+  weights so far (else those before the bad step).
+- **bf16**: ``precision="bf16"`` runs forward passes and losses under ``torch.autocast``.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from pathlib import Path
+from typing import Any
 
 import torch
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from torch import Tensor, nn
 
 from seqlab.data.batches import IGNORE
-from seqlab.errors import Rule, check, one_of, positive_int
+from seqlab.errors import NumericsError, TrainingInterrupted
+from seqlab.train import checkpoint as ckpt
+from seqlab.train import distributed as dist
+from seqlab.train.base import (
+    Batches,
+    Loss,
+    Streams,
+    TrainConfig,
+    TrainResult,
+    call,
+    resolve_device,
+)
+from seqlab.train.guard import Interrupts, first_nonfinite
+from seqlab.train.state import RunState, cut_rows, epoch_line, index_dtype, progress_bar
 
 __all__ = ["Batches", "Streams", "TrainConfig", "TrainResult", "Trainer", "resolve_device"]
 
-Loss = Callable[[Tensor, Tensor], Tensor]
-
-
-class Batches(Protocol):
-    """What the trainer iterates: a length and a gather of (inputs, targets) by index.
-
-    An epoch visits the items in a random order; data that wants a say in it (text batches
-    grouped by length, to pad less) may also define ``order(generator, batch_size) -> Tensor``,
-    a permutation of ``range(len(data))``.
-    """
-
-    def __len__(self) -> int: ...
-
-    def batch(self, index: Tensor) -> tuple[Any, Tensor]: ...
-
-
-@runtime_checkable
-class Streams(Protocol):
-    """Data read in order with a state carried along (see the module docstring): ``stream``
-    yields ``(inputs, targets, reset)``; ``steps`` says how many chunks a pass holds, at most;
-    ``len`` counts the targets."""
-
-    def __len__(self) -> int: ...
-
-    def steps(self, batch_size: int) -> int: ...
-
-    def stream(
-        self, batch_size: int, generator: torch.Generator | None = None
-    ) -> Iterator[tuple[Any, Tensor, Tensor]]: ...
-
-
-def resolve_device(device: str) -> torch.device:
-    """``"auto"`` is CUDA when present, else CPU; anything else is passed to torch."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
-
-
-_RULES = {
-    "epochs": Rule("a non-negative integer", lambda v: isinstance(v, int) and v >= 0),
-    "batch_size": positive_int(),
-    "lr": Rule("a positive number", lambda v: isinstance(v, int | float) and v > 0),
-    "weight_decay": Rule("a non-negative number", lambda v: isinstance(v, int | float) and v >= 0),
-    "grad_clip": Rule("None or a positive number", lambda v: v is None or v > 0),
-    "schedule": one_of("cosine", "constant"),
-    "patience": Rule("None or a positive integer", lambda v: v is None or v > 0),
-}
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """How to train; validated on construction, saved as JSON with the run."""
-
-    epochs: int = 30
-    batch_size: int = 32
-    lr: float = 1e-3
-    weight_decay: float = 1e-4
-    grad_clip: float | None = 1.0
-    schedule: str = "cosine"
-    patience: int | None = 5
-    seed: int = 0
-    verbose: bool = False
-
-    def __post_init__(self) -> None:
-        check("TrainConfig", _RULES, asdict(self))
-
-
-@dataclass
-class TrainResult:
-    """The per-epoch log (epoch, train_loss, val_loss, lr, seconds) and a summary."""
-
-    history: list[dict[str, float]] = field(default_factory=list)
-    best_epoch: int = 0
-    seconds: float = 0.0
-    stopped_early: bool = False
-
-
-def _call(model: nn.Module, inputs: Any) -> Tensor:
-    return model(*inputs) if isinstance(inputs, tuple) else model(inputs)
+CHECK_EVERY = 32  # steps between the GPU's reads of the stop and NaN flags
 
 
 class Trainer:
@@ -130,12 +85,20 @@ class Trainer:
         description: str = "training",
         on_epoch: Callable[[nn.Module], str] | None = None,
         score: Callable[[nn.Module], float] | None = None,
+        checkpoint: str | Path | None = None,
+        resume: str | Path | None = None,
+        report: Callable[[int, float], None] | None = None,
     ) -> TrainResult:
         """Train ``model`` on ``train``, keeping the weights of the best ``val`` loss.
         ``on_epoch(model)``, when given, returns a note (a generated sample, say) printed on
         the epoch's line. ``score(model)``, when given, is a validation score (lower is
         better: an error rate, a negated BLEU) that early stopping and the kept weights
-        follow instead of the validation loss; it is logged as ``val_score``."""
+        follow instead of the validation loss; it is logged as ``val_score``.
+        ``checkpoint``: a file to write the training state to after every epoch (and on
+        SIGTERM or Ctrl-C); ``resume``: a checkpoint to go on from (written to thereafter,
+        unless ``checkpoint`` names another file). ``report(epoch, value)``, when given, is
+        told each epoch's validation loss (or score), and may raise to stop (a tuner's
+        pruning)."""
         cfg = self.config
         torch.manual_seed(cfg.seed)  # dropout masks
         shuffle = torch.Generator().manual_seed(cfg.seed)  # batch order, on the CPU
@@ -153,170 +116,271 @@ class Trainer:
             if cfg.schedule == "cosine"
             else None
         )
-        result = TrainResult()
-        best_loss, best_state, waited = float("inf"), None, 0
+        run = RunState()
+        where_to = checkpoint if checkpoint is not None else resume
+        path = None if where_to is None else Path(where_to)
+        prints = {} if path is None else ckpt.fingerprint(self._settings(), model, train, val)
+        if resume is not None:
+            progress, run.best, run.total = ckpt.read(
+                resume, prints, model, optimizer, scheduler, shuffle
+            )
+            run.restore(progress)
+        net = dist.wrap(model)
+        self._model, self._optimizer, self._scheduler = model, optimizer, scheduler
+        self._shuffle, self._path, self._prints, self._train = shuffle, path, prints, train
         start = time.perf_counter()
-        with _progress(cfg.verbose) as progress:
-            task = progress.add_task(description, total=cfg.epochs, info="")
-            for epoch in range(1, cfg.epochs + 1):
-                t0 = time.perf_counter()
-                lr = optimizer.param_groups[0]["lr"]
-                train_loss = self._epoch(model, train, optimizer, scheduler, shuffle)
-                val_loss = self.evaluate(model, val) if val is not None and len(val) else None
-                scored = None if score is None else float(score(model))
-                seconds = time.perf_counter() - t0
-                result.history.append(
-                    {
-                        "epoch": epoch,
-                        "train_loss": train_loss,
-                        "val_loss": float("nan") if val_loss is None else val_loss,
-                        **({} if scored is None else {"val_score": scored}),
-                        "lr": lr,
-                        "seconds": seconds,
-                    }
-                )
-                shown = (
-                    f"train {train_loss:.4f}"
-                    + ("" if val_loss is None else f"  val {val_loss:.4f}")
-                    + ("" if scored is None else f"  score {scored:.4f}")
-                )
-                if scored is not None:
-                    val_loss = scored  # what selection follows
-                progress.update(task, advance=1, info=shown)
+        with progress_bar(cfg.verbose and dist.is_main()) as bar, Interrupts() as stop:
+            task = bar.add_task(description, total=cfg.epochs, completed=run.epoch, info="")
+            while run.epoch < cfg.epochs and not run.result.stopped_early:
+                epoch, t0 = run.epoch + 1, time.perf_counter()
+                if run.step == 0:
+                    run.lr = optimizer.param_groups[0]["lr"]
+                run.order_state = shuffle.get_state()  # after a resume, as the epoch began
+                model.train()
+                if isinstance(train, Streams):
+                    self._stream_epoch(net, train, run, stop, epoch)
+                else:
+                    self._epoch(net, train, run, stop, epoch)
+                train_loss = self._mean(run)
+                self._validate(model, val, score, run, epoch, train_loss, time.perf_counter() - t0)
+                shown = epoch_line(run.result.history[-1])
+                bar.update(task, advance=1, info=shown)
                 note = "" if on_epoch is None else f"  {on_epoch(model)}"
-                if cfg.verbose and (note or not progress.console.is_terminal):  # a line each
-                    progress.console.print(
-                        f"{description} epoch {epoch}/{cfg.epochs} {shown} ({seconds:.0f} s){note}",
+                if cfg.verbose and dist.is_main() and (note or not bar.console.is_terminal):
+                    bar.console.print(
+                        f"{description} epoch {epoch}/{cfg.epochs} {shown} "
+                        f"({run.result.history[-1]['seconds']:.0f} s){note}",
                         markup=False,
                         highlight=False,
                     )
-                if val_loss is None:
-                    result.best_epoch = epoch
-                    continue
-                if val_loss < best_loss:
-                    best_loss, waited, result.best_epoch = val_loss, 0, epoch
-                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-                else:
-                    waited += 1
-                    if cfg.patience is not None and waited >= cfg.patience:
-                        result.stopped_early = True
-                        break
-        if best_state is not None:
-            model.load_state_dict(best_state)
-        result.seconds = time.perf_counter() - start
-        return result
+                self._save(run)
+                if report is not None:
+                    row = run.result.history[-1]
+                    report(epoch, row.get("val_score", row["val_loss"]))
+        if run.best is not None:
+            model.load_state_dict(run.best)
+        run.result.seconds = time.perf_counter() - start
+        return run.result
 
-    def _epoch(
+    def _settings(self) -> dict[str, Any]:
+        """What a checkpoint must agree on: the training settings (not verbosity) and loss."""
+        settings = {k: v for k, v in vars(self.config).items() if k != "verbose"}
+        return settings | {"loss": getattr(self.loss, "__qualname__", type(self.loss).__name__)}
+
+    def _save(self, run: RunState) -> None:
+        """Write the checkpoint (rank 0 only), the batch order of the epoch under way kept
+        as it was when the epoch began."""
+        if self._path is None or not dist.is_main():
+            return
+        shuffle = self._shuffle
+        if run.step:
+            shuffle = torch.Generator().manual_seed(0)
+            shuffle.set_state(run.order_state)  # type: ignore[arg-type]
+        ckpt.write(
+            self._path, self._model, self._optimizer, self._scheduler, shuffle,
+            run.progress(), run.best, run.total, self._prints,
+        )  # fmt: skip
+
+    def _validate(
         self,
         model: nn.Module,
-        data: Batches | Streams,
-        optimizer: torch.optim.Optimizer,
-        scheduler: torch.optim.lr_scheduler.LRScheduler | None,
-        shuffle: torch.Generator,
-    ) -> float:
-        model.train()
-        if isinstance(data, Streams):
-            return self._stream_epoch(model, data, optimizer, scheduler, shuffle)
+        val: Batches | Streams | None,
+        score: Callable[[nn.Module], float] | None,
+        run: RunState,
+        epoch: int,
+        train_loss: float,
+        seconds: float,
+    ) -> None:
+        """Log the epoch, then keep the best weights or count towards early stopping; every
+        rank follows rank 0's numbers."""
+        val_loss = self.evaluate(model, val) if val is not None and len(val) else math.nan
+        scored = math.nan if score is None else float(score(model))
+        val_loss, scored = dist.broadcast([val_loss, scored])
+        run.result.history.append(
+            {
+                "epoch": epoch,
+                "train_loss": train_loss,
+                "val_loss": val_loss,
+                **({} if score is None else {"val_score": scored}),
+                "lr": run.lr,
+                "seconds": seconds,
+            }
+        )
+        run.epoch, run.step, run.total = epoch, 0, None
+        followed = scored if score is not None else val_loss  # what selection follows
+        if val is None or not len(val):
+            run.result.best_epoch = epoch
+            return
+        if not math.isfinite(followed):
+            self._numerics(run, f"the validation loss became {followed} after epoch {epoch}")
+        if followed < run.best_loss:
+            run.best_loss, run.waited, run.result.best_epoch = followed, 0, epoch
+            run.best = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            return
+        run.waited += 1
+        if self.config.patience is not None and run.waited >= self.config.patience:
+            run.result.stopped_early = True
+
+    def _epoch(
+        self, net: nn.Module, data: Batches, run: RunState, stop: Interrupts, epoch: int
+    ) -> None:
+        """One pass over ``data`` in the epoch's order, from step ``run.step`` on."""
+        size = self.config.batch_size
         custom = getattr(data, "order", None)
         order = (
-            custom(shuffle, self.config.batch_size)
+            custom(self._shuffle, size)
             if custom is not None
-            else torch.randperm(len(data), generator=shuffle, dtype=_index_dtype(len(data)))
+            else torch.randperm(len(data), generator=self._shuffle, dtype=index_dtype(len(data)))
         )
-        total, count = None, 0
-        for b in range(0, len(data), self.config.batch_size):
-            inputs, target = data.batch(order[b : b + self.config.batch_size])
-            loss = self.loss(_call(model, inputs), target)
-            self._step(model, loss, optimizer, scheduler)
-            n = len(target)
-            # Summed on the device; one .item() per epoch keeps the GPU from syncing per batch.
-            total = loss.detach() * n if total is None else total + loss.detach() * n
-            count += n
-        return float(total / count) if total is not None else float("nan")
+        count = -(-len(data) // size)
+        for i in range(run.step, count):
+            index = order[i * size : (i + 1) * size]
+            mine = dist.share(index)
+            weight = 1.0 if len(mine) else 0.0  # a rank without items joins with a dummy one
+            inputs, target = data.batch(mine if len(mine) else index[:1])
+            with self._autocast(target):
+                loss = self.loss(call(net, inputs), target)
+            self._step(net, loss, target, weight, run, stop, (epoch, i + 1, count))
+
+    def _stream_epoch(
+        self, net: nn.Module, data: Streams, run: RunState, stop: Interrupts, epoch: int
+    ) -> None:
+        """One pass over stateful streams (see the module docstring), each rank reading its
+        share of the rows."""
+        count = data.steps(self.config.batch_size)
+        for i, (output, target) in enumerate(self._carried(net, data, self._shuffle, True)):
+            where = (epoch, i + 1, max(count, i + 1))
+            self._step(net, self.loss(output, target), target, 1.0, run, stop, where)
 
     def _step(
         self,
-        model: nn.Module,
+        net: nn.Module,
         loss: Tensor,
-        optimizer: torch.optim.Optimizer,
-        scheduler: torch.optim.lr_scheduler.LRScheduler | None,
+        target: Tensor,
+        weight: float,
+        run: RunState,
+        stop: Interrupts,
+        where: tuple[int, int, int],
     ) -> None:
-        """One optimizer step on ``loss``: backward, clip, step, schedule."""
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        if self.config.grad_clip is not None:
-            nn.utils.clip_grad_norm_(model.parameters(), self.config.grad_clip)
-        optimizer.step()
-        if scheduler is not None:
-            scheduler.step()
+        """One optimizer step on ``loss``: weigh it by this rank's units, backward, clip,
+        step, schedule; then act on a stop signal or a non-finite loss or gradient."""
+        model, cfg = self._model, self.config
+        units = self._units(model, target) * weight
+        bad = ~torch.isfinite(loss.detach())
+        asked = loss.new_tensor(float(stop.requested is not None))
+        flags = torch.stack([units, bad.float(), asked])
+        dist.all_sum(flags)  # one collective a step: units, NaNs and stops of every rank
+        checks = loss.device.type == "cpu" or where[1] % CHECK_EVERY == 0 or where[1] == where[2]
+        if checks and flags[1] > 0:
+            at = f"epoch {where[0]}, batch {where[1]} of {where[2]}"
+            self._numerics(run, f"the loss became {float(loss.detach())} at {at}")
+        scaled = loss if dist.world() == 1 else loss * units * dist.world() / flags[0]
+        self._optimizer.zero_grad(set_to_none=True)
+        scaled.backward()
+        norm = (
+            nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            if cfg.grad_clip is not None
+            else nn.utils.get_total_norm([p.grad for p in model.parameters() if p.grad is not None])
+        )
+        if checks and not bool(torch.isfinite(norm)):
+            self._numerics(run, f"the gradient became {float(norm)} at epoch {where[0]}, "
+                                f"batch {where[1]} of {where[2]}")  # fmt: skip
+        self._optimizer.step()
+        if self._scheduler is not None:
+            self._scheduler.step()
+        # Summed on the device; read once per epoch, so the GPU never waits per batch.
+        done = torch.stack([loss.detach().float() * units, units])
+        run.total = done if run.total is None else run.total + done
+        run.step = where[1]
+        if checks and loss.device.type != "cpu":
+            run.good = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if checks and flags[2] > 0:  # a stop was asked for, on some rank
+            # Batches go on from this step; streams from the last epoch's end (their carried
+            # state is not in the checkpoint).
+            raise self._interrupted(stop, run, save=not isinstance(self._train, Streams))
 
-    @staticmethod
+    def _units(self, model: nn.Module, target: Tensor) -> Tensor:
+        """What ``loss`` averages over, in ``target``: a model's ``loss_units(target)``, else
+        the tokens that are not padding (integer targets) or the rows."""
+        own = getattr(model, "loss_units", None)
+        if own is not None:
+            return own(target).float()
+        if not target.is_floating_point():
+            return (target != IGNORE).sum().float()
+        return torch.tensor(float(len(target)), device=target.device)
+
+    def _mean(self, run: RunState) -> float:
+        """The epoch's training loss per unit, over every rank."""
+        if run.total is None:
+            return math.nan
+        total = dist.all_sum(run.total.clone())
+        return float(total[0] / total[1].clamp(min=1e-12))
+
+    def _autocast(self, target: Tensor) -> Any:
+        device = target.device.type if isinstance(target, Tensor) else "cpu"
+        return torch.autocast(device, torch.bfloat16, enabled=self.config.precision == "bf16")
+
+    def _numerics(self, run: RunState, what: str) -> None:
+        """Stop on a non-finite number: restore the best weights so far, else the last good
+        ones, and say where it happened."""
+        where = first_nonfinite(self._model) if self.config.verbose else ""
+        if run.best is not None:
+            self._model.load_state_dict(run.best)
+            kept = f"the weights of epoch {run.result.best_epoch}, the best so far, are restored"
+        elif run.good is not None:
+            self._model.load_state_dict(run.good)
+            kept = f"the weights of up to {CHECK_EVERY} steps before are restored"
+        else:
+            kept = "the weights before that step are kept"
+        raise NumericsError(
+            f"training stopped: {what}{f' ({where})' if where else ''}; {kept}. Lower lr, keep "
+            "grad_clip on, or look for extreme values in the data."
+        )
+
+    def _interrupted(self, stop: Interrupts, run: RunState, save: bool) -> TrainingInterrupted:
+        if save:
+            self._save(run)
+        at = f"step {run.step} of epoch {run.epoch + 1}" if save else f"epoch {run.epoch}"
+        kept = (
+            f"; its checkpoint {str(self._path)!r} resumes it from the end of {at}"
+            if self._path is not None and (save or run.epoch)
+            else "; it had no checkpoint to resume from"
+        )
+        return TrainingInterrupted(
+            f"training stopped by {stop.requested}{kept}.", self._path, stop.requested or ""
+        )
+
     def _carried(
-        model: nn.Module, data: Streams, batch_size: int, generator: torch.Generator | None = None
+        self, model: nn.Module, data: Streams, generator: torch.Generator | None, shard: bool
     ) -> Iterator[tuple[Tensor, Tensor]]:
         """(output, target) per chunk of ``data``'s streams, the state carried from chunk to
-        chunk, cut from the graph and reset on the rows that begin a document."""
+        chunk, cut from the graph and reset on the rows that begin a document; with
+        ``shard``, on this rank's share of the rows."""
         state = None
-        for inputs, target, reset in data.stream(batch_size, generator):
+        for inputs, target, reset in data.stream(self.config.batch_size, generator):
+            if shard and dist.world() > 1:
+                rows = dist.share(torch.arange(len(target)))
+                inputs, target, reset = cut_rows((inputs, target, reset), len(target), rows)
             if state is not None:
                 state = state.detach().reset(reset)
-            output, state = model(*inputs, state)
+            with self._autocast(target):
+                output, state = model(*inputs, state)
             yield output, target
-
-    def _stream_epoch(
-        self,
-        model: nn.Module,
-        data: Streams,
-        optimizer: torch.optim.Optimizer,
-        scheduler: torch.optim.lr_scheduler.LRScheduler | None,
-        shuffle: torch.Generator,
-    ) -> float:
-        """One pass over stateful streams (see the module docstring); mean loss per target."""
-        total, count = None, None
-        for output, target in self._carried(model, data, self.config.batch_size, shuffle):
-            loss = self.loss(output, target)
-            self._step(model, loss, optimizer, scheduler)
-            n = (target != IGNORE).sum()
-            # Summed on the device, as in _epoch: no GPU sync per chunk.
-            total = loss.detach() * n if total is None else total + loss.detach() * n
-            count = n if count is None else count + n
-        return float(total / count) if total is not None and count else float("nan")
-
-    @torch.no_grad()
-    def _stream_loss(self, model: nn.Module, data: Streams, batch_size: int) -> float:
-        total, count = 0.0, 0
-        for output, target in self._carried(model, data, batch_size):
-            n = int((target != IGNORE).sum())
-            total += float(self.loss(output, target)) * n
-            count += n
-        return total / max(count, 1)
 
     @torch.no_grad()
     def evaluate(self, model: nn.Module, data: Batches | Streams, batch_size: int = 1024) -> float:
         """Mean loss over every item of ``data`` (no item dropped), in eval mode."""
         model.eval()
+        total, count = 0.0, 0.0
         if isinstance(data, Streams):
-            return self._stream_loss(model, data, min(batch_size, self.config.batch_size))
-        total, count = 0.0, 0
+            for output, target in self._carried(model, data, None, False):
+                n = float(self._units(model, target))
+                total, count = total + float(self.loss(output, target)) * n, count + n
+            return total / max(count, 1)
         for b in range(0, len(data), batch_size):
             inputs, target = data.batch(torch.arange(b, min(b + batch_size, len(data))))
-            total += float(self.loss(_call(model, inputs), target)) * len(target)
-            count += len(target)
+            with self._autocast(target):
+                loss = float(self.loss(call(model, inputs), target))
+            n = float(self._units(model, target))
+            total, count = total + loss * n, count + n
         return total / max(count, 1)
-
-
-def _index_dtype(n: int) -> torch.dtype:
-    """int32 for an epoch's order when it fits: half the memory of a shuffle of millions."""
-    return torch.int32 if n < 2**31 else torch.long
-
-
-def _progress(verbose: bool) -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("epoch {task.completed}/{task.total}"),
-        TextColumn("{task.fields[info]}"),
-        TimeElapsedColumn(),
-        disable=not verbose,
-        transient=False,
-    )

@@ -1,0 +1,105 @@
+"""What the trainer takes and gives: the data protocols (:class:`Batches`, :class:`Streams`),
+the settings (:class:`TrainConfig`) and the log (:class:`TrainResult`)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import torch
+from torch import Tensor, nn
+
+from seqlab.errors import Rule, check, one_of, positive_int
+
+__all__ = ["Batches", "Loss", "Streams", "TrainConfig", "TrainResult", "call", "resolve_device"]
+
+Loss = Callable[[Tensor, Tensor], Tensor]
+
+
+class Batches(Protocol):
+    """What the trainer iterates: a length and a gather of (inputs, targets) by index.
+
+    An epoch visits the items in a random order; data that wants a say in it (text batches
+    grouped by length, to pad less) may also define ``order(generator, batch_size) -> Tensor``,
+    a permutation of ``range(len(data))``.
+    """
+
+    def __len__(self) -> int: ...
+
+    def batch(self, index: Tensor) -> tuple[Any, Tensor]: ...
+
+
+@runtime_checkable
+class Streams(Protocol):
+    """Data read in order with a state carried along (see the module docstring): ``stream``
+    yields ``(inputs, targets, reset)``; ``steps`` says how many chunks a pass holds, at most;
+    ``len`` counts the targets."""
+
+    def __len__(self) -> int: ...
+
+    def steps(self, batch_size: int) -> int: ...
+
+    def stream(
+        self, batch_size: int, generator: torch.Generator | None = None
+    ) -> Iterator[tuple[Any, Tensor, Tensor]]: ...
+
+
+def resolve_device(device: str) -> torch.device:
+    """``"auto"`` is CUDA when present (under torchrun, the GPU of this process's
+    ``LOCAL_RANK``), else CPU; anything else is passed to torch."""
+    if device == "auto":
+        if not torch.cuda.is_available():
+            return torch.device("cpu")
+        local = os.environ.get("LOCAL_RANK")
+        return torch.device("cuda") if local is None else torch.device("cuda", int(local))
+    return torch.device(device)
+
+
+_RULES = {
+    "epochs": Rule("a non-negative integer", lambda v: isinstance(v, int) and v >= 0),
+    "batch_size": positive_int(),
+    "lr": Rule("a positive number", lambda v: isinstance(v, int | float) and v > 0),
+    "weight_decay": Rule("a non-negative number", lambda v: isinstance(v, int | float) and v >= 0),
+    "grad_clip": Rule("None or a positive number", lambda v: v is None or v > 0),
+    "schedule": one_of("cosine", "constant"),
+    "patience": Rule("None or a positive integer", lambda v: v is None or v > 0),
+    "precision": one_of("fp32", "bf16"),
+}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train; validated on construction, saved as JSON with the run."""
+
+    epochs: int = 30
+    batch_size: int = 32
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    grad_clip: float | None = 1.0
+    schedule: str = "cosine"
+    patience: int | None = 5
+    seed: int = 0
+    verbose: bool = False
+    # "bf16": forward passes and losses under torch.autocast in bfloat16 (weights, gradients
+    # and the optimizer stay float32); fast on GPUs with bf16 units, slow on most CPUs.
+    precision: str = "fp32"
+
+    def __post_init__(self) -> None:
+        check("TrainConfig", _RULES, asdict(self))
+
+
+@dataclass
+class TrainResult:
+    """The per-epoch log (epoch, train_loss, val_loss, lr, seconds) and a summary."""
+
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int = 0
+    seconds: float = 0.0
+    stopped_early: bool = False
+
+
+def call(model: nn.Module, inputs: Any) -> Tensor:
+    """``model`` on one batch's inputs: a tuple is spread over its arguments."""
+    return model(*inputs) if isinstance(inputs, tuple) else model(inputs)
