@@ -46,10 +46,10 @@ def save_model(fc: Any, folder: Path) -> None:
 
 
 def write_tables(result: Any, folder: Path) -> None:
-    """config.json, leaderboard.csv / .json and forecast.csv of a run (one series or many)."""
+    """leaderboard.csv / .json and forecast.csv of a run (one series or many); its
+    config.json was written first, by :func:`write_config`."""
     if not is_main():
         return
-    write_json(folder / "config.json", asdict(result.config))
     atomic_write(folder / "leaderboard.csv", result.leaderboard.to_csv().encode())
     records = json.loads(result.leaderboard.reset_index().to_json(orient="records"))
     write_json(folder / "leaderboard.json", records)

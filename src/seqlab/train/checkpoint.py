@@ -94,21 +94,22 @@ def write(
     model: nn.Module,
     optimizer: torch.optim.Optimizer,
     scheduler: Any,
-    shuffle: torch.Generator,
+    shuffle_state: Tensor,
     progress: dict[str, Any],
     best: dict[str, Tensor] | None,
     total: Tensor | None,
     prints: dict[str, str],
 ) -> None:
     """Write the whole training state to ``path`` atomically (see the module docstring).
-    ``progress`` is the trainer's JSON-able state (epoch, step, history, early stopping)."""
+    ``shuffle_state``: the batch-order generator's state when the epoch to resume began;
+    ``progress``: the trainer's JSON-able state (epoch, step, history, early stopping)."""
     tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
     tensors |= {f"best.{k}": v for k, v in (best or {}).items()}
     optim = optimizer.state_dict()
     for index, values in optim["state"].items():
         tensors |= {f"optim.{index}.{k}": v for k, v in values.items() if isinstance(v, Tensor)}
     tensors["rng.torch"] = torch.get_rng_state()
-    tensors["rng.shuffle"] = shuffle.get_state()
+    tensors["rng.shuffle"] = shuffle_state
     kind, keys, pos, has_gauss, gauss = np.random.get_state()
     tensors["rng.numpy"] = torch.from_numpy(np.asarray(keys, dtype=np.int64))
     if torch.cuda.is_available() and torch.cuda.is_initialized():

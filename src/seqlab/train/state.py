@@ -30,6 +30,7 @@ class RunState:
     total: Tensor | None = None  # the epoch's [loss × units, units] summed so far
     order_state: Tensor | None = None  # the shuffle's state when the epoch began
     good: dict[str, Tensor] | None = None  # weights at the last check (GPU only)
+    first_bad: Tensor | None = None  # the first batch with a non-finite loss or gradient, or 0
 
     def progress(self) -> dict[str, Any]:
         r = self.result

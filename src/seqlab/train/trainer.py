@@ -172,12 +172,10 @@ class Trainer:
         as it was when the epoch began."""
         if self._path is None or not dist.is_main():
             return
-        shuffle = self._shuffle
-        if run.step:
-            shuffle = torch.Generator().manual_seed(0)
-            shuffle.set_state(run.order_state)  # type: ignore[arg-type]
+        order = run.order_state if run.step and run.order_state is not None else None
         ckpt.write(
-            self._path, self._model, self._optimizer, self._scheduler, shuffle,
+            self._path, self._model, self._optimizer, self._scheduler,
+            self._shuffle.get_state() if order is None else order,
             run.progress(), run.best, run.total, self._prints,
         )  # fmt: skip
 
@@ -270,10 +268,9 @@ class Trainer:
         asked = loss.new_tensor(float(stop.requested is not None))
         flags = torch.stack([units, bad.float(), asked])
         dist.all_sum(flags)  # one collective a step: units, NaNs and stops of every rank
-        checks = loss.device.type == "cpu" or where[1] % CHECK_EVERY == 0 or where[1] == where[2]
-        if checks and flags[1] > 0:
-            at = f"epoch {where[0]}, batch {where[1]} of {where[2]}"
-            self._numerics(run, f"the loss became {float(loss.detach())} at {at}")
+        every = 1 if loss.device.type == "cpu" else CHECK_EVERY
+        checks = where[1] % every == 0 or where[1] == where[2]
+        self._guard(run, flags[1] > 0, "loss", loss.detach(), where, checks)
         scaled = loss if dist.world() == 1 else loss * units * dist.world() / flags[0]
         self._optimizer.zero_grad(set_to_none=True)
         scaled.backward()
@@ -282,9 +279,7 @@ class Trainer:
             if cfg.grad_clip is not None
             else nn.utils.get_total_norm([p.grad for p in model.parameters() if p.grad is not None])
         )
-        if checks and not bool(torch.isfinite(norm)):
-            self._numerics(run, f"the gradient became {float(norm)} at epoch {where[0]}, "
-                                f"batch {where[1]} of {where[2]}")  # fmt: skip
+        self._guard(run, ~torch.isfinite(norm), "gradient", norm, where, checks)
         self._optimizer.step()
         if self._scheduler is not None:
             self._scheduler.step()
@@ -292,12 +287,26 @@ class Trainer:
         done = torch.stack([loss.detach().float() * units, units])
         run.total = done if run.total is None else run.total + done
         run.step = where[1]
-        if checks and loss.device.type != "cpu":
+        if checks and every > 1 and run.best is None:  # what a NaN found later falls back to
             run.good = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if checks and flags[2] > 0:  # a stop was asked for, on some rank
             # Batches go on from this step; streams from the last epoch's end (their carried
             # state is not in the checkpoint).
             raise self._interrupted(stop, run, save=not isinstance(self._train, Streams))
+
+    def _guard(
+        self, run: RunState, bad: Tensor, what: str, value: Tensor, where: tuple[int, int, int],
+        checks: bool,
+    ) -> None:  # fmt: skip
+        """Note on the device whether ``what`` (the loss, the gradient) is non-finite at
+        this batch; at a check, stop at the first such batch since the last check."""
+        seen = torch.zeros_like(bad, dtype=torch.long) if run.first_bad is None else run.first_bad
+        run.first_bad = torch.where(bad & (seen == 0), where[1], seen)
+        first = int(run.first_bad) if checks else 0
+        if first:
+            late = first != where[1]  # found at a later check: its value is gone
+            shown = "loss or gradient went non-finite" if late else f"{what} became {float(value)}"
+            self._numerics(run, f"the {shown} at epoch {where[0]}, batch {first} of {where[2]}")
 
     def _units(self, model: nn.Module, target: Tensor) -> Tensor:
         """What ``loss`` averages over, in ``target``: a model's ``loss_units(target)``, else
