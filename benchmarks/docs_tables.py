@@ -441,6 +441,111 @@ def overhead() -> str:
     )
 
 
+def memory() -> str:
+    """The long-memory benchmark (benchmarks/memory.py): test loss per length, the longest
+    length solved, Table 1 of Bai et al. beside it."""
+    r = _json("memory")
+    runs, published = r["runs"], r["published"]
+    lengths = sorted({x["length"] for x in runs})
+    lines = [
+        "| task | model | "
+        + " | ".join(f"T = {t}" for t in lengths)
+        + " | longest T solved | Bai et al., Table 1 |",
+        "|---|---|" + "---:|" * len(lengths) + "---:|---:|",
+    ]
+    for task in dict.fromkeys(x["task"] for x in runs):
+        for model in dict.fromkeys(x["model"] for x in runs if x["task"] == task):
+            cells, solved = [], []
+            for t in lengths:
+                x = next(
+                    (x for x in runs if (x["task"], x["model"], x["length"]) == (task, model, t)),
+                    None,
+                )
+                if x is None:
+                    cells.append("")
+                elif x["skipped"]:
+                    cells.append("not run")
+                else:
+                    mark = " **solved**" if x["solved"] else ""
+                    cells.append(f"{x['test_loss']:.2g}{mark}")
+                    solved += [t] if x["solved"] else []
+            paper = published[task]
+            quoted = (
+                f"{paper[model]:.3g} at T = {paper['length']}" if model in paper else "not in it"
+            )
+            longest = str(max(solved)) if solved else "none"
+            lines.append(
+                f"| {task} | {model} | " + " | ".join(cells) + f" | {longest} | {quoted} |"
+            )
+    b = r["budget"]
+    return "\n".join(lines) + (
+        f"\n\nTest loss (adding: MSE, trivial 1/6, solved below 0.01; copy: cross-entropy per "
+        f"step, solved below 10 % of 10·ln 8/(T+20)). Budget per run: at most {b['steps']:,} "
+        f"steps ({b['epochs']} epochs of {b['train']:,} sequences, batch {b['batch_size']}), "
+        f"AdamW lr {b['lr']:g} on a cosine schedule, clipping at {b['grad_clip']:g}; stopped "
+        f"early once the validation loss is below half the threshold. A model that fails "
+        f"at one T is not run at longer ones. The whole grid took "
+        f"{r['seconds'] / 60:.0f} min on {r['machine']['cpus']} CPU cores (one process "
+        f"per task, one thread each; torch {r['machine']['torch']}).\n"
+    )
+
+
+def explain_times() -> str:
+    """The run time of each ``seqlab explain`` command with its defaults
+    (benchmarks/explain_pages.py)."""
+    r = _json("explain_times")
+    lines = ["| command (no arguments) | seconds | page |", "|---|---:|---|"]
+    for row in r["rows"]:
+        name = row["command"].split()[-1]
+        lines.append(
+            f"| `{row['command']}` | {row['seconds']:.0f} | [{name}](explain/{name}/index.html) |"
+        )
+    return "\n".join(lines) + (
+        f"\n\nWall time from start to exit, in a fresh process, on {r['machine']['cpus']} CPU "
+        f"cores (torch {r['machine']['torch']}).\n"
+    )
+
+
+def _page_numbers(command: str) -> dict:
+    return json.loads((ROOT / "docs" / "explain" / command / "results.json").read_text())
+
+
+def explain_gradients() -> str:
+    """The slopes of ‖∂L/∂h_k‖ on the example page of ``seqlab explain gradients``."""
+    r = _page_numbers("gradients")
+    lines = [
+        f"| model | condition | ‖∂L/∂h_0‖ | ‖∂L/∂h_{r['length'] - 1}‖ | slope (decades / step) "
+        "| × per step |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for row in r["rows"]:
+        lines.append(
+            f"| {row['model']} | {row['condition']} | {row['first']:.2g} | {row['last']:.2g} | "
+            f"{row['slope']:+.4f} | {10 ** row['slope']:.3f} |"
+        )
+    return "\n".join(lines) + (
+        f"\n\nAdding-problem sequences of {r['length']} steps; trained: {r['steps']} steps of "
+        "batch 32.\n"
+    )
+
+
+def explain_bptt() -> str:
+    """The check and the products on the example page of ``seqlab explain bptt``."""
+    r = _page_numbers("bptt")
+    lines = [
+        f"| ‖W‖₂ | mean factor | product of the {r['length']} factors | ‖∂h_L/∂h_0‖ |",
+        "|---:|---:|---:|---:|",
+    ]
+    for scale, v in r["scales"].items():
+        lines.append(
+            f"| {scale} | {v['mean_factor']:.3f} | {v['product']:.2e} | {v['exact']:.2e} |"
+        )
+    return "\n".join(lines) + (
+        f"\n\nLargest difference between the hand-written gradients and autograd's: "
+        f"{r['max_difference']:.1e} (float64, H = {r['hidden']}).\n"
+    )
+
+
 # name -> (file holding its markers, renderer)
 TABLES: dict[str, tuple[Path, Callable[[], str]]] = {
     "demo": (ROOT / "README.md", demo),
@@ -460,6 +565,10 @@ TABLES: dict[str, tuple[Path, Callable[[], str]]] = {
     "seq2seq-speed": (ROOT / "docs" / "results" / "seq2seq.md", seq2seq_speed),
     "m4": (ROOT / "docs" / "results" / "m4.md", m4),
     "panel-scale": (ROOT / "docs" / "results" / "m4.md", panel_scale),
+    "memory": (ROOT / "docs" / "results" / "memory.md", memory),
+    "explain-times": (ROOT / "docs" / "explain.md", explain_times),
+    "explain-bptt": (ROOT / "docs" / "explain.md", explain_bptt),
+    "explain-gradients": (ROOT / "docs" / "explain.md", explain_gradients),
 }
 
 

@@ -19,9 +19,12 @@ def test_help_ends_with_an_example():
     assert "seqlab explain parity" in result.output
 
 
-def test_explain_parity_prints_tiny_differences():
-    result = runner.invoke(app, ["explain", "parity", "--layers", "1", "--no-bidirectional"])
+def test_explain_parity_prints_tiny_differences(tmp_path):
+    result = runner.invoke(
+        app, ["explain", "parity", "--layers", "1", "--no-bidirectional", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
+    assert (tmp_path / "parity.png").is_file() and (tmp_path / "index.html").is_file()
     rows = [line for line in result.output.splitlines() if "lstm" in line]
     assert rows, result.output
     numbers = [float(cell) for cell in rows[0].replace("│", " ").split()[1:]]

@@ -106,3 +106,24 @@ def test_auto_device_picks_cuda_when_present(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert resolve_device("auto") == torch.device("cpu")
     assert resolve_device("cpu") == torch.device("cpu")
+
+
+def test_stop_below_ends_training_once_the_validation_loss_is_under_it():
+    class Rows:
+        def __init__(self, n):
+            g = torch.Generator().manual_seed(0)
+            self.x = torch.randn(n, 3, generator=g)
+            self.y = self.x.sum(1, keepdim=True)
+
+        def __len__(self):
+            return len(self.x)
+
+        def batch(self, index):
+            return self.x[index], self.y[index]
+
+    torch.manual_seed(0)
+    config = TrainConfig(epochs=20, batch_size=16, lr=0.05, patience=None, stop_below=0.05)
+    result = Trainer(config).fit(torch.nn.Linear(3, 1), Rows(256), Rows(64))
+    assert result.stopped_early and len(result.history) < 20
+    assert result.history[-1]["val_loss"] < 0.05
+    assert all(r["val_loss"] >= 0.05 for r in result.history[:-1])

@@ -14,6 +14,7 @@ console = Console()
 app = typer.Typer(
     help="Benchmarks under published protocols.\n\n"
     "Examples:\n\n    seqlab bench ltsf --dataset ETTh1 --horizon 96 --model segrnn\n\n"
+    "    seqlab bench memory --task adding --model gru --length 50,100\n\n"
     "    seqlab bench m4 --frequency hourly --model naive2",
     no_args_is_help=True,
 )
@@ -151,4 +152,85 @@ def m4(
         )
     if out is not None:
         write_json(out, r)
+        console.print(f"Written to [bold]{out}[/].")
+
+
+@app.command()
+def memory(
+    task: Annotated[str, typer.Option(help="adding, copy, or both: adding,copy.")] = "adding,copy",
+    model: Annotated[
+        str, typer.Option("--model", help="Backbones, comma-separated.")
+    ] = "rnn,lstm,gru,transformer,tcn",
+    length: Annotated[str, typer.Option(help="Lengths T, comma-separated.")] = "50,100,200,400,800",
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    quick: Annotated[bool, typer.Option(help="A tenth of the budget: a smoke run.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write the results as JSON here.")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Draw the training curves here (PNG).")] = None,
+) -> None:
+    """The long-memory benchmark: the adding problem and copy memory (the TCN repository's
+    variants), each backbone at each length T under one budget; the longest T solved.
+
+    Solved: a test MSE below 0.01 on adding (trivial: 1/6), a test cross-entropy below 10 %
+    of the trivial 10·ln 8/(T+20) on copy memory. The budget: at most 3,000 steps of batch 32
+    (30 epochs of 3,200 generated sequences), AdamW at 2e-3, clipping at 1, stopping once the
+    validation loss is below half the bar. A model that fails at one T is not run at longer ones.
+    The whole grid takes tens of minutes on 2 CPU cores (docs/results/memory.md says how
+    long it took); python benchmarks/memory.py runs it and updates the docs.
+
+    Examples:
+
+        seqlab bench memory --task adding --model gru --length 50,100
+
+        seqlab bench memory --quick
+    """
+    from seqlab.errors import ConfigError
+    from seqlab.io import write_json
+    from seqlab.models.steps import STEP_KINDS
+    from seqlab.tasks.memory import BUDGET, TASKS, Budget, longest_solved, run_grid
+
+    tasks = [t.strip() for t in task.split(",") if t.strip()]
+    kinds = [k.strip() for k in model.split(",") if k.strip()]
+    try:
+        lengths = [int(v) for v in length.split(",") if v.strip()]
+    except ValueError:
+        lengths = []
+    if not tasks or set(tasks) - set(TASKS) or not kinds or set(kinds) - set(STEP_KINDS):
+        raise ConfigError(
+            f"--task must be among {', '.join(TASKS)} and --model among {', '.join(STEP_KINDS)}; "
+            f"got {task!r} and {model!r}. Write e.g. --task adding --model gru,lstm."
+        )
+    if not lengths or min(lengths) < 2:
+        raise ConfigError(
+            f"--length must be integers of at least 2, comma-separated; got {length!r}. "
+            "Write e.g. --length 50,100."
+        )
+    budget = Budget(train=320, val=100, test=200, epochs=3) if quick else BUDGET
+
+    def shown(r: dict) -> None:
+        if r["skipped"]:
+            console.print(f"{r['task']} {r['model']} T={r['length']}: not run (failed shorter)")
+        else:
+            console.print(
+                f"{r['task']} {r['model']} T={r['length']}: test loss "
+                f"{r['test_loss']:.4g} (bar {r['threshold']:.3g}), "
+                f"{'solved' if r['solved'] else 'not solved'}, {r['seconds']:.0f} s",
+                highlight=False,
+            )
+
+    results = run_grid(tasks, kinds, lengths, budget, seed, on_result=shown)
+    table = Table(title="longest T solved" + (" (quick: not a result)" if quick else ""))
+    table.add_column("model")
+    for t in tasks:
+        table.add_column(t, justify="right")
+    for kind in kinds:
+        found = [longest_solved(results, t, kind) for t in tasks]
+        table.add_row(kind, *("none" if v is None else str(v) for v in found))
+    console.print(table)
+    if plot is not None:
+        from seqlab.explain.figures import memory_curves
+
+        memory_curves(results, plot)
+        console.print(f"Curves drawn in [bold]{plot}[/].")
+    if out is not None:
+        write_json(out, {"budget": vars(budget), "runs": results})
         console.print(f"Written to [bold]{out}[/].")

@@ -12,7 +12,7 @@ from torch import Tensor, nn
 
 from seqlab.models.shape import Shape
 
-__all__ = ["TCN"]
+__all__ = ["TCN", "causal_blocks"]
 
 
 class _CausalBlock(nn.Module):
@@ -35,12 +35,34 @@ class _CausalBlock(nn.Module):
         return (y + self.skip(x)).relu()
 
 
-class TCN(nn.Module):
-    """Blocks with dilations 1, 2, 4, ... until the receptive field covers the lookback; the
-    head maps the last step's channels to all H steps.
+def causal_blocks(
+    input_size: int,
+    hidden_size: int,
+    length: int,
+    kernel_size: int = 3,
+    num_layers: int = 2,
+    dropout: float = 0.0,
+) -> nn.Sequential:
+    """Residual blocks with dilations 1, 2, 4, ..., enough of them (and at least
+    ``num_layers``) for the last step to see all ``length`` steps: (N, C_in, L) → (N, hidden, L).
 
     With kernel size k and B blocks of two convolutions the receptive field is
-    1 + 2(k-1)(2^B - 1) steps, so B = ceil(log2((L-1) / (2(k-1)) + 1)), at least ``num_layers``.
+    1 + 2(k-1)(2^B - 1) steps, so B = ceil(log2((L-1) / (2(k-1)) + 1)).
+    """
+    needed = math.ceil(math.log2((length - 1) / (2 * (kernel_size - 1)) + 1))
+    blocks = max(num_layers, needed)
+    channels = [input_size] + [hidden_size] * blocks
+    return nn.Sequential(
+        *(
+            _CausalBlock(channels[b], channels[b + 1], kernel_size, 2**b, dropout)
+            for b in range(blocks)
+        )
+    )
+
+
+class TCN(nn.Module):
+    """Blocks with dilations 1, 2, 4, ... until the receptive field covers the lookback
+    (:func:`causal_blocks`); the head maps the last step's channels to all H steps.
 
     Example:
         >>> shape = Shape(lookback=60, horizon=5, input_size=1, output_size=1, target_index=(0,))
@@ -60,14 +82,8 @@ class TCN(nn.Module):
     ) -> None:
         super().__init__()
         self.shape = shape
-        needed = math.ceil(math.log2((shape.lookback - 1) / (2 * (kernel_size - 1)) + 1))
-        blocks = max(num_layers, needed)
-        channels = [shape.input_size] + [hidden_size] * blocks
-        self.blocks = nn.Sequential(
-            *(
-                _CausalBlock(channels[b], channels[b + 1], kernel_size, 2**b, dropout)
-                for b in range(blocks)
-            )
+        self.blocks = causal_blocks(
+            shape.input_size, hidden_size, shape.lookback, kernel_size, num_layers, dropout
         )
         self.head = nn.Linear(hidden_size, shape.horizon * shape.output_size)
 

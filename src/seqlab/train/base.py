@@ -66,6 +66,7 @@ _RULES = {
     "schedule": one_of("cosine", "constant"),
     "patience": Rule("None or a positive integer", lambda v: v is None or v > 0),
     "precision": one_of("fp32", "bf16"),
+    "stop_below": Rule("None or a number", lambda v: v is None or isinstance(v, int | float)),
 }
 
 
@@ -85,6 +86,9 @@ class TrainConfig:
     # "bf16": forward passes and losses under torch.autocast in bfloat16 (weights, gradients
     # and the optimizer stay float32); fast on GPUs with bf16 units, slow on most CPUs.
     precision: str = "fp32"
+    # Stop once the validation loss (or score) falls below this: a task with a known bar
+    # (the long-memory benchmark's "solved") need not spend the rest of its budget.
+    stop_below: float | None = None
 
     def __post_init__(self) -> None:
         check("TrainConfig", _RULES, asdict(self))

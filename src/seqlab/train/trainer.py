@@ -165,6 +165,8 @@ class Trainer:
     def _settings(self) -> dict[str, Any]:
         """What a checkpoint must agree on: the training settings (not verbosity) and loss."""
         settings = {k: v for k, v in vars(self.config).items() if k != "verbose"}
+        if settings["stop_below"] is None:  # as checkpoints were written before it existed
+            del settings["stop_below"]
         return settings | {"loss": getattr(self.loss, "__qualname__", type(self.loss).__name__)}
 
     def _save(self, run: RunState) -> None:
@@ -214,6 +216,8 @@ class Trainer:
         if followed < run.best_loss:
             run.best_loss, run.waited, run.result.best_epoch = followed, 0, epoch
             run.best = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            below = self.config.stop_below
+            run.result.stopped_early = below is not None and followed < below
             return
         run.waited += 1
         if self.config.patience is not None and run.waited >= self.config.patience:
