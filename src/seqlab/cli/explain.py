@@ -62,11 +62,11 @@ def parity(
     _show(parity_study(_folder(out, "parity"), dtype, layers, bidirectional, seed))
 
 
-def _numbers(text: str, option: str, kind: type = float) -> tuple:
+def _numbers(text: str, option: str) -> tuple[float, ...]:
     from seqlab.errors import ConfigError
 
     try:
-        values = tuple(kind(v) for v in text.split(",") if v.strip())
+        values = tuple(float(v) for v in text.split(",") if v.strip())
     except ValueError:
         values = ()
     if not values or any(v <= 0 for v in values):

@@ -124,6 +124,7 @@ def attention_study(
     ):
         table.add_column(column, justify="right")
     values: dict[str, Any] = {}
+    entropies: list[list[float]] = []  # per layer and head, of the last query's weights
     if fc is not None and df is not None:
         layers = attention_weights(fc, df)
         values["forecaster"] = layers
@@ -143,10 +144,12 @@ def attention_study(
             columns=layers[0].shape[0],
         )
         for i, w in enumerate(layers):
+            entropies.append([])
             for a in range(w.shape[0]):
                 last = w[a, -1]  # the last query: the one the forecaster's head reads
                 back = (last * np.arange(len(last))[::-1]).sum()
-                entropy = -(last * np.log(np.clip(last, 1e-12, None))).sum()
+                entropy = float(-(last * np.log(np.clip(last, 1e-12, None))).sum())
+                entropies[-1].append(entropy)
                 table.add_row(
                     str(i + 1),
                     str(a + 1),
@@ -206,13 +209,7 @@ def attention_study(
     )
     summary: dict[str, Any] = {"source": source}
     if "forecaster" in values:
-        summary["entropy"] = [
-            [
-                float(-(w[a, -1] * np.log(np.clip(w[a, -1], 1e-12, None))).sum())
-                for a in range(w.shape[0])
-            ]
-            for w in values["forecaster"]
-        ]
+        summary["entropy"] = entropies
     if translated is not None and "translator" in values:
         summary["translation"] = translated.text
     write_json(folder / "results.json", summary)
