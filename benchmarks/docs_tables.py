@@ -89,9 +89,9 @@ def ltsf_row(r: dict, model: str) -> str:
 
 def published() -> list[str]:
     """The published ETTh1 MSE beside ours, as table lines."""
-    from seqlab.tasks.ltsf import PUBLISHED
+    from seqlab.bench.ltsf import PUBLISHED
 
-    lines = ["Published ETTh1 MSE, for comparison (sources in `seqlab/tasks/ltsf.py`):", ""]
+    lines = ["Published ETTh1 MSE, for comparison (sources in `seqlab/bench/ltsf.py`):", ""]
     lines.append("| source | " + " | ".join(f"H={h}" for h in HORIZONS) + " |")
     lines.append("|---|" + "---:|" * len(HORIZONS))
     for source, values in PUBLISHED.items():
@@ -351,7 +351,7 @@ _M4_NAMES = {"naive": "Naive", "seasonal_naive": "Seasonal naive", "naive2": "Na
 
 def m4() -> str:
     """Our runs beside the organisers' published rows, per frequency."""
-    from seqlab.tasks.m4 import PUBLISHED
+    from seqlab.bench.m4 import PUBLISHED
 
     runs = _json("m4") if (RESULTS / "m4.json").exists() else []
     lines = []
@@ -399,11 +399,14 @@ def panel_scale() -> str:
         ("data (the frame, deep) + model + optimizer", data, ""),
         ("of which the values alone (float64)", f"{g['value_bytes'] / mb:,.0f} MB", ""),
         ("peak / (data + model + optimizer)", f"{g['peak_ratio']:.2f}", "≤ 2"),
-        ("the same windows materialised (float32)",
-         f"{g['materialised_windows_bytes'] / mb:,.0f} MB", ""),
+        (
+            "the same windows materialised (float32)",
+            f"{g['materialised_windows_bytes'] / mb:,.0f} MB",
+            "",
+        ),
         ("windows/s, global, one epoch", f"{g['windows_per_s']:,.0f}", ""),
         (f"windows/s, one series of {s['rows']:,} rows", f"{s['windows_per_s']:,.0f}", ""),
-    ]  # fmt: skip
+    ]
     busy = r.get("note", "the machine otherwise idle")
     note = f"\nThe epoch: {r['machine']['threads']} thread(s); {busy}.\n"
     if "rounds" in r:

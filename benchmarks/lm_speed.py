@@ -57,9 +57,16 @@ def main() -> None:
     rows = []
     for kind in ("rnn", "lstm", "gru", "transformer"):
         lm = LanguageModel(
-            model=kind, hidden_size=256, num_layers=2, context=128, batch_size=64, epochs=1,
-            lr=2e-3, device="cpu", val_size=0.05,
-        )  # fmt: skip
+            model=kind,
+            hidden_size=256,
+            num_layers=2,
+            context=128,
+            batch_size=64,
+            epochs=1,
+            lr=2e-3,
+            device="cpu",
+            val_size=0.05,
+        )
         start = time.perf_counter()
         lm.fit(text)
         fit_seconds = time.perf_counter() - start
@@ -83,12 +90,21 @@ def main() -> None:
         rows.append(row)
         print(json.dumps(row))
     result = {
-        "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-                    "torch": torch.__version__, "python": platform.python_version()},
-        "settings": {"hidden": 256, "layers": 2, "context": 128, "batch": 64,
-                     "train_characters": TRAIN_CHARS},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "torch_threads": torch.get_num_threads(),
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+        },
+        "settings": {
+            "hidden": 256,
+            "layers": 2,
+            "context": 128,
+            "batch": 64,
+            "train_characters": TRAIN_CHARS,
+        },
         "rows": rows,
-    }  # fmt: skip
+    }
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     docs_tables.update("lm-speed")
 

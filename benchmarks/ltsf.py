@@ -1,7 +1,7 @@
 """The ETT long-horizon grid: seqlab's models under the literature's protocol.
 
 Each cell (dataset, model, lookback, horizon) runs in its own process (its own peak memory)
-through ``seqlab.tasks.ltsf.run_ltsf`` — every test window scored, MSE/MAE on scaled data —
+through ``seqlab.bench.ltsf.run_ltsf`` — every test window scored, MSE/MAE on scaled data —
 and is merged into benchmarks/results/ltsf.json as soon as it ends; benchmarks/results/ltsf.md
 is rewritten from the JSON each time, with the published numbers beside ours and every cell of
 the grid marked measured or not yet run, and so is the table in docs/benchmarks.md.
@@ -89,7 +89,7 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.worker:
-        from seqlab.tasks.ltsf import run_ltsf
+        from seqlab.bench.ltsf import run_ltsf
 
         d, m, lb, h, overrides = _parse(args.worker)
         result = run_ltsf(

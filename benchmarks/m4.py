@@ -1,6 +1,6 @@
 """M4 Hourly and Weekly: the zoo and the baselines under the organisers' protocol.
 
-Each run (frequency, model) goes through ``seqlab.tasks.m4.run_m4`` — one global model over
+Each run (frequency, model) goes through ``seqlab.bench.m4.run_m4`` — one global model over
 all series, the last H values of each series the test part, sMAPE / MASE / OWA / MSIS — and
 is merged into benchmarks/results/m4.json as soon as it ends; the table in
 docs/results/m4.md is rewritten from the JSON.
@@ -27,12 +27,12 @@ from pathlib import Path
 import docs_tables
 import torch
 
-from seqlab.tasks.m4 import run_m4
+from seqlab.bench.m4 import run_m4
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "m4.json"
 
-# frequency -> model -> (epochs, settings beyond seqlab.tasks.m4.M4_PRESETS)
+# frequency -> model -> (epochs, settings beyond seqlab.bench.m4.M4_PRESETS)
 RECURRENT = {"hidden_size": 64, "num_layers": 1}
 RECIPES: dict[str, dict[str, tuple[int, dict]]] = {
     "hourly": {

@@ -1,5 +1,5 @@
 """The long-memory benchmark: adding and copy memory, rnn / lstm / gru / transformer / tcn
-at T = 50, 100, 200, 400, under one budget (``seqlab.tasks.memory.BUDGET``).
+at T = 50, 100, 200, 400, under one budget (``seqlab.bench.memory.BUDGET``).
 
 Each task runs in its own process on one thread. Runs already in the JSON under the same
 budget are kept, not run again (``--fresh`` runs everything). Writes benchmarks/results/memory.json,
@@ -23,9 +23,9 @@ from pathlib import Path
 import docs_tables
 import torch
 
+from seqlab.bench.memory import BUDGET, LENGTHS, PUBLISHED, TASKS, run_grid
 from seqlab.explain.figures import memory_curves
 from seqlab.models.steps import STEP_KINDS
-from seqlab.tasks.memory import BUDGET, LENGTHS, PUBLISHED, TASKS, run_grid
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULT = ROOT / "benchmarks" / "results" / "memory.json"

@@ -43,8 +43,17 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "panel_scale.json"
 SERIES, ROWS, SINGLE_ROWS = 10_000, 1_000, 200_000
 ROUNDS, ROUND_SERIES = 3, 200
-MODEL = {"model": "lstm", "hidden_size": 32, "num_layers": 1, "lookback": 48, "horizon": 24,
-         "batch_size": 1024, "epochs": 1, "patience": None, "seed": 0}  # fmt: skip
+MODEL = {
+    "model": "lstm",
+    "hidden_size": 32,
+    "num_layers": 1,
+    "lookback": 48,
+    "horizon": 24,
+    "batch_size": 1024,
+    "epochs": 1,
+    "patience": None,
+    "seed": 0,
+}
 
 
 def frame(series: int, rows: int, seed: int = 0) -> pd.DataFrame:
@@ -112,8 +121,12 @@ def single_epoch(rows: int) -> dict:
     fc.fit(df)
     n_windows = len(fc.split_.starts("train", MODEL["lookback"], MODEL["horizon"]))
     epoch = float(fc.history_["seconds"].iloc[0])
-    return {"rows": rows, "train_windows": n_windows, "epoch_seconds": epoch,
-            "windows_per_s": n_windows / epoch}  # fmt: skip
+    return {
+        "rows": rows,
+        "train_windows": n_windows,
+        "epoch_seconds": epoch,
+        "windows_per_s": n_windows / epoch,
+    }
 
 
 def speed_rounds(rounds: int, single_rows: int, series: int) -> dict:
@@ -125,8 +138,12 @@ def speed_rounds(rounds: int, single_rows: int, series: int) -> dict:
         windows = len(df) - series * (MODEL["lookback"] + 3 * MODEL["horizon"] - 1)
         many.append(windows / float(fc.history_["seconds"].iloc[0]))
         one.append(single_epoch(single_rows)["windows_per_s"])
-    return {"global_windows_per_s": many, "single_windows_per_s": one,
-            "ratio": float(np.median(many) / np.median(one)), "series": series}  # fmt: skip
+    return {
+        "global_windows_per_s": many,
+        "single_windows_per_s": one,
+        "ratio": float(np.median(many) / np.median(one)),
+        "series": series,
+    }
 
 
 def main() -> None:

@@ -37,8 +37,11 @@ RESULTS = HERE / "results" / "poem_model.json"
 FLOORS = HERE / "results" / "lm_floors.json"
 BUNDLE = HERE.parent / "src" / "seqlab" / "text" / "weights" / "poem"
 SHARED = HERE.parents[1] / "shared" / "data"
-SAMPLES = ({"form": "5x4", "prefix": "春"}, {"form": "7x4", "acrostic": "春夏秋冬"},
-           {"form": "5x4", "condition": "秋夜"})  # fmt: skip
+SAMPLES = (
+    {"form": "5x4", "prefix": "春"},
+    {"form": "7x4", "acrostic": "春夏秋冬"},
+    {"form": "5x4", "condition": "秋夜"},
+)
 
 
 def _half(folder: Path) -> None:
@@ -93,8 +96,15 @@ def main() -> None:
     floor = {r["corpus"]: r for r in json.loads(FLOORS.read_text())}[args.corpus]
     titled_bits = shipped.evaluate(held)["bits_per_char"]
     plain_bits = shipped.evaluate([text for _, text in held])["bits_per_char"]
-    samples = [s | {"text": shipped.generate(s.get("prefix", ""), seed=0, **{
-        k: v for k, v in s.items() if k != "prefix"})} for s in SAMPLES]  # fmt: skip
+    samples = [
+        s
+        | {
+            "text": shipped.generate(
+                s.get("prefix", ""), seed=0, **{k: v for k, v in s.items() if k != "prefix"}
+            )
+        }
+        for s in SAMPLES
+    ]
     result = {
         "corpus": args.corpus,
         "settings": {k: v for k, v in vars(args).items() if k != "bundle"},

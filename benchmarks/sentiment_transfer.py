@@ -91,9 +91,17 @@ def stage_lm(epochs: int, verbose: bool) -> None:
     seconds = time.perf_counter() - t0
     lm.save(LM_DIR)
     held = lm.evaluate(val)
-    record("lm", {**LM, "epochs": epochs, "documents": len(texts),
-                  "characters": sum(map(len, texts)), "val": held,
-                  "minutes": round(seconds / 60, 1)})  # fmt: skip
+    record(
+        "lm",
+        {
+            **LM,
+            "epochs": epochs,
+            "documents": len(texts),
+            "characters": sum(map(len, texts)),
+            "val": held,
+            "minutes": round(seconds / 60, 1),
+        },
+    )
 
 
 def fit_and_score(name: str, clf: SequenceClassifier, params: dict) -> None:

@@ -58,11 +58,29 @@ IMAGES = HERE.parent / "docs" / "images"
 MODELS = ("gru-none", "gru", "transformer")
 
 # One recipe per task and model, fixed before any test score was seen.
-_G2P = dict(source_tokens="char", target_tokens="space", embedding_dim=128, hidden_size=256,
-            dropout=0.2, label_smoothing=0.1, batch_size=128, lr=2e-3, patience=3,
-            select="exact")  # fmt: skip
-_MT = dict(embedding_dim=256, hidden_size=256, dropout=0.3, label_smoothing=0.1,
-           batch_size=64, lr=2e-3, patience=4, min_freq=2, select="bleu")  # fmt: skip
+_G2P = dict(
+    source_tokens="char",
+    target_tokens="space",
+    embedding_dim=128,
+    hidden_size=256,
+    dropout=0.2,
+    label_smoothing=0.1,
+    batch_size=128,
+    lr=2e-3,
+    patience=3,
+    select="exact",
+)
+_MT = dict(
+    embedding_dim=256,
+    hidden_size=256,
+    dropout=0.3,
+    label_smoothing=0.1,
+    batch_size=64,
+    lr=2e-3,
+    patience=4,
+    min_freq=2,
+    select="bleu",
+)
 RECIPES: dict[str, dict[str, dict]] = {
     "g2p": {
         "gru-none": dict(_G2P, model="gru", attention="none", epochs=5),
@@ -117,17 +135,26 @@ def score(model: Seq2Seq, task: str, sources: list[str], targets: list[str]) -> 
             words = lambda t: tokenize(t, model.target_tokens)  # noqa: E731
             single = sequence_scores([found[s] for s in sources], [[t] for t in targets], words)
             multi = sequence_scores([found[s] for s in distinct], refs, words)
-            out[key] = {"bleu": single["bleu"], "chrf": single["chrf"], "pairs": single["n"],
-                        "bleu_multi_ref": multi["bleu"], "chrf_multi_ref": multi["chrf"],
-                        "sources": multi["n"], "signature": single["signature"]}  # fmt: skip
+            out[key] = {
+                "bleu": single["bleu"],
+                "chrf": single["chrf"],
+                "pairs": single["n"],
+                "bleu_multi_ref": multi["bleu"],
+                "chrf_multi_ref": multi["chrf"],
+                "sources": multi["n"],
+                "signature": single["signature"],
+            }
         out[key]["seconds"] = time.perf_counter() - t0
     return out
 
 
 def machine() -> dict:
-    return {"cpus": os.cpu_count(), "threads": torch.get_num_threads(),
-            "processor": platform.processor() or platform.machine(),
-            "torch": torch.__version__}  # fmt: skip
+    return {
+        "cpus": os.cpu_count(),
+        "threads": torch.get_num_threads(),
+        "processor": platform.processor() or platform.machine(),
+        "torch": torch.__version__,
+    }
 
 
 def load_results() -> dict:
@@ -194,18 +221,27 @@ def bundle() -> None:
             "Attribution: tatoeba.org ` left out).\n"
         )
         prefix = "CC-BY 2.0 (France) Attribution: tatoeba.org "
-        write_lines_gz(target / "pairs.attribution.txt.gz",
-                       (p.attribution.removeprefix(prefix) for p in train_pairs))  # fmt: skip
+        write_lines_gz(
+            target / "pairs.attribution.txt.gz",
+            (p.attribution.removeprefix(prefix) for p in train_pairs),
+        )
         stored = Seq2Seq.load(target, device="cpu")
         size = sum(f.stat().st_size for f in target.iterdir())
         example = "我们明天去北京。" if task == "zh-en" else "We are going to Beijing tomorrow."
         [[best]] = stored.decode([example], beam=5, return_attention=True)
         if best.attention is not None:  # the heat map of docs/results/seq2seq.md
-            attention_map(best.source, best.tokens, best.attention,
-                          IMAGES / f"attention-{task}.png", f"{example} → {best.text}")  # fmt: skip
+            attention_map(
+                best.source,
+                best.tokens,
+                best.attention,
+                IMAGES / f"attention-{task}.png",
+                f"{example} → {best.text}",
+            )
         results.setdefault("bundle", {})[task] = {
-            "model": name, "bytes": size, "test": score(stored, task, *data(task, "test")),
-        }  # fmt: skip
+            "model": name,
+            "bytes": size,
+            "test": score(stored, task, *data(task, "test")),
+        }
         save_results(results)
         print(task, name, size, results["bundle"][task]["test"], flush=True)
 

@@ -37,10 +37,11 @@ L, H, BATCH = 96, 24, 64
 
 def _model(name: str, device: torch.device) -> nn.Module:
     torch.manual_seed(0)
-    shape = Shape(lookback=L, horizon=H, input_size=1, output_size=1, target_index=(0,),
-                  season_length=24)  # fmt: skip
+    shape = Shape(
+        lookback=L, horizon=H, input_size=1, output_size=1, target_index=(0,), season_length=24
+    )
     common = {"hidden_size": 64, "num_layers": 2, "dropout": 0.0}
-    return build(name, shape, common, None, False, False, (0, 0), ()).to(device)
+    return build(name, shape, common=common).to(device)
 
 
 def _sync(device: torch.device) -> None:
@@ -97,14 +98,22 @@ def measure(steps: int, rounds: int) -> dict:
                 times["bare"].append(bare(_model(name, device), train, steps, precision))
                 times["trainer"].append(trainer(_model(name, device), train, steps, precision))
             b, t = (statistics.median(v[1:]) for v in (times["bare"], times["trainer"]))
-            rows.append({
-                "model": name, "precision": precision, "bare_ms": b * 1e3, "trainer_ms": t * 1e3,
-                "overhead_ms": (t - b) * 1e3, "overhead_pct": 100 * (t - b) / b,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "model": name,
+                    "precision": precision,
+                    "bare_ms": b * 1e3,
+                    "trainer_ms": t * 1e3,
+                    "overhead_ms": (t - b) * 1e3,
+                    "overhead_pct": 100 * (t - b) / b,
+                }
+            )
             print(rows[-1], flush=True)
     machine = {
-        "cpus": os.cpu_count(), "python": platform.python_version(), "torch": torch.__version__
-    }  # fmt: skip
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+    }
     return {
         "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu",
         "machine": machine,

@@ -45,9 +45,14 @@ def _command_lines() -> list[tuple[str, str]]:
 
 # Lines that run offline in seconds are run; the others (a whole training run, a download,
 # a file of the reader's own) are parsed against the real command, options and values.
-QUICK = (("text", "segment"), ("text", "tag"), ("text", "sentiment"), ("text", "generate"),
-         ("text", "translate"),
-         ("explain", "parity"))  # fmt: skip
+QUICK = (
+    ("text", "segment"),
+    ("text", "tag"),
+    ("text", "sentiment"),
+    ("text", "generate"),
+    ("text", "translate"),
+    ("explain", "parity"),
+)
 
 
 @pytest.mark.parametrize(("page", "line"), _command_lines())

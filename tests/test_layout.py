@@ -1,14 +1,30 @@
 """The package's shape: no import cycle, files read in one sitting, tests on public names,
-lower layers that do not speak of upper ones."""
+lower layers that do not speak of upper ones, tasks that do not reach into each other."""
 
 import ast
 from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "seqlab"
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "seqlab"
 TESTS = Path(__file__).resolve().parent
-MAX_LINES = 400
+BENCHMARKS = ROOT / "benchmarks"
+
+# STYLE.md's numbers: about 300 lines for a building block (nn/, models/), 600 for any file.
+BLOCK_LINES, MAX_LINES = 300, 600
+# A file over its number stays whole only for a reason written here.
+LONGER = {
+    "nn/recurrent.py": "the Recurrent layer's two backends (fused, cells) and the state they "
+    "share read as one: each backend is the other's reference",
+    "nn/transformer.py": "the encoder, the decoder and the causal mask share their blocks; the "
+    "annotated-transformer reading order (blocks, then the stacks) keeps them together",
+    "models/seq2seq.py": "both encoder–decoder families (recurrent with attention, Transformer) "
+    "and the one decoding interface (start, step, state.select) that search.py reads",
+    "tasks/forecasting/forecaster.py": "one estimator over one series and many: its parameters "
+    "documented once, and fit, predict, evaluate and save for both shapes of data; what fit "
+    "learns of many series and the arithmetic on them live in panel.py",
+}
 
 
 def _module(path: Path) -> str:
@@ -89,9 +105,79 @@ def test_the_layers_form_no_cycle():
     assert _cycle(layers) is None
 
 
-@pytest.mark.parametrize("path", sorted(SRC.rglob("*.py")), ids=lambda p: _module(p))
+def _limit(path: Path) -> int:
+    inside = path.relative_to(SRC).parts if path.is_relative_to(SRC) else ()
+    return BLOCK_LINES if inside and inside[0] in ("nn", "models") else MAX_LINES
+
+
+FILES = sorted([*SRC.rglob("*.py"), *BENCHMARKS.rglob("*.py"), *TESTS.rglob("*.py")])
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_file_is_read_in_one_sitting(path):
-    assert len(path.read_text().splitlines()) <= MAX_LINES
+    lines = len(path.read_text().splitlines())
+    key = str(path.relative_to(SRC)) if path.is_relative_to(SRC) else ""
+    if key in LONGER:
+        assert lines > _limit(path), f"{key} is back under {_limit(path)} lines: drop its reason"
+    else:
+        assert lines <= _limit(path)
+
+
+def test_formatting_is_left_to_the_formatter():
+    """No hand-packed lines: the formatter's off switches are for tables of data, and the
+    code has none that needs them."""
+    markers = ("# fmt: " + "skip", "# fmt: " + "off")
+    held = [
+        f"{path.relative_to(ROOT)}:{i}"
+        for path in FILES
+        for i, line in enumerate(path.read_text().splitlines(), 1)
+        if any(marker in line for marker in markers)
+    ]
+    assert held == []
+
+
+TASKS = ("forecasting", "labelling", "lm", "seq2seq")
+
+
+def _task(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if parts[:2] == ["seqlab", "tasks"] and len(parts) > 2 else None
+
+
+def test_task_packages_do_not_reach_into_each_other():
+    """A task package imports the layers below, ``tasks.search`` (the one beam search), and
+    of another task only its package's public names (``seqlab.tasks.lm``), never its
+    modules: a classifier starts from a language model, not from its internals."""
+    found = []
+    for name, imported in GRAPH.items():
+        mine = _task(name)
+        if mine not in TASKS:
+            continue
+        for m in imported:
+            theirs = _task(m)
+            if theirs in TASKS and theirs != mine and m != f"seqlab.tasks.{theirs}":
+                found.append(f"{name} -> {m}")
+    assert found == []
+
+
+def test_the_task_rule_catches_a_module_import():
+    planted = {"seqlab.tasks.labelling.classify": {"seqlab.tasks.lm.model"}}
+    found = [
+        m
+        for name, imported in planted.items()
+        for m in imported
+        if _task(m) != _task(name) and m != f"seqlab.tasks.{_task(m)}"
+    ]
+    assert found == ["seqlab.tasks.lm.model"]
+
+
+def test_benchmark_protocols_sit_between_tasks_and_the_cli():
+    """bench/ uses the tasks and is used only by the pages that run it (explain/) and the
+    CLI."""
+    below = {_layer(m) for name, ms in GRAPH.items() if _layer(name) == "bench" for m in ms}
+    assert "tasks" in below and not below & {"cli", "explain"}
+    above = {_layer(name) for name, ms in GRAPH.items() for m in ms if _layer(m) == "bench"}
+    assert above <= {"bench", "explain", "cli"}
 
 
 def test_tests_import_public_names_only():

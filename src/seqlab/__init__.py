@@ -25,7 +25,7 @@ _LAZY = {
     "text": "seqlab.text",
     "train": "seqlab.train",
 }
-_ATTRS = {"Forecaster": "seqlab.tasks.forecast"}
+_ATTRS = {"Forecaster": "seqlab.tasks.forecasting.forecaster"}
 
 __all__ = [
     "Forecaster",
@@ -43,7 +43,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from seqlab import data, datasets, errors, metrics, models, nn, tasks, text, train
-    from seqlab.tasks.forecast import Forecaster
+    from seqlab.tasks.forecasting.forecaster import Forecaster
 
 
 def __getattr__(name: str) -> Any:

@@ -4,8 +4,11 @@ Every message follows one template (STYLE.md, convention 8)::
 
     "<param> of <Thing> must be <constraint>; got <value>. <How to fix>."
 
-so that a user reads what is wrong, what was seen, and what to do, in one sentence.
-Parameters are checked from declarative tables of :class:`Rule` through :func:`check`.
+so that a user reads what is wrong, what was seen, and what to do, in one sentence. Every
+error also carries the name of the parameter it is about (``param``, None when it is about
+none), so that a caller maps it to its own words without reading the sentence: the CLI to
+the option that sets it. Parameters are checked from declarative tables of :class:`Rule`
+through :func:`check`, which fills ``param`` in.
 """
 
 from __future__ import annotations
@@ -30,7 +33,19 @@ __all__ = [
 
 
 class SeqlabError(Exception):
-    """Base of every error seqlab raises on purpose; the CLI prints these as one line."""
+    """Base of every error seqlab raises on purpose; the CLI prints these as one line.
+
+    ``param``: the parameter the sentence is about (``"lookback"``, ``"path"``), or None.
+
+    Example:
+        >>> err = ConfigError("lookback of Forecaster must be positive; got 0.", param="lookback")
+        >>> err.param, str(err)
+        ('lookback', 'lookback of Forecaster must be positive; got 0.')
+    """
+
+    def __init__(self, text: str = "", *, param: str | None = None) -> None:
+        super().__init__(text)
+        self.param = param
 
 
 class ConfigError(SeqlabError, ValueError):
@@ -65,7 +80,8 @@ class TrainingInterrupted(SeqlabError):
 
     def __init__(self, text: str, checkpoint: Any = None, signal: str = "") -> None:
         super().__init__(text)
-        self.checkpoint, self.signal = checkpoint, signal
+        self.checkpoint = checkpoint
+        self.signal = signal
 
 
 def message(param: str, thing: str, constraint: str, got: Any, fix: str = "") -> str:
@@ -93,7 +109,7 @@ def check(
     for name, rule in rules.items():
         value = values[name]
         if not rule.ok(value):
-            raise error(message(name, thing, rule.constraint, value, rule.fix))
+            raise error(message(name, thing, rule.constraint, value, rule.fix), param=name)
 
 
 def one_of(*choices: str) -> Rule:

@@ -222,8 +222,9 @@ def test_every_cli_error_names_the_option_that_fixes_it(options, option, tmp_pat
     line = _error(["forecast", *given, "--epochs", "1", "--out", str(tmp_path / "run")])
     named = {w.strip(".,") for w in line.split() if w.startswith("--")}
     assert option in named, line
-    forecast_options = {o for p in typer.main.get_command(app).commands["forecast"].params
-                        for o in p.opts}  # fmt: skip
+    forecast_options = {
+        o for p in typer.main.get_command(app).commands["forecast"].params for o in p.opts
+    }
     assert named <= forecast_options
 
 

@@ -35,8 +35,20 @@ def run(tmp_path_factory):
     data = folder / "sales.csv"
     sales().to_csv(data, index=False)
     out = folder / "run"
-    args = ["forecast", "--data", str(data), "--id-col", "store", "--time-col", "date",
-            "--target", "units", *QUICK, "--out", str(out)]  # fmt: skip
+    args = [
+        "forecast",
+        "--data",
+        str(data),
+        "--id-col",
+        "store",
+        "--time-col",
+        "date",
+        "--target",
+        "units",
+        *QUICK,
+        "--out",
+        str(out),
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     return data, out, result.output
@@ -63,12 +75,31 @@ def test_forecast_on_many_series_aggregates_over_series(run):
 def test_predict_writes_every_series_with_bands(run, tmp_path):
     data, out, _ = run
     target = tmp_path / "next.csv"
-    result = runner.invoke(app, ["predict", "--from", str(out / "dlinear"), "--data", str(data),
-                                 "--levels", "80,95", "--out", str(target)])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "predict",
+            "--from",
+            str(out / "dlinear"),
+            "--data",
+            str(data),
+            "--levels",
+            "80,95",
+            "--out",
+            str(target),
+        ],
+    )
     assert result.exit_code == 0, result.output
     future = pd.read_csv(target, parse_dates=["date"])
-    assert list(future.columns) == ["store", "date", "dlinear", "dlinear-lo-80", "dlinear-hi-80",
-                                    "dlinear-lo-95", "dlinear-hi-95"]  # fmt: skip
+    assert list(future.columns) == [
+        "store",
+        "date",
+        "dlinear",
+        "dlinear-lo-80",
+        "dlinear-hi-80",
+        "dlinear-lo-95",
+        "dlinear-hi-95",
+    ]
     ends = sales().groupby("store")["date"].max()
     assert (future.groupby("store")["date"].min() - ends == pd.Timedelta(days=1)).all()
     assert "next 7 steps of 6 series" in result.output
@@ -86,8 +117,21 @@ def test_bad_long_input_is_one_sentence_naming_the_series(tmp_path):
     def forecast(df, *extra):
         path = tmp_path / "bad.csv"
         df.to_csv(path, index=False)
-        return _error(["forecast", "--data", str(path), "--time-col", "date", "--target",
-                       "units", *QUICK, "--out", str(tmp_path / "r"), *extra])  # fmt: skip
+        return _error(
+            [
+                "forecast",
+                "--data",
+                str(path),
+                "--time-col",
+                "date",
+                "--target",
+                "units",
+                *QUICK,
+                "--out",
+                str(tmp_path / "r"),
+                *extra,
+            ]
+        )
 
     good = sales()
     dup = pd.concat([good, good[good["store"] == "s2"].iloc[[3]]])
@@ -109,8 +153,10 @@ def test_bad_long_input_is_one_sentence_naming_the_series(tmp_path):
 
 def test_bench_m4_quick(tmp_path):
     out = tmp_path / "m4.json"
-    result = runner.invoke(app, ["bench", "m4", "--frequency", "weekly", "--model", "naive",
-                                 "--quick", "--out", str(out)])  # fmt: skip
+    result = runner.invoke(
+        app,
+        ["bench", "m4", "--frequency", "weekly", "--model", "naive", "--quick", "--out", str(out)],
+    )
     assert result.exit_code == 0, result.output
     r = json.loads(out.read_text())
     assert r["series"] == 40 and r["quick"] is True

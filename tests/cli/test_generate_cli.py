@@ -23,10 +23,33 @@ def trained(tmp_path_factory) -> str:
     (folder / "poems.tsv").write_text("\n".join(poems), encoding="utf-8")
     result = runner.invoke(
         app,
-        ["text", "train", "lm", "--data", str(folder / "poems.tsv"), "--documents", "lines",
-         "--titled", "--model", "gru", "--hidden", "24", "--layers", "1", "--context", "16",
-         "--epochs", "2", "--lr", "0.01", "--device", "cpu", "--out", str(folder)],
-    )  # fmt: skip
+        [
+            "text",
+            "train",
+            "lm",
+            "--data",
+            str(folder / "poems.tsv"),
+            "--documents",
+            "lines",
+            "--titled",
+            "--model",
+            "gru",
+            "--hidden",
+            "24",
+            "--layers",
+            "1",
+            "--context",
+            "16",
+            "--epochs",
+            "2",
+            "--lr",
+            "0.01",
+            "--device",
+            "cpu",
+            "--out",
+            str(folder),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert re.search(r"epoch 1/2 train [\d.]+\s+val [\d.]+ .*sample: '", result.output)
     return str(folder / "lm")
@@ -34,20 +57,47 @@ def trained(tmp_path_factory) -> str:
 
 def test_generate_writes_a_poem_in_its_form_from_the_trained_model(trained):
     result = runner.invoke(
-        app, ["text", "generate", "--from", trained, "--acrostic", "春夏秋冬", "--form", "5x4",
-              "--title", "秋", "--seed", "2"],
-    )  # fmt: skip
+        app,
+        [
+            "text",
+            "generate",
+            "--from",
+            trained,
+            "--acrostic",
+            "春夏秋冬",
+            "--form",
+            "5x4",
+            "--title",
+            "秋",
+            "--seed",
+            "2",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert re.fullmatch(
         r"春[^，。]{4}，夏[^，。]{4}。\n秋[^，。]{4}，冬[^，。]{4}。\n", result.output
     )
     again = runner.invoke(
-        app, ["text", "generate", "--model", trained, "--acrostic", "春夏秋冬", "--form", "5x4",
-              "--title", "秋", "--seed", "2"],
-    )  # fmt: skip
+        app,
+        [
+            "text",
+            "generate",
+            "--model",
+            trained,
+            "--acrostic",
+            "春夏秋冬",
+            "--form",
+            "5x4",
+            "--title",
+            "秋",
+            "--seed",
+            "2",
+        ],
+    )
     assert again.output == result.output  # --model is --from; the seed repeats the poem
-    beam = runner.invoke(app, ["text", "generate", "山", "--from", trained, "--form", "7x2",
-                               "--beam", "4"])  # fmt: skip
+    beam = runner.invoke(
+        app, ["text", "generate", "山", "--from", trained, "--form", "7x2", "--beam", "4"]
+    )
     assert re.fullmatch(r"山[^，。]{6}，[^，。]{7}。\n", beam.output), beam.output
 
 

@@ -8,16 +8,31 @@ import time
 
 import pandas as pd
 
-RUN = [sys.executable, "-m", "seqlab", "forecast", "--dataset", "sine", "--models", "lstm",
-       "--baselines", "naive", "--epochs", "6", "--patience", "10"]  # fmt: skip
+RUN = [
+    sys.executable,
+    "-m",
+    "seqlab",
+    "forecast",
+    "--dataset",
+    "sine",
+    "--models",
+    "lstm",
+    "--baselines",
+    "naive",
+    "--epochs",
+    "6",
+    "--patience",
+    "10",
+]
 
 
 def test_sigterm_then_resume_gives_the_leaderboard_of_an_uninterrupted_run(tmp_path):
     plain = subprocess.run([*RUN, "--out", str(tmp_path / "plain")], capture_output=True)
     assert plain.returncode == 0
     run = tmp_path / "run"
-    proc = subprocess.Popen([*RUN, "--out", str(run)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [*RUN, "--out", str(run)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     checkpoint = run / "lstm" / "checkpoint.safetensors"
     deadline = time.time() + 120
     while not checkpoint.exists() and time.time() < deadline:
@@ -42,7 +57,8 @@ def test_sigterm_then_resume_gives_the_leaderboard_of_an_uninterrupted_run(tmp_p
 def test_resume_needs_a_run_folder(tmp_path):
     bad = subprocess.run(
         [sys.executable, "-m", "seqlab", "forecast", "--resume", str(tmp_path)],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 1
     assert "must be a run folder holding config.json" in " ".join(bad.stderr.split())

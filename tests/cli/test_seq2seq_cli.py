@@ -22,10 +22,27 @@ def trained(tmp_path_factory):
     (folder / "pairs.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(
         app,
-        ["seq2seq", "train", "--data", str(folder / "pairs.tsv"), "--model", "gru",
-         "--hidden-size", "48", "--embedding-dim", "24", "--epochs", "8", "--batch-size", "32",
-         "--lr", "0.005", "--out", str(folder / "model")],
-    )  # fmt: skip
+        [
+            "seq2seq",
+            "train",
+            "--data",
+            str(folder / "pairs.tsv"),
+            "--model",
+            "gru",
+            "--hidden-size",
+            "48",
+            "--embedding-dim",
+            "24",
+            "--epochs",
+            "8",
+            "--batch-size",
+            "32",
+            "--lr",
+            "0.005",
+            "--out",
+            str(folder / "model"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "skipped 1 empty line" in result.output
     assert "held out" in result.output and "exact" in result.output
@@ -46,11 +63,13 @@ def test_predict_decodes_text_file_and_n_best(trained, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "dcba"
     (tmp_path / "in.txt").write_text("abc\n\nfed\n", encoding="utf-8")
-    result = runner.invoke(app, ["seq2seq", "predict", "--from", model, "--file",
-                                 str(tmp_path / "in.txt")])  # fmt: skip
+    result = runner.invoke(
+        app, ["seq2seq", "predict", "--from", model, "--file", str(tmp_path / "in.txt")]
+    )
     assert result.output.split("\n")[:3] == ["cba", "", "def"]
-    result = runner.invoke(app, ["seq2seq", "predict", "--from", model, "abc", "--beam", "3",
-                                 "--n-best", "2"])  # fmt: skip
+    result = runner.invoke(
+        app, ["seq2seq", "predict", "--from", model, "abc", "--beam", "3", "--n-best", "2"]
+    )
     rows = [line.split("\t") for line in result.output.strip().split("\n")]
     assert [r[0] for r in rows] == ["1", "2"] and rows[0][2] == "cba"
     assert float(rows[0][1]) >= float(rows[1][1])
@@ -58,8 +77,9 @@ def test_predict_decodes_text_file_and_n_best(trained, tmp_path):
 
 def test_predict_draws_the_attention_map(trained, tmp_path):
     png = tmp_path / "attention.png"
-    result = runner.invoke(app, ["seq2seq", "predict", "--from", str(trained / "model"), "abcd",
-                                 "--plot", str(png)])  # fmt: skip
+    result = runner.invoke(
+        app, ["seq2seq", "predict", "--from", str(trained / "model"), "abcd", "--plot", str(png)]
+    )
     assert result.exit_code == 0, result.output
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -79,13 +99,18 @@ def test_unseen_characters_and_long_sources_get_a_note_and_an_output(trained):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("abc\tcba\nabc cba\n", "must hold a source and a target on each line, separated by "
-         "a tab; got one column on line 2 ('abc cba'). Separate the two with a tab."),
-        ("abc\t\n", "must have a non-empty source and target on each line; got an empty "
-         "target on line 1."),
+        (
+            "abc\tcba\nabc cba\n",
+            "must hold a source and a target on each line, separated by "
+            "a tab; got one column on line 2 ('abc cba'). Separate the two with a tab.",
+        ),
+        (
+            "abc\t\n",
+            "must have a non-empty source and target on each line; got an empty target on line 1.",
+        ),
         ("\n\n", "must hold at least one pair; got none"),
     ],
-)  # fmt: skip
+)
 def test_a_bad_pairs_file_is_one_sentence(tmp_path, content, message):
     (tmp_path / "bad.tsv").write_text(content, encoding="utf-8")
     result = runner.invoke(app, ["seq2seq", "train", "--data", str(tmp_path / "bad.tsv")])
@@ -96,8 +121,9 @@ def test_a_bad_pairs_file_is_one_sentence(tmp_path, content, message):
 
 def test_a_held_out_share_outside_0_1_is_one_sentence_naming_the_option(tmp_path):
     (tmp_path / "ok.tsv").write_text("ab\tba\ncd\tdc\n", encoding="utf-8")
-    result = runner.invoke(app, ["seq2seq", "train", "--data", str(tmp_path / "ok.tsv"),
-                                 "--val-size", "0"])  # fmt: skip
+    result = runner.invoke(
+        app, ["seq2seq", "train", "--data", str(tmp_path / "ok.tsv"), "--val-size", "0"]
+    )
     assert result.exit_code == 1
     text = " ".join(result.output.split())
     assert "val_size of seqlab seq2seq train must be a fraction in (0, 1); got 0.0." in text

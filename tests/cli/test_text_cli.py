@@ -69,9 +69,21 @@ def _train(task: str, limit: int, out, *options: str) -> None:
     """One quick epoch of `seqlab text train` on the first ``limit`` training lines."""
     result = runner.invoke(
         app,
-        ["text", "train", task, "--limit", str(limit), "--epochs", "1", "--device", "cpu",
-         "--out", str(out), *options],
-    )  # fmt: skip
+        [
+            "text",
+            "train",
+            task,
+            "--limit",
+            str(limit),
+            "--epochs",
+            "1",
+            "--device",
+            "cpu",
+            "--out",
+            str(out),
+            *options,
+        ],
+    )
     assert result.exit_code == 0, result.output
 
 

@@ -42,13 +42,20 @@ def test_tatoeba_split_shares_no_sentence_between_its_parts():
         assert not seen["train"] & seen["test"], language
         assert not seen["val"] & seen["test"], language
         assert not seen["train"] & seen["val"], language
-    assert all(p.attribution.startswith("CC-BY 2.0 (France) Attribution: tatoeba.org #")
-               for p in parts["train"])  # fmt: skip
+    assert all(
+        p.attribution.startswith("CC-BY 2.0 (France) Attribution: tatoeba.org #")
+        for p in parts["train"]
+    )
 
 
 def test_tatoeba_groups_join_pairs_through_either_sentence():
-    pairs = [TatoebaPair("a", "x", ""), TatoebaPair("b", "y", ""), TatoebaPair("a", "z", ""),
-             TatoebaPair("c", "z", ""), TatoebaPair("d", "w", "")]  # fmt: skip
+    pairs = [
+        TatoebaPair("a", "x", ""),
+        TatoebaPair("b", "y", ""),
+        TatoebaPair("a", "z", ""),
+        TatoebaPair("c", "z", ""),
+        TatoebaPair("d", "w", ""),
+    ]
     assert tatoeba_groups(pairs) == [0, 1, 0, 0, 2]
     assert max(tatoeba_groups(tatoeba())) + 1 == 24_363
 

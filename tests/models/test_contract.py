@@ -63,7 +63,7 @@ def _baseline(name, horizon=3, season=1):
         target_index=(0,),
         season_length=season,
     )
-    return build(name, shape, {})
+    return build(name, shape)
 
 
 def test_baselines_by_their_formulas():
@@ -79,7 +79,7 @@ def test_every_neural_model_has_parameters_and_the_baselines_none():
     shape = Shape(lookback=20, horizon=5, input_size=2, output_size=1, target_index=(0,))
     params = sl.Forecaster().get_params()
     for name in REGISTRY:
-        model = build(name, shape, params)
+        model = build(name, shape, common=params)
         n = sum(p.numel() for p in model.parameters())
         assert (n > 0) == (name in NEURAL), name
         assert model(torch.randn(3, 20, 2)).shape == (3, 5, 1)

@@ -62,9 +62,24 @@ def test_seqlab_forecast_trains_a_registered_model_with_param(toy, tmp_path):
     out = tmp_path / "run"
     result = CliRunner().invoke(
         app,
-        ["forecast", "--dataset", "sine", "--models", toy, "--param", "toy.width=5",
-         "--lookback", "20", "--horizon", "3", "--epochs", "1", "--out", str(out)],
-    )  # fmt: skip
+        [
+            "forecast",
+            "--dataset",
+            "sine",
+            "--models",
+            toy,
+            "--param",
+            "toy.width=5",
+            "--lookback",
+            "20",
+            "--horizon",
+            "3",
+            "--epochs",
+            "1",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     saved = json.loads((out / toy / "config.json").read_text())
     assert saved["model"] == "toy" and saved["model_params"] == {"width": 5}
@@ -75,9 +90,21 @@ def test_seqlab_forecast_trains_a_registered_model_with_param(toy, tmp_path):
 
 def test_param_for_a_model_not_in_the_run_is_refused(tmp_path):
     result = CliRunner().invoke(
-        app, ["forecast", "--dataset", "sine", "--models", "gru", "--param", "tcn.kernel_size=5",
-              "--epochs", "1", "--out", str(tmp_path / "run")],
-    )  # fmt: skip
+        app,
+        [
+            "forecast",
+            "--dataset",
+            "sine",
+            "--models",
+            "gru",
+            "--param",
+            "tcn.kernel_size=5",
+            "--epochs",
+            "1",
+            "--out",
+            str(tmp_path / "run"),
+        ],
+    )
     assert result.exit_code == 1
     assert "model_params of the run must name models of the run" in result.output
 
@@ -85,9 +112,9 @@ def test_param_for_a_model_not_in_the_run_is_refused(tmp_path):
 def test_revin_wraps_a_model_once():
     shape = Shape(lookback=32, horizon=4, input_size=2, output_size=2, target_index=(0, 1))
     common = {"hidden_size": 8, "num_layers": 1, "dropout": 0.0}
-    wrapped = build("lstm", shape, common, revin=True)
+    wrapped = build("lstm", shape, common=common, revin=True)
     assert isinstance(wrapped, WithRevIN)
-    patch = build("patchtst", shape, common, revin=True)  # normalises itself already
+    patch = build("patchtst", shape, common=common, revin=True)  # normalises itself already
     assert not isinstance(patch, WithRevIN)
     assert sum(type(m).__name__ == "RevIN" for m in patch.modules()) == 1
     assert patch(torch.randn(3, 32, 2)).shape == (3, 4, 2)

@@ -130,8 +130,10 @@ def test_decoder_with_caches_one_step_at_a_time_equals_the_whole_target():
     with torch.no_grad():
         whole = dec(x, memory, memory_key_padding_mask=pad)
         caches = [KVCache() for _ in range(2)]
-        steps = [dec(x[:, t : t + 1], memory, memory_key_padding_mask=pad, caches=caches)
-                 for t in range(5)]  # fmt: skip
+        steps = [
+            dec(x[:, t : t + 1], memory, memory_key_padding_mask=pad, caches=caches)
+            for t in range(5)
+        ]
     torch.testing.assert_close(torch.cat(steps, 1), whole, atol=1e-5, rtol=1e-5)
     assert caches[0].length == 5
     with pytest.raises(ShapeError, match="caches of TransformerDecoder must be one per layer"):

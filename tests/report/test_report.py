@@ -11,7 +11,7 @@ from seqlab.errors import ConfigError
 from seqlab.estimator import Estimator
 from seqlab.report import plots, write_run
 from seqlab.report.html import describes_daily_prices, verdict
-from seqlab.tasks.experiment import run_forecast
+from seqlab.tasks.forecasting.experiment import run_forecast
 
 
 @pytest.fixture(scope="module")

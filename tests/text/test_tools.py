@@ -34,8 +34,10 @@ def tiny_segmenter():
     """A barely trained segmenter: constrained decoding must hold whatever the model says."""
     lines = [words for words, _ in split("segment", "train")[:60] if words]
     chars = [list("".join(w)) for w in lines]
-    tags = [[t for w in ws for t in ("s" if len(w) == 1 else "b" + "m" * (len(w) - 2) + "e")]
-            for ws in lines]  # fmt: skip
+    tags = [
+        [t for w in ws for t in ("s" if len(w) == 1 else "b" + "m" * (len(w) - 2) + "e")]
+        for ws in lines
+    ]
     tagger = SequenceTagger(crf=True, embedding_dim=8, hidden_size=8, epochs=1, val_size=0.0)
     return Segmenter(tagger.fit(chars, tags))
 

@@ -63,8 +63,11 @@ def test_torchrun_trains_a_text_task(tmp_path):
     assert two.returncode == 0, two.stderr[-2000:]
     assert (two.stdout + two.stderr).count("lm: best") == 1  # rank 0 alone prints
     assert _files(tmp_path / "two") == [
-        "lm/config.json", "lm/history.json", "lm/model.safetensors", "lm/vocab.json.gz"
-    ]  # fmt: skip
+        "lm/config.json",
+        "lm/history.json",
+        "lm/model.safetensors",
+        "lm/vocab.json.gz",
+    ]
 
 
 def test_a_rank_killed_mid_run_ends_the_job_quickly_with_a_clear_message(tmp_path):

@@ -22,8 +22,10 @@ SCRIPT = Path(__file__).parent / "scripts" / "fit_windows.py"
 def _fit(out, *options):
     return subprocess.run(
         [sys.executable, str(SCRIPT), str(out), *options],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _same_run(a, b):
@@ -80,8 +82,9 @@ def _windows(n=300, poison=False):
 
 def _mlp():
     torch.manual_seed(0)
-    return nn.Sequential(nn.Flatten(), nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 2),
-                         nn.Unflatten(1, (2, 1)))  # fmt: skip
+    return nn.Sequential(
+        nn.Flatten(), nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 2), nn.Unflatten(1, (2, 1))
+    )
 
 
 def test_a_checkpoint_of_other_data_or_settings_is_refused_in_one_sentence(tmp_path):

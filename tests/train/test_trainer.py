@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from seqlab.errors import ConfigError
-from seqlab.train import TrainConfig, Trainer
+from seqlab.train import Hooks, TrainConfig, Trainer
 
 
 @dataclass
@@ -74,7 +74,7 @@ def test_a_validation_score_decides_instead_of_the_loss():
         return float(len(seen) > 1)  # 0 for epoch 1, 1 after
 
     result = Trainer(TrainConfig(epochs=6, lr=0.05, patience=2)).fit(
-        model, _data(), _data(seed=1), score=score
+        model, _data(), _data(seed=1), hooks=Hooks(score=score)
     )
     assert [h["val_score"] for h in result.history] == [0.0, 1.0, 1.0]
     assert result.best_epoch == 1 and result.stopped_early

@@ -48,8 +48,8 @@ def ltsf(
 
         seqlab bench ltsf --horizon 720 --lookback 720 --model segrnn --revin
     """
+    from seqlab.bench.ltsf import PUBLISHED, run_ltsf
     from seqlab.io import write_json
-    from seqlab.tasks.ltsf import PUBLISHED, run_ltsf
 
     overrides = {} if revin is None else {"revin": revin}
     r = run_ltsf(
@@ -116,8 +116,8 @@ def m4(
 
         seqlab bench m4 --frequency weekly --model lstm --epochs 5
     """
+    from seqlab.bench.m4 import PUBLISHED, run_m4
     from seqlab.io import write_json
-    from seqlab.tasks.m4 import PUBLISHED, run_m4
 
     extra = {} if lookback is None else {"lookback": lookback}
     r = run_m4(frequency, model, epochs=epochs, seed=seed, quick=quick, verbose=not quick, **extra)
@@ -142,9 +142,15 @@ def m4(
     for name, (smape, mase, owa, published_msis) in PUBLISHED[r["frequency"]].items():
         shown = "" if published_msis is None else f"{published_msis:.3f}"
         table.add_row(
-            name, f"{smape:.3f}", f"{mase:.3f}", f"{owa:.3f}", shown, "", "",
+            name,
+            f"{smape:.3f}",
+            f"{mase:.3f}",
+            f"{owa:.3f}",
+            shown,
+            "",
+            "",
             style="dim",
-        )  # fmt: skip
+        )
     Console(width=max(console.width, 110)).print(table)
     if "msis_random_walk" in r:
         console.print(
@@ -183,10 +189,10 @@ def memory(
 
         seqlab bench memory --quick
     """
+    from seqlab.bench.memory import BUDGET, TASKS, Budget, longest_solved, run_grid
     from seqlab.errors import ConfigError
     from seqlab.io import write_json
     from seqlab.models.steps import STEP_KINDS
-    from seqlab.tasks.memory import BUDGET, TASKS, Budget, longest_solved, run_grid
 
     tasks = [t.strip() for t in task.split(",") if t.strip()]
     kinds = [k.strip() for k in model.split(",") if k.strip()]

@@ -173,7 +173,7 @@ def _forecaster(
     from seqlab import datasets
     from seqlab.data import read_table
     from seqlab.errors import ConfigError
-    from seqlab.tasks.forecast import Forecaster
+    from seqlab.tasks.forecasting.forecaster import Forecaster
 
     if run is not None and not (run / "config.json").is_file():
         raise ConfigError(

@@ -30,7 +30,7 @@ def export(
 
         seqlab export runs/X/lstm --format onnx
     """
-    from seqlab.tasks.export import export as export_model
+    from seqlab.tasks.forecasting.export import export as export_model
 
     with console.status(f"Exporting {folder} to {format} ..."):
         path = export_model(folder, format, out)

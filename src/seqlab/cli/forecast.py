@@ -204,7 +204,7 @@ def forecast(
     from seqlab.cli.launch import resume_hint, resumed
     from seqlab.config import load_config
     from seqlab.report import write_run
-    from seqlab.tasks.experiment import run_forecast
+    from seqlab.tasks.forecasting.experiment import run_forecast
     from seqlab.train.distributed import is_main
 
     given: dict[str, Any] = {
@@ -335,7 +335,7 @@ def predict(
     from seqlab.data import read_table
     from seqlab.data.sources import write_csv
     from seqlab.errors import ConfigError
-    from seqlab.tasks.forecast import Forecaster
+    from seqlab.tasks.forecasting.forecaster import Forecaster
 
     if (data is None) == (dataset is None):
         raise ConfigError(
@@ -343,7 +343,7 @@ def predict(
             f"{'both' if data else 'neither'}. Name the series to continue."
         )
     fc = Forecaster.load(saved)
-    if getattr(fc, "ids_", None) is not None:  # a global model: a long table in and out
+    if fc.is_global:  # a global model: a long table in and out
         if data is None:
             raise ConfigError(
                 f"data of seqlab predict must be a long table for a model of many series; "

@@ -13,7 +13,7 @@ from seqlab.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
     from seqlab.tasks import Seq2Seq
-    from seqlab.tasks.seq2seq import Decoded
+    from seqlab.tasks.seq2seq.model import Decoded
 
 console = Console(stderr=True)
 
@@ -65,7 +65,7 @@ def notes(model: Seq2Seq, texts: list[str], numbers: list[int] | None = None) ->
     """One line on standard error per input the model may read poorly: tokens it never saw
     (read as <unk>), or more tokens than any training source had. ``numbers``: the inputs'
     line numbers (default 1, 2, ...)."""
-    from seqlab.tasks.seq2seq import tokenize
+    from seqlab.tasks.seq2seq.model import tokenize
 
     for number, text in zip(numbers or range(1, len(texts) + 1), texts, strict=True):
         unseen = model.unknown(text)
@@ -193,12 +193,24 @@ def train(
             f"can be held out; got {len(set(sources))}. Add pairs."
         )
     s2s = Seq2Seq(
-        model=model, attention=attention, source_tokens=source_tokens,
-        target_tokens=target_tokens, hidden_size=hidden_size, embedding_dim=embedding_dim,
-        num_layers=num_layers, epochs=epochs, batch_size=batch_size, lr=lr,
-        teacher_forcing=teacher_forcing, schedule=schedule, label_smoothing=label_smoothing,
-        select=select, val_size=val_size, seed=seed, verbose=True,
-    )  # fmt: skip
+        model=model,
+        attention=attention,
+        source_tokens=source_tokens,
+        target_tokens=target_tokens,
+        hidden_size=hidden_size,
+        embedding_dim=embedding_dim,
+        num_layers=num_layers,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        teacher_forcing=teacher_forcing,
+        schedule=schedule,
+        label_smoothing=label_smoothing,
+        select=select,
+        val_size=val_size,
+        seed=seed,
+        verbose=True,
+    )
     s2s.fit(train_s, train_t, validation=held)
     if not is_main():
         return  # under torchrun, rank 0 scores, saves and prints
@@ -288,8 +300,9 @@ def translate(
     for direction, rows in routes(texts, to, saved):
         model = load_translator(direction or "zh-en", saved)
         drawn = plot if rows[0] == first else None  # the first line's map
-        lines = decode_lines(model, [texts[i] for i in rows], beam, n_best, drawn,
-                             [i + 1 for i in rows])  # fmt: skip
+        lines = decode_lines(
+            model, [texts[i] for i in rows], beam, n_best, drawn, [i + 1 for i in rows]
+        )
         for i, line in zip(rows, lines, strict=True):
             out[i] = line
     for line in out:

@@ -268,9 +268,12 @@ def _train_lm(
     documents, titled = lm_options.pop("documents"), lm_options.pop("titled")
     docs = _documents(data, documents, titled)
     lm = LanguageModel(
-        model=model, epochs=10 if epochs is None else epochs, device=device, verbose=True,
+        model=model,
+        epochs=10 if epochs is None else epochs,
+        device=device,
+        verbose=True,
         **lm_options,
-    )  # fmt: skip
+    )
     lm.fit(docs)
     if not is_main():
         return  # under torchrun, rank 0 saves and prints

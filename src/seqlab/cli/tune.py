@@ -57,7 +57,7 @@ def tune(
 
         seqlab forecast --config runs/tune/config.json
     """
-    from seqlab.tasks.tune import tune as run_tune
+    from seqlab.tasks.forecasting.tune import tune as run_tune
 
     given: dict[str, Any] = {
         "data": None if data is None else str(data),
@@ -77,8 +77,9 @@ def tune(
 
     def shown(trial: Any) -> None:
         value = "pruned" if trial.value is None else f"val {trial.value:.4f}"
-        params = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
-                           for k, v in trial.params.items())  # fmt: skip
+        params = ", ".join(
+            f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in trial.params.items()
+        )
         console.print(f"trial {trial.number}: {value}  {params}", highlight=False)
 
     found = run_tune(config, trials, storage, out, study, on_trial=shown)

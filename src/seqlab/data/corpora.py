@@ -102,8 +102,9 @@ def sentiment_reviews() -> tuple[list[tuple[str, str]], dict[str, int]]:
 
     Returns the (text, label) pairs in a fixed order and the counts of what was removed.
     """
-    raw = {label: [t.strip() for t in _read("sentiment", f"{label}.txt")]
-           for label in ("pos", "neg")}  # fmt: skip
+    raw = {
+        label: [t.strip() for t in _read("sentiment", f"{label}.txt")] for label in ("pos", "neg")
+    }
     unique = {label: list(dict.fromkeys(t for t in texts if t)) for label, texts in raw.items()}
     both = set(unique["pos"]) & set(unique["neg"])
     items = [(t, label) for label in ("pos", "neg") for t in unique[label] if t not in both]
@@ -209,8 +210,11 @@ def titled(corpus: str, part: str = "train") -> list[tuple[str, str]]:
     """
     from seqlab.datasets import texts
 
-    check("titled", {"corpus": one_of(*texts.POEM_SETS), "part": one_of("train", "val")},
-          {"corpus": corpus, "part": part})  # fmt: skip
+    check(
+        "titled",
+        {"corpus": one_of(*texts.POEM_SETS), "part": one_of("train", "val")},
+        {"corpus": corpus, "part": part},
+    )
     first: dict[str, str] = {}  # text -> the title of its first copy
     for poem in texts.poems(corpus):
         if poem.text:
@@ -238,10 +242,12 @@ def split(corpus: str, part: str = "train") -> list[Any]:
     """
     check(
         "split",
-        {"corpus": one_of(*CORPORA, *TEXTS, *PAIRS, PRETRAINING),
-         "part": one_of("train", "val", "test", "csc947")},
+        {
+            "corpus": one_of(*CORPORA, *TEXTS, *PAIRS, PRETRAINING),
+            "part": one_of("train", "val", "test", "csc947"),
+        },
         {"corpus": corpus, "part": part},
-    )  # fmt: skip
+    )
     if (part == "csc947" and corpus != "sentiment") or (corpus == PRETRAINING and part != "train"):
         raise ConfigError(
             f"part of split must be one of {corpus}'s parts; got {part!r}. 'csc947' is a part "

@@ -94,9 +94,14 @@ class Panel:
         rows = np.repeat(keep, self.lengths)
         lengths = self.lengths[keep]
         return Panel(
-            self.values[rows], np.concatenate([[0], np.cumsum(lengths)]), self.ids[keep],
-            self.first[keep], self.freq, self.columns, self.targets,
-        )  # fmt: skip
+            self.values[rows],
+            np.concatenate([[0], np.cumsum(lengths)]),
+            self.ids[keep],
+            self.first[keep],
+            self.freq,
+            self.columns,
+            self.targets,
+        )
 
     @classmethod
     def from_long(
@@ -333,9 +338,13 @@ class PanelWindowSet:
 
     @classmethod
     def of(
-        cls, windows: Windows, offsets: np.ndarray, split: PanelSplit, part: str,
+        cls,
+        windows: Windows,
+        offsets: np.ndarray,
+        split: PanelSplit,
+        part: str,
         series: bool = False,
-    ) -> PanelWindowSet:  # fmt: skip
+    ) -> PanelWindowSet:
         """Every window whose H targets lie in ``part`` of each series (train: all that fit
         before the validation rows; validation and test: the one ending at the part's end)."""
         lookback, horizon = windows.lookback, split.horizon

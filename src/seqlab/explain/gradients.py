@@ -122,7 +122,7 @@ def gradient_study(
     adding problem with gradients clipped at norm 1, and the same steps unclipped (same
     seed, same data). One row per model and condition: the norms, the fitted slope
     (decades per step back) and the validation MSE after training."""
-    from seqlab.tasks.memory import Budget, build_memory_model, memory_data, train_memory
+    from seqlab.bench.memory import Budget, build_memory_model, memory_data, train_memory
 
     x, y = memory_data("adding", batch, length, seed=10_000 + seed)  # apart from training's
 

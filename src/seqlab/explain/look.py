@@ -110,7 +110,7 @@ def attention_study(
 ) -> Study:
     """The self-attention of Transformer forecaster ``fc`` over the last window of ``df``
     (per layer and head) and, when given, the translator's attention for one sentence
-    (``translated``: a :class:`~seqlab.tasks.seq2seq.Decoded` with its attention)."""
+    (``translated``: a :class:`~seqlab.tasks.seq2seq.model.Decoded` with its attention)."""
     from seqlab.report.plots import attention_map
 
     shown: list[Figure] = []

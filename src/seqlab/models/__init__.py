@@ -95,6 +95,7 @@ def model_parameters(name: str) -> dict[str, Any]:
 def build(
     name: str,
     shape: Shape,
+    *,
     common: Mapping[str, Any] | None = None,
     model_params: Mapping[str, Any] | None = None,
     revin: bool = False,

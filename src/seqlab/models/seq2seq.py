@@ -221,14 +221,16 @@ class RecurrentSeq2Seq(nn.Module):
         between = dropout if num_layers > 1 else 0.0
         directions = 2 if bidirectional else 1
         self.source_embedding = nn.Embedding(source_vocab, embedding_dim, padding_idx=PAD_ID)
-        self.encoder = Recurrent(kind, embedding_dim, hidden_size, num_layers, bidirectional,
-                                 between)  # fmt: skip
+        self.encoder = Recurrent(
+            kind, embedding_dim, hidden_size, num_layers, bidirectional, between
+        )
         self.project = nn.Linear(directions * hidden_size, hidden_size)  # m_j, to width H
         # the decoder's first state per layer, from the encoder's last (both directions)
         self.bridge = nn.Linear(directions * hidden_size, hidden_size)
         self.target_embedding = nn.Embedding(target_vocab, embedding_dim, padding_idx=PAD_ID)
-        self.decoder = Recurrent(kind, embedding_dim + hidden_size, hidden_size, num_layers,
-                                 dropout=between)  # fmt: skip
+        self.decoder = Recurrent(
+            kind, embedding_dim + hidden_size, hidden_size, num_layers, dropout=between
+        )
         self.attention = None if attention == "none" else Attention(attention, hidden_size)
         self.combine = nn.Linear(2 * hidden_size, hidden_size)  # W_c
         self.out = nn.Linear(hidden_size, target_vocab)  # W_o
@@ -355,8 +357,13 @@ class TransformerSeq2Seq(nn.Module):
         layer's cross-attention, averaged over the heads."""
         caches = [KVCache(c.keys, c.values) for c in state.caches]  # a beam may share them
         x = self._embed(self.target_embedding, token[:, None], state.offset)
-        out = self.decoder(x, state.memory, memory_key_padding_mask=~state.mask, caches=caches,
-                           return_weights=return_weights)  # fmt: skip
+        out = self.decoder(
+            x,
+            state.memory,
+            memory_key_padding_mask=~state.mask,
+            caches=caches,
+            return_weights=return_weights,
+        )
         weights = None
         if isinstance(out, tuple):
             out, layers = out

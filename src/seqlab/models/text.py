@@ -74,10 +74,12 @@ class TextEncoder(nn.Module):
         super().__init__()
         check(
             "TextEncoder",
-            {"kind": one_of("rnn", "lstm", "gru", "transformer"),
-             "pooling": one_of("auto", "mean", "max")},
+            {
+                "kind": one_of("rnn", "lstm", "gru", "transformer"),
+                "pooling": one_of("auto", "mean", "max"),
+            },
             {"kind": kind, "pooling": pooling},
-        )  # fmt: skip
+        )
         if word_dropout > 0 and unk_id is None:
             raise ConfigError(
                 f"unk_id of TextEncoder must be given when word_dropout > 0; got None with "

@@ -1,5 +1,5 @@
 """Plots (matplotlib, no pyplot state) and the self-contained HTML report of a run, drawn
-from the plain results of :func:`seqlab.tasks.experiment.run_forecast`."""
+from the plain results of :func:`seqlab.tasks.forecasting.experiment.run_forecast`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from seqlab.errors import ConfigError
 
 if TYPE_CHECKING:
-    from seqlab.tasks.experiment import RunResult
+    from seqlab.tasks.forecasting.experiment import RunResult
 
 __all__ = ["write_run"]
 
@@ -21,7 +21,7 @@ def write_run(result: RunResult, out: str | Path | None = None) -> dict[str, Pat
     Example:
         >>> import tempfile
         >>> from seqlab.config import RunConfig
-        >>> from seqlab.tasks.experiment import run_forecast
+        >>> from seqlab.tasks.forecasting.experiment import run_forecast
         >>> result = run_forecast(RunConfig(dataset="sine", models=["dlinear"], epochs=1))
         >>> files = write_run(result, tempfile.mkdtemp())
         >>> sorted(p.name for p in files.values())[-1]

@@ -15,7 +15,7 @@ from seqlab.io import atomic_write
 from seqlab.version import __version__
 
 if TYPE_CHECKING:
-    from seqlab.tasks.experiment import RunResult
+    from seqlab.tasks.forecasting.experiment import RunResult
 
 __all__ = ["describes_daily_prices", "format_cell", "verdict", "write_report"]
 

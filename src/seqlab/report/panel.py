@@ -20,13 +20,21 @@ from seqlab.report.plots import _save, loss_curves
 from seqlab.version import __version__
 
 if TYPE_CHECKING:
-    from seqlab.tasks.experiment_panel import PanelRunResult
+    from seqlab.tasks.forecasting.experiment_panel import PanelRunResult
 
 __all__ = ["error_distribution", "series_grid", "write_panel_run"]
 
-_COLUMNS = {"smape": "sMAPE %", "mase": "MASE", "owa": "OWA", "wins": "wins",
-            "msis": "MSIS", "coverage_80": "cover 80 %", "coverage_95": "cover 95 %",
-            "params": "params", "train_seconds": "train s"}  # fmt: skip
+_COLUMNS = {
+    "smape": "sMAPE %",
+    "mase": "MASE",
+    "owa": "OWA",
+    "wins": "wins",
+    "msis": "MSIS",
+    "coverage_80": "cover 80 %",
+    "coverage_95": "cover 95 %",
+    "params": "params",
+    "train_seconds": "train s",
+}
 
 
 def best_model(result: PanelRunResult) -> str:

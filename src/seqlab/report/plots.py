@@ -19,8 +19,8 @@ from seqlab.models import BASELINES
 
 if TYPE_CHECKING:
     from seqlab.data.windows import Split
-    from seqlab.tasks.evaluation import Evaluation
-    from seqlab.tasks.experiment import RunResult
+    from seqlab.tasks.forecasting.evaluation import Evaluation
+    from seqlab.tasks.forecasting.experiment import RunResult
 
 __all__ = [
     "attention_map",
@@ -141,8 +141,9 @@ def forecast_future(
         levels = sorted((c.rsplit("-", 1)[1] for c in f.columns if "-lo-" in str(c)), key=int)
         for level, alpha in zip(reversed(levels), (0.12, 0.25), strict=False):
             lo, hi = f[f"{f.columns[0]}-lo-{level}"], f[f"{f.columns[0]}-hi-{level}"]
-            ax.fill_between(f.index, lo, hi, color=line.get_color(), alpha=alpha,
-                            label=f"{name} {level} %")  # fmt: skip
+            ax.fill_between(
+                f.index, lo, hi, color=line.get_color(), alpha=alpha, label=f"{name} {level} %"
+            )
     ax.axvline(recent.index[-1], color="grey", linewidth=0.8)
     ax.set_title(f"{series.name}: the next {len(next(iter(forecasts.values())))} steps")
     ax.grid(alpha=0.3)
@@ -151,9 +152,16 @@ def forecast_future(
 
 
 # Fonts with Chinese glyphs, where the system has one; DejaVu Sans draws the rest.
-_CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
-              "WenQuanYi Zen Hei", "SimHei", "PingFang SC", "Microsoft YaHei",
-              "DejaVu Sans"]  # fmt: skip
+_CJK_FONTS = [
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+    "PingFang SC",
+    "Microsoft YaHei",
+    "DejaVu Sans",
+]
 
 
 def attention_map(
@@ -171,8 +179,12 @@ def attention_map(
     fig = Figure(figsize=(max(4.0, 0.45 * len(source) + 1.5), max(3.0, 0.4 * len(rows) + 1.2)))
     ax = fig.add_subplot()
     image = ax.imshow(weights, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
-    ax.set_xticks(range(len(source)), [t if t.strip() else "␣" for t in source], fontdict=font,
-                  rotation=90 if max(map(len, source), default=1) > 2 else 0)  # fmt: skip
+    ax.set_xticks(
+        range(len(source)),
+        [t if t.strip() else "␣" for t in source],
+        fontdict=font,
+        rotation=90 if max(map(len, source), default=1) > 2 else 0,
+    )
     ax.set_yticks(range(len(rows)), rows, fontdict=font)
     ax.set_xlabel("source")
     ax.set_ylabel("output")

@@ -27,7 +27,7 @@ import torch
 from torch import Tensor
 
 from seqlab.data.batches import pad_batch
-from seqlab.tasks.decoding import length_penalty
+from seqlab.tasks.lm.decoding import length_penalty
 
 __all__ = ["Hypothesis", "beam_search", "decode_batches", "greedy_search"]
 
@@ -202,8 +202,9 @@ def decode_batches(
             greedy = greedy_search(model, state, true, bos, eos, limit, banned, return_weights)
             found = [[h] for h in greedy]
         else:
-            found = beam_search(model, state, true, bos, eos, limit, beams, alpha, n_best,
-                                banned, return_weights)  # fmt: skip
+            found = beam_search(
+                model, state, true, bos, eos, limit, beams, alpha, n_best, banned, return_weights
+            )
         for i, hyps in zip(rows, found, strict=True):
             out[i] = hyps
     return out

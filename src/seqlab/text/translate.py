@@ -17,7 +17,7 @@ from pathlib import Path
 
 from seqlab.errors import CheckpointError, check, one_of
 from seqlab.tasks import Seq2Seq
-from seqlab.tasks.decoding import HANZI
+from seqlab.tasks.lm.decoding import HANZI
 from seqlab.text.tool import weights_path
 
 __all__ = ["DIRECTIONS", "direction_for", "load_translator", "routes", "translate"]

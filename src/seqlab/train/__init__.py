@@ -1,6 +1,13 @@
 """The one trainer every task uses: minibatches, early stopping, checkpoints and resume,
 bf16, and data parallelism under torchrun."""
 
-from seqlab.train.trainer import Batches, TrainConfig, Trainer, TrainResult, resolve_device
+from seqlab.train.trainer import (
+    Batches,
+    Hooks,
+    TrainConfig,
+    Trainer,
+    TrainResult,
+    resolve_device,
+)
 
-__all__ = ["Batches", "TrainConfig", "TrainResult", "Trainer", "resolve_device"]
+__all__ = ["Batches", "Hooks", "TrainConfig", "TrainResult", "Trainer", "resolve_device"]

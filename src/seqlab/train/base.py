@@ -1,5 +1,6 @@
 """What the trainer takes and gives: the data protocols (:class:`Batches`, :class:`Streams`),
-the settings (:class:`TrainConfig`) and the log (:class:`TrainResult`)."""
+the settings (:class:`TrainConfig`), what a task adds to each epoch (:class:`Hooks`) and the
+log (:class:`TrainResult`)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,34 @@ from torch import Tensor, nn
 
 from seqlab.errors import Rule, check, one_of, positive_int
 
-__all__ = ["Batches", "Loss", "Streams", "TrainConfig", "TrainResult", "call", "resolve_device"]
+__all__ = [
+    "Batches",
+    "Hooks",
+    "Loss",
+    "Streams",
+    "TrainConfig",
+    "TrainResult",
+    "call",
+    "resolve_device",
+]
 
 Loss = Callable[[Tensor, Tensor], Tensor]
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What a task adds to every epoch, each optional and called once per epoch.
+
+    ``note(model)``: a note (a generated sample, say) printed on the epoch's line.
+    ``score(model)``: a validation score (lower is better: an error rate, a negated BLEU)
+    that early stopping and the kept weights follow instead of the validation loss; logged
+    as ``val_score``. ``report(epoch, value)``: told the epoch's validation loss (or score);
+    may raise to stop training (a tuner's pruning).
+    """
+
+    note: Callable[[nn.Module], str] | None = None
+    score: Callable[[nn.Module], float] | None = None
+    report: Callable[[int, float], None] | None = None
 
 
 class Batches(Protocol):

@@ -81,9 +81,12 @@ def _feed(digest: Any, obj: Any, seen: set[int], depth: int) -> None:
     else:
         seen.add(id(obj))
         names = (
-            [f.name for f in fields(obj)] if is_dataclass(obj) else sorted(vars(obj))
-            if hasattr(obj, "__dict__") else []
-        )  # fmt: skip
+            [f.name for f in fields(obj)]
+            if is_dataclass(obj)
+            else sorted(vars(obj))
+            if hasattr(obj, "__dict__")
+            else []
+        )
         digest.update(type(obj).__name__.encode())
         for name in names:
             _feed(digest, getattr(obj, name), seen, depth + 1)
@@ -91,6 +94,7 @@ def _feed(digest: Any, obj: Any, seen: set[int], depth: int) -> None:
 
 def write(
     path: str | Path,
+    *,
     model: nn.Module,
     optimizer: torch.optim.Optimizer,
     scheduler: Any,
@@ -138,6 +142,7 @@ def write(
 
 def read(
     path: str | Path,
+    *,
     prints: dict[str, str],
     model: nn.Module,
     optimizer: torch.optim.Optimizer,
@@ -161,8 +166,9 @@ def read(
     model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
     best = (
         {k[5:]: v.to(device) for k, v in tensors.items() if k.startswith("best.")}
-        if meta["has_best"] else None
-    )  # fmt: skip
+        if meta["has_best"]
+        else None
+    )
     state: dict[int, dict[str, Any]] = {}
     for i, extra in meta["optimizer"]["state"].items():
         state[int(i)] = dict(extra)

@@ -26,9 +26,17 @@ from torch import Tensor, nn
 from seqlab.errors import SeqlabError
 
 __all__ = [
-    "PeerLost", "all_sum", "broadcast", "init", "is_main", "rank", "share", "timeout", "world",
+    "PeerLost",
+    "all_sum",
+    "broadcast",
+    "init",
+    "is_main",
+    "rank",
+    "share",
+    "timeout",
+    "world",
     "wrap",
-]  # fmt: skip
+]
 
 
 class PeerLost(SeqlabError, RuntimeError):

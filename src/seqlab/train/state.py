@@ -35,10 +35,15 @@ class RunState:
     def progress(self) -> dict[str, Any]:
         r = self.result
         return {
-            "epoch": self.epoch, "step": self.step, "lr": self.lr,
-            "best_loss": self.best_loss, "waited": self.waited, "history": r.history,
-            "best_epoch": r.best_epoch, "stopped_early": r.stopped_early,
-        }  # fmt: skip
+            "epoch": self.epoch,
+            "step": self.step,
+            "lr": self.lr,
+            "best_loss": self.best_loss,
+            "waited": self.waited,
+            "history": r.history,
+            "best_epoch": r.best_epoch,
+            "stopped_early": r.stopped_early,
+        }
 
     def restore(self, p: dict[str, Any]) -> None:
         self.epoch, self.step, self.lr = p["epoch"], p["step"], p["lr"]

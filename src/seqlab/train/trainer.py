@@ -50,6 +50,7 @@ from seqlab.train import checkpoint as ckpt
 from seqlab.train import distributed as dist
 from seqlab.train.base import (
     Batches,
+    Hooks,
     Loss,
     Streams,
     TrainConfig,
@@ -60,9 +61,18 @@ from seqlab.train.base import (
 from seqlab.train.guard import Interrupts, first_nonfinite
 from seqlab.train.state import RunState, cut_rows, epoch_line, index_dtype, progress_bar
 
-__all__ = ["Batches", "Streams", "TrainConfig", "TrainResult", "Trainer", "resolve_device"]
+__all__ = [
+    "Batches",
+    "Hooks",
+    "Streams",
+    "TrainConfig",
+    "TrainResult",
+    "Trainer",
+    "resolve_device",
+]
 
 CHECK_EVERY = 32  # steps between the GPU's reads of the stop and NaN flags
+NO_HOOKS = Hooks()
 
 
 class Trainer:
@@ -82,23 +92,18 @@ class Trainer:
         model: nn.Module,
         train: Batches | Streams,
         val: Batches | Streams | None = None,
+        *,
         description: str = "training",
-        on_epoch: Callable[[nn.Module], str] | None = None,
-        score: Callable[[nn.Module], float] | None = None,
+        hooks: Hooks = NO_HOOKS,
         checkpoint: str | Path | None = None,
         resume: str | Path | None = None,
-        report: Callable[[int, float], None] | None = None,
     ) -> TrainResult:
         """Train ``model`` on ``train``, keeping the weights of the best ``val`` loss.
-        ``on_epoch(model)``, when given, returns a note (a generated sample, say) printed on
-        the epoch's line. ``score(model)``, when given, is a validation score (lower is
-        better: an error rate, a negated BLEU) that early stopping and the kept weights
-        follow instead of the validation loss; it is logged as ``val_score``.
+        ``description`` names the run in the progress bar and the log; ``hooks`` adds a
+        task's note, validation score and report to every epoch (see :class:`Hooks`).
         ``checkpoint``: a file to write the training state to after every epoch (and on
         SIGTERM or Ctrl-C); ``resume``: a checkpoint to go on from (written to thereafter,
-        unless ``checkpoint`` names another file). ``report(epoch, value)``, when given, is
-        told each epoch's validation loss (or score), and may raise to stop (a tuner's
-        pruning)."""
+        unless ``checkpoint`` names another file)."""
         cfg = self.config
         torch.manual_seed(cfg.seed)  # dropout masks
         shuffle = torch.Generator().manual_seed(cfg.seed)  # batch order, on the CPU
@@ -122,12 +127,22 @@ class Trainer:
         prints = {} if path is None else ckpt.fingerprint(self._settings(), model, train, val)
         if resume is not None:
             progress, run.best, run.total = ckpt.read(
-                resume, prints, model, optimizer, scheduler, shuffle
+                resume,
+                prints=prints,
+                model=model,
+                optimizer=optimizer,
+                scheduler=scheduler,
+                shuffle=shuffle,
             )
             run.restore(progress)
         net = dist.wrap(model)
-        self._model, self._optimizer, self._scheduler = model, optimizer, scheduler
-        self._shuffle, self._path, self._prints, self._train = shuffle, path, prints, train
+        self._model = model
+        self._optimizer = optimizer
+        self._scheduler = scheduler
+        self._shuffle = shuffle
+        self._path = path
+        self._prints = prints
+        self._train = train
         start = time.perf_counter()
         with progress_bar(cfg.verbose and dist.is_main()) as bar, Interrupts() as stop:
             task = bar.add_task(description, total=cfg.epochs, completed=run.epoch, info="")
@@ -142,10 +157,12 @@ class Trainer:
                 else:
                     self._epoch(net, train, run, stop, epoch)
                 train_loss = self._mean(run)
-                self._validate(model, val, score, run, epoch, train_loss, time.perf_counter() - t0)
+                self._validate(
+                    model, val, hooks.score, run, epoch, train_loss, time.perf_counter() - t0
+                )
                 shown = epoch_line(run.result.history[-1])
                 bar.update(task, advance=1, info=shown)
-                note = "" if on_epoch is None else f"  {on_epoch(model)}"
+                note = "" if hooks.note is None else f"  {hooks.note(model)}"
                 if cfg.verbose and dist.is_main() and (note or not bar.console.is_terminal):
                     bar.console.print(
                         f"{description} epoch {epoch}/{cfg.epochs} {shown} "
@@ -154,9 +171,9 @@ class Trainer:
                         highlight=False,
                     )
                 self._save(run)
-                if report is not None:
+                if hooks.report is not None:
                     row = run.result.history[-1]
-                    report(epoch, row.get("val_score", row["val_loss"]))
+                    hooks.report(epoch, row.get("val_score", row["val_loss"]))
         if run.best is not None:
             model.load_state_dict(run.best)
         run.result.seconds = time.perf_counter() - start
@@ -176,10 +193,16 @@ class Trainer:
             return
         order = run.order_state if run.step and run.order_state is not None else None
         ckpt.write(
-            self._path, self._model, self._optimizer, self._scheduler,
-            self._shuffle.get_state() if order is None else order,
-            run.progress(), run.best, run.total, self._prints,
-        )  # fmt: skip
+            self._path,
+            model=self._model,
+            optimizer=self._optimizer,
+            scheduler=self._scheduler,
+            shuffle_state=self._shuffle.get_state() if order is None else order,
+            progress=run.progress(),
+            best=run.best,
+            total=run.total,
+            prints=self._prints,
+        )
 
     def _validate(
         self,
@@ -299,9 +322,14 @@ class Trainer:
             raise self._interrupted(stop, run, save=not isinstance(self._train, Streams))
 
     def _guard(
-        self, run: RunState, bad: Tensor, what: str, value: Tensor, where: tuple[int, int, int],
+        self,
+        run: RunState,
+        bad: Tensor,
+        what: str,
+        value: Tensor,
+        where: tuple[int, int, int],
         checks: bool,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Note on the device whether ``what`` (the loss, the gradient) is non-finite at
         this batch; at a check, stop at the first such batch since the last check."""
         seen = torch.zeros_like(bad, dtype=torch.long) if run.first_bad is None else run.first_bad

@@ -46,9 +46,13 @@ def main() -> None:
     val = WindowSet(windows, torch.arange(451, 600))
     torch.manual_seed(0)
     model = nn.Sequential(
-        nn.Flatten(), nn.Linear(24, 32), nn.Dropout(args.dropout), nn.ReLU(), nn.Linear(32, 4),
+        nn.Flatten(),
+        nn.Linear(24, 32),
+        nn.Dropout(args.dropout),
+        nn.ReLU(),
+        nn.Linear(32, 4),
         nn.Unflatten(1, (4, 1)),
-    )  # fmt: skip
+    )
 
     gathered = [0]
     gather = WindowSet.batch

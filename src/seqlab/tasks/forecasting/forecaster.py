@@ -1,0 +1,677 @@
+"""Forecasting: from a time-indexed DataFrame to dated forecasts, honest by default.
+
+The pipeline, in order: check the columns (numeric, finite, a varying target); split the rows
+in time order into train / validation / test; fit the scaler on the training rows only; cut
+windows as views; train on the training windows with early stopping on the validation windows
+(the test windows take no part in fitting or model selection); forecast; score the test windows
+in the data's own units beside the naive forecast.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import Tensor, nn
+
+from seqlab.data.panel import ID, TARGET, Panel, PanelSplit, PanelWindowSet
+from seqlab.data.scaler import Scaler
+from seqlab.data.table import check_series, future_index, infer_frequency
+from seqlab.data.windows import Split, Windows, WindowSet, chronological_split
+from seqlab.errors import ConfigError, DataError, check, positive_int
+from seqlab.estimator import Estimator
+from seqlab.metrics import naive_scale
+from seqlab.models import BASELINES, Shape, build
+from seqlab.models.wrappers import pinball_loss
+from seqlab.tasks.forecasting.checks import (
+    LOSSES,
+    SEASONS,
+    check_finite,
+    check_params,
+    resolve_columns,
+)
+from seqlab.tasks.forecasting.evaluation import Backtest, Evaluation, rolling_backtest, score
+from seqlab.tasks.forecasting.intervals import (
+    PanelEvaluation,
+    level_quantiles,
+    panel_scores,
+    with_bands,
+)
+from seqlab.tasks.forecasting.panel import (
+    ManySeries,
+    history_forecasts,
+    naive2_forecasts,
+    rows_from,
+    series_scales,
+)
+from seqlab.tasks.forecasting.state import (
+    STATE,
+    read_model,
+    read_panel_state,
+    read_state,
+    upgrade_config,
+    write_panel_state,
+    write_state,
+)
+from seqlab.train import Hooks, TrainConfig, Trainer, resolve_device
+
+if TYPE_CHECKING:
+    from typing import Self
+
+Where = str | Path | None  # a checkpoint file, or none
+
+__all__ = ["Backtest", "Evaluation", "Forecaster", "PanelEvaluation"]
+
+
+class Forecaster(Estimator):
+    """Train a sequence model on a time series, or one global model on many, and forecast
+    the next ``horizon`` steps with prediction intervals.
+
+    Data is one series (a DatetimeIndex; split by fractions or dates) or many in long format
+    (id, time and target columns, ``unique_id``, ``ds``, ``y`` by default; split M4's way).
+
+    Args:
+        model: a registered model: rnn, lstm, gru, transformer, tcn, dlinear, segrnn,
+            patchtst, nbeats, or a baseline naive, seasonal_naive, drift, mean, naive2.
+        target: the column to forecast, or a list of columns; None takes the only column.
+        features: input columns (the targets are always inputs); None means the targets alone.
+        lookback: L, rows each forecast reads.
+        horizon: H, steps forecast after the last row.
+        strategy: "direct" (one model emits all H steps) or "recursive" (a one-step model fed
+            its own forecasts; every input must then be a target).
+        hidden_size, num_layers, dropout: the network's size, for the models that have them.
+        model_params: the model's own settings, by name, with the model's defaults for the
+            rest (see ``seqlab.models.model_parameters(name)``): e.g. {"kernel_size": 5} for
+            tcn or dlinear, {"patch_len": 24} for segrnn or patchtst, {"num_heads": 8} for
+            transformer or patchtst, {"bidirectional": True} for rnn, lstm or gru.
+        season_length: seasonal_naive's period; None infers it from the data's frequency.
+        revin: wrap the model in reversible instance normalisation (models that normalise
+            their input themselves, such as patchtst, get no second one).
+        channel_independent: run a model on every channel separately with shared weights.
+        loss: training loss, "mse", "mae" (SegRNN's authors train with MAE) or "pinball" (a
+            quantile head for the intervals of ``levels``, long data only).
+        epochs, batch_size, lr, weight_decay, grad_clip, patience: training (see TrainConfig).
+        scaler: "standard", "minmax" or "none", fitted on the training rows only.
+        val_size, test_size: fractions of the rows for validation and test, in time order.
+        split_dates: (validation start, test start) dates instead of the fractions.
+        missing: NaN/inf policy: "error", "ffill" or "interpolate".
+        device: "auto" (CUDA when present), "cpu", "cuda", ...
+        seed: one seed for weights, dropout and batch order; the same seed gives identical
+            predictions on the CPU.
+        verbose: show a progress bar while training.
+        id_col, time_col: the columns of long data naming each series and its times; long
+            data is recognised by ``id_col``, or by a ``unique_id`` column when it is None.
+        series_embedding: on long data, the size of a learned vector per series fed with
+            every window (0: none).
+        calendar: on long data with dates, feed hour of day, day of week and month (sine
+            and cosine) as inputs.
+        levels: the interval levels (%) a quantile head learns, and evaluate's default.
+
+    Example:
+        >>> import seqlab as sl
+        >>> df = sl.datasets.load("msft")
+        >>> fc = sl.Forecaster(model="lstm", target="Close", lookback=60, horizon=5)
+        >>> fc.fit(df).predict(df)                                      # doctest: +SKIP
+    """
+
+    # What fit learns besides the weights, read by more than one method: the many-series
+    # state (None on one series); the conformal residuals (None for a recursive model); one
+    # series' scaler, split and MASE scale (None on many, where each series has its own).
+    series_: ManySeries | None
+    residuals_: np.ndarray | None
+    freq_: Any  # a pandas frequency; None where the times have none
+    scaler_: Any
+    split_: Any
+    mase_scale_: Any
+
+    def __init__(
+        self,
+        model: str = "lstm",
+        target: str | list[str] | None = None,
+        features: list[str] | None = None,
+        lookback: int = 60,
+        horizon: int = 1,
+        strategy: str = "direct",
+        hidden_size: int = 64,
+        num_layers: int = 2,
+        dropout: float = 0.0,
+        model_params: dict[str, Any] | None = None,
+        season_length: int | None = None,
+        revin: bool = False,
+        channel_independent: bool = False,
+        loss: str = "mse",
+        epochs: int = 30,
+        batch_size: int = 32,
+        lr: float = 1e-3,
+        weight_decay: float = 1e-4,
+        grad_clip: float | None = 1.0,
+        patience: int | None = 5,
+        scaler: str = "standard",
+        val_size: float = 0.1,
+        test_size: float = 0.2,
+        split_dates: tuple[str, str] | None = None,
+        missing: str = "error",
+        device: str = "auto",
+        seed: int = 0,
+        verbose: bool = False,
+        id_col: str | None = None,
+        time_col: str = "ds",
+        series_embedding: int = 0,
+        calendar: bool = False,
+        levels: tuple[int, ...] | list[int] = (80, 95),
+        precision: str = "fp32",
+    ) -> None:
+        # As in scikit-learn: store the arguments unchanged; check them in fit.
+        self.model = model
+        self.target = target
+        self.features = features
+        self.lookback = lookback
+        self.horizon = horizon
+        self.strategy = strategy
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.model_params = model_params
+        self.season_length = season_length
+        self.revin = revin
+        self.channel_independent = channel_independent
+        self.loss = loss
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.grad_clip = grad_clip
+        self.patience = patience
+        self.scaler = scaler
+        self.val_size = val_size
+        self.test_size = test_size
+        self.split_dates = split_dates
+        self.missing = missing
+        self.device = device
+        self.seed = seed
+        self.verbose = verbose
+        self.id_col = id_col
+        self.time_col = time_col
+        self.series_embedding = series_embedding
+        self.calendar = calendar
+        self.levels = levels
+        self.precision = precision
+
+    # -- parameters ---------------------------------------------------------------------------
+
+    def _check_params(self) -> None:
+        check_params(self.get_params())
+        self._training_config()  # validates epochs, batch_size, lr, ...
+
+    def _training_config(self) -> TrainConfig:
+        names = (
+            "epochs",
+            "batch_size",
+            "lr",
+            "weight_decay",
+            "grad_clip",
+            "patience",
+            "seed",
+            "precision",
+        )
+        return TrainConfig(**{k: getattr(self, k) for k in names}, verbose=self.verbose)
+
+    # -- fit ----------------------------------------------------------------------------------
+
+    @property
+    def is_global(self) -> bool:
+        """Was this forecaster fitted on many series (one global model over long data)?"""
+        self._check_fitted("is_global")
+        return self.series_ is not None
+
+    def _is_long(self, df: Any) -> bool:
+        """Is ``df`` long data (many series): asked for by ``id_col``, or a ``unique_id``
+        column?"""
+        return self.id_col is not None or (isinstance(df, pd.DataFrame) and ID in df.columns)
+
+    def fit(self, df: pd.DataFrame, *, checkpoint: Where = None, resume: Where = None) -> Self:
+        """Split ``df`` in time order, fit the scaler on the training rows, train; return self.
+        ``checkpoint``: a file the trainer writes its state to after every epoch; ``resume``:
+        such a file to go on from (see :meth:`seqlab.train.Trainer.fit`)."""
+        if self._is_long(df):
+            self._fit_long(df, checkpoint=checkpoint, resume=resume)
+        else:
+            self._fit_data(*self._check_data(df), checkpoint=checkpoint, resume=resume)
+        return self
+
+    def _check_data(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[str], Split]:
+        """Check the parameters and ``df``; return the clean columns, targets and split."""
+        self._check_params()
+        if self.loss == "pinball":
+            raise ConfigError(
+                "loss='pinball' of Forecaster needs long data (id_col); got one series. Use "
+                "the conformal intervals of predict(df, levels=[80, 95]) instead.",
+                param="loss",
+            )
+        columns, targets = resolve_columns(df, self.target, self.features, self.strategy)
+        data = check_series(df, columns, self.missing)
+        split = chronological_split(data.index, self.val_size, self.test_size, self.split_dates)
+        self._check_rows(split)
+        return data, targets, split
+
+    def _fit_data(
+        self,
+        data: pd.DataFrame,
+        targets: list[str],
+        split: Split,
+        *,
+        checkpoint: Where = None,
+        resume: Where = None,
+        report: Any = None,
+    ) -> None:
+        """Fit on checked data (see _check_data; backtest folds derive from a checked split)."""
+        columns = list(data.columns)
+        train_values = data.to_numpy()[: split.train_end]
+        for i, name in enumerate(targets):
+            if np.ptp(train_values[:, i]) == 0:
+                raise DataError(
+                    f"target {name!r} of the data must vary over the training rows; got the "
+                    f"constant {float(train_values[0, i])!r}. "
+                    "A constant series has nothing to learn.",
+                    param="target",
+                )
+        start = time.perf_counter()
+        self.series_ = None
+        self.residuals_ = None
+        self.columns_ = columns
+        self.targets_ = targets
+        self.freq_ = infer_frequency(data.index)
+        self.split_ = split
+        self.scaler_ = Scaler(self.scaler).fit(train_values)
+        self.mase_scale_ = naive_scale(train_values[:, : len(targets)])
+        self.device_ = resolve_device(self.device)
+        recursive = self.strategy == "recursive"
+        self.shape_ = Shape(
+            lookback=self.lookback,
+            horizon=1 if recursive else self.horizon,
+            input_size=len(columns),
+            output_size=len(targets),
+            target_index=tuple(range(len(targets))),
+            season_length=self.season_length or SEASONS.get(self.freq_, 1),
+        )
+        self.model_ = self._build().to(self.device_)
+        self._train(
+            lambda: self._windows(data, split), checkpoint=checkpoint, resume=resume, report=report
+        )
+        # Split-conformal calibration: the absolute errors of every validation window.
+        if self.strategy == "direct":
+            val_eval = self._evaluate_data(data, Split(0, split.train_end, split.val_end))
+            self.residuals_ = np.sort(np.abs(val_eval.y_true - val_eval.y_pred), axis=0)
+        self.fit_seconds_ = time.perf_counter() - start
+        self.n_params_ = sum(p.numel() for p in self.model_.parameters() if p.requires_grad)
+
+    def _windows(self, data: pd.DataFrame, split: Split) -> tuple[WindowSet, WindowSet]:
+        """The training and validation windows of one series."""
+        horizon = self.shape_.horizon
+        targets = list(range(len(self.targets_)))
+        windows = Windows(self._scaled(data), targets, self.lookback, horizon)
+        train = WindowSet(windows, split.starts("train", self.lookback, horizon))
+        val = WindowSet(windows, split.starts("val", self.lookback, horizon))
+        return train, val
+
+    def _train(self, data: Any, *, checkpoint: Where, resume: Where, report: Any) -> None:
+        """Train ``model_`` on ``data()`` (training and validation windows, built only for a
+        network), logging ``history_`` and ``best_epoch_``; leave it in eval mode."""
+        self.history_ = pd.DataFrame(columns=["epoch", "train_loss", "val_loss", "lr", "seconds"])
+        self.best_epoch_ = 0
+        if self._trainable():
+            train, val = data()
+            trainer = Trainer(self._training_config(), loss=self._loss_fn())
+            result = trainer.fit(
+                self.model_,
+                train,
+                val,
+                description=self.model,
+                hooks=Hooks(report=report),
+                checkpoint=checkpoint,
+                resume=resume,
+            )
+            self.history_ = pd.DataFrame(result.history)
+            self.best_epoch_ = result.best_epoch
+        self.model_.eval()
+
+    def _loss_fn(self) -> Any:
+        if self.loss != "pinball":
+            return LOSSES[self.loss]
+        quantiles = torch.tensor(self._quantiles())
+        return lambda output, target: pinball_loss(output, target, quantiles)
+
+    def _quantiles(self) -> tuple[float, ...]:
+        """The quantile head's quantiles; none without one."""
+        return level_quantiles(self.levels) if self.loss == "pinball" else ()
+
+    def _build(self, n_series: int = 0) -> nn.Module:
+        """The model for ``shape_``; on long data with ``n_series`` series (their embedding
+        and the quantile head, when asked for)."""
+        torch.manual_seed(self.seed)
+        common = {
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "dropout": self.dropout,
+        }
+        return build(
+            self.model,
+            self.shape_,
+            common=common,
+            model_params=self.model_params,
+            revin=self.revin,
+            channel_independent=self.channel_independent,
+            series=(n_series, self.series_embedding if n_series else 0),
+            quantiles=self.series_.quantiles if n_series and self.series_ else (),
+        )
+
+    def _trainable(self) -> bool:
+        """Has the model weights to train? The baselines have none."""
+        return any(p.requires_grad for p in self.model_.parameters())
+
+    def _check_rows(self, split: Split) -> None:
+        h = 1 if self.strategy == "recursive" else self.horizon
+        split.require_windows(self.lookback, h, self.horizon)
+
+    def _scaled(self, data: pd.DataFrame) -> Tensor:
+        """The model's input: scaled float32 for a network; for a baseline, the data's own
+        numbers in float64, so that naive repeats the last value exactly."""
+        if not self._trainable():
+            values, dtype = data.to_numpy(), torch.float64
+        else:
+            values, dtype = self.scaler_.transform(data.to_numpy()), torch.float32
+        host = torch.tensor(values, dtype=dtype)
+        # Moved once, without blocking: the batches are then index gathers on the device.
+        if self.device_.type == "cuda":
+            host = host.pin_memory()
+        return host.to(self.device_, non_blocking=True)
+
+    def _unscale(self, y: Tensor) -> np.ndarray:
+        """(N, H, C_out) model outputs → the data's units."""
+        values = y.cpu().double().numpy()
+        if not self._trainable():
+            return values
+        return self.scaler_.inverse_transform(values, list(range(y.shape[-1])))
+
+    # -- fit on long data: one global model -------------------------------------------------
+
+    def _read_panel(self, df: pd.DataFrame) -> Panel:
+        target = TARGET if self.target is None else self.target
+        if not isinstance(target, str):
+            raise ConfigError(
+                f"target of Forecaster must be one column on long data; got {target!r}. Give "
+                "the one column to forecast; other columns go in features.",
+                param="target",
+            )
+        return Panel.from_long(
+            df, self.id_col or ID, self.time_col, target, self.features, self.missing
+        )
+
+    def _min_rows(self) -> tuple[int, str]:
+        rows = self.lookback + 3 * self.horizon
+        return rows, f"lookback {self.lookback} + 3 x horizon {self.horizon}"
+
+    def _fit_long(self, df: pd.DataFrame, *, checkpoint: Where, resume: Where) -> None:
+        """Fit one global model on the series of long ``df`` (see panel.py)."""
+        self._check_params()
+        if self.strategy != "direct":
+            raise ConfigError(
+                f"strategy of Forecaster must be 'direct' on long data; got "
+                f"{self.strategy!r}. Drop strategy='recursive'.",
+                param="strategy",
+            )
+        start = time.perf_counter()
+        panel = self._read_panel(df).drop_short(*self._min_rows())
+        self.device_ = resolve_device(self.device)
+        split = PanelSplit(panel.lengths, self.horizon)
+        self.series_ = ManySeries.fit(
+            panel,
+            split.train_end,
+            scaler=self.scaler,
+            calendar=self.calendar,
+            quantiles=self._quantiles(),
+        )
+        self.freq_ = panel.freq
+        self.targets_ = panel.targets
+        self.columns_ = panel.columns + self.series_.calendar
+        season = self.season_length or SEASONS.get(panel.freq or "", 1)
+        baseline = self.model in BASELINES
+        self.shape_ = Shape(  # a baseline reads each series' whole history, not a window
+            lookback=max(self.lookback, season) if baseline else self.lookback,
+            horizon=self.horizon,
+            input_size=len(self.columns_),
+            output_size=1,
+            target_index=(0,),
+            season_length=season,
+        )
+        self.model_ = self._build(len(panel)).to(self.device_)
+        self.data_seconds_ = time.perf_counter() - start
+
+        def windows() -> tuple[PanelWindowSet, PanelWindowSet]:
+            assert self.series_ is not None
+            scaled = self.series_.scaled(
+                panel, self.series_.center, self.series_.scale, self.device_
+            )
+            data = Windows(scaled, [0], self.lookback, self.horizon)
+            embed = self.series_embedding > 0
+            train = PanelWindowSet.of(data, panel.offsets, split, "train", series=embed)
+            val = PanelWindowSet.of(data, panel.offsets, split, "val", series=embed)
+            self.data_seconds_ = time.perf_counter() - start
+            return train, val
+
+        self._train(windows, checkpoint=checkpoint, resume=resume, report=None)
+        # Split-conformal calibration on every series' validation window.
+        point, _ = self._forecast_long(panel, split.train_end, np.arange(len(panel)))
+        truth = rows_from(panel, split.train_end, self.horizon)
+        scale = series_scales(panel, split.train_end, self.shape_.season_length)
+        self.residuals_ = np.sort(np.abs(truth - point) / scale[:, None], axis=0)
+        self.fit_seconds_ = time.perf_counter() - start
+        self.n_params_ = sum(p.numel() for p in self.model_.parameters() if p.requires_grad)
+        self.split_ = None
+        self.scaler_ = None
+        self.mase_scale_ = None
+
+    def _residuals(self) -> np.ndarray:
+        assert self.residuals_ is not None, "a global model keeps its validation errors"
+        return self.residuals_
+
+    def _many(self) -> ManySeries:
+        """What fit learned of the series; only called on a global model."""
+        assert self.series_ is not None, "a single-series forecaster has no series_"
+        return self.series_
+
+    def _forecast_long(
+        self, panel: Panel, origin: np.ndarray, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Point forecasts (S, H) from each series' rows before ``origin``, and a quantile
+        head's quantiles (S, H, Q) or None, in the data's own units."""
+        if not self._trainable():
+            point = history_forecasts(self.model_, panel, origin, self.horizon, device=self.device_)
+            return point, None
+        return self._many().forecast(
+            self.model_,
+            panel,
+            origin,
+            rows,
+            lookback=self.lookback,
+            embedded=self.series_embedding > 0,
+            device=self.device_,
+        )
+
+    # -- forecasts ----------------------------------------------------------------------------
+
+    @torch.no_grad()
+    def _forecast(self, x: Tensor, chunk: int = 4096) -> Tensor:
+        """Forecasts (N, H, C_out) for model inputs x (N, L, C), in chunks."""
+        self.model_.eval()
+        out = []
+        for b in range(0, len(x), chunk):
+            xb = x[b : b + chunk]
+            if self.strategy == "direct":
+                out.append(self.model_(xb))
+                continue
+            steps = []
+            for _ in range(self.horizon):  # feed each one-step forecast back as the newest row
+                y1 = self.model_(xb)[:, :1]  # (N, 1, C)
+                steps.append(y1)
+                xb = torch.cat([xb[:, 1:], y1], dim=1)
+            out.append(torch.cat(steps, dim=1))
+        return check_finite(torch.cat(out), self.model)
+
+    def predict(self, df: pd.DataFrame, levels: list[int] | None = None) -> pd.DataFrame:
+        """The next ``horizon`` values after the end of ``df``, indexed by their dates; on
+        long data, a long frame (id, time, one column named after the model) for every
+        series. ``levels`` (%) add ``<name>-lo-<level>`` / ``<name>-hi-<level>`` bounds:
+        split-conformal from the validation windows, or a quantile head's."""
+        self._check_fitted("predict")
+        if self.is_global:
+            return self._predict_long(df, levels or [])
+        data = check_series(df, self.columns_, self.missing)
+        if len(data) < self.lookback:
+            raise DataError(
+                f"data of Forecaster.predict must have at least lookback={self.lookback} rows; "
+                f"got {len(data)}. Pass the most recent {self.lookback} rows or more.",
+                param="data",
+            )
+        x = self._scaled(data.iloc[-self.lookback :]).unsqueeze(0)  # (1, L, C)
+        y = self._unscale(self._forecast(x))[0]  # (H, C_out)
+        index = future_index(data.index[-1], self.freq_, self.horizon)
+        out = pd.DataFrame(y, index=index, columns=self.targets_)
+        return with_bands(out, self.residuals_, levels or [], self.strategy)
+
+    def evaluate(
+        self, df: pd.DataFrame, levels: list[int] | None = None
+    ) -> Evaluation | PanelEvaluation:
+        """Metrics on the test part of ``df`` (split as in fit), in the data's own units;
+        rates (MAPE, sMAPE, direction) in %. On long data, M4's scores per series and over
+        all (a :class:`PanelEvaluation`), with the intervals of ``levels`` (default: the
+        Forecaster's) scored too."""
+        self._check_fitted("evaluate")
+        if self.is_global:
+            return self._evaluate_long(df, self.levels if levels is None else levels)
+        data = check_series(df, self.columns_, self.missing)
+        split = chronological_split(data.index, self.val_size, self.test_size, self.split_dates)
+        self._check_rows(split)
+        return self._evaluate_data(data, split)
+
+    def _evaluate_data(self, data: pd.DataFrame, split: Split) -> Evaluation:
+        c_out, lookback = len(self.targets_), self.lookback
+        windows = Windows(self._scaled(data), list(range(c_out)), lookback, self.horizon)
+        starts = split.starts("test", lookback, self.horizon)
+        x, _ = windows.batch(starts.to(self.device_))
+        y_pred = self._unscale(self._forecast(x))
+        # The truth and the last observed values straight from the data, not through a scaler.
+        values = data.to_numpy()[:, :c_out]
+        rows = starts.numpy()[:, None] + lookback + np.arange(self.horizon)  # (N, H)
+        y_true, last = values[rows], values[starts.numpy() + lookback - 1]
+        dates = data.index[starts.numpy() + lookback]
+        return score(y_true, y_pred, last, self.mase_scale_, dates, self.targets_)
+
+    def backtest(self, df: pd.DataFrame, folds: int = 5) -> Backtest:
+        """Rolling-origin evaluation: the test part is cut into ``folds`` consecutive blocks;
+        for each, a fresh model is fitted on everything before it (its validation rows just
+        before the block) and scored on the block. Leaves this Forecaster unchanged."""
+        check("Forecaster.backtest", {"folds": positive_int()}, {"folds": folds})
+        if self._is_long(df):
+            raise ConfigError(
+                "data of Forecaster.backtest must be one series; got long data. Backtest one "
+                "series at a time, or use evaluate on the M4 split.",
+                param="data",
+            )
+        return rolling_backtest(self, *self._check_data(df), folds)
+
+    # -- predict and evaluate on long data ---------------------------------------------------
+
+    def _predict_long(self, df: pd.DataFrame, levels: list[int]) -> pd.DataFrame:
+        panel = self._read_panel(df)
+        if self._trainable():
+            panel = panel.drop_short(self.lookback, f"lookback {self.lookback}")
+        else:
+            m = max(self.shape_.season_length, 2)
+            panel = panel.drop_short(m, f"season length {self.shape_.season_length}")
+        many = self._many()
+        rows = many.rows(panel)
+        id_col = self.id_col or ID
+        if self.series_embedding and (rows < 0).any():
+            raise DataError(
+                f"{id_col} of the data must only name series seen in fit when the model has "
+                f"series_embedding; got {panel.ids[rows < 0][0]!r}, which is new. Refit with "
+                "it, or use series_embedding=0.",
+                param="data",
+            )
+        origin = panel.lengths
+        point, quantiles = self._forecast_long(panel, origin, rows)
+        scale = series_scales(panel, origin, self.shape_.season_length)
+        bands = many.bands(point, quantiles, scale, levels, self._residuals())
+        h = self.horizon
+        frame = {
+            id_col: np.repeat(panel.ids, h),
+            self.time_col: np.concatenate(
+                [panel.times(s, int(origin[s]), h) for s in range(len(panel))]
+            ),
+            self.model: point.ravel(),
+        }
+        for level, (lo, hi) in bands.items():
+            frame[f"{self.model}-lo-{level}"] = lo.ravel()
+            frame[f"{self.model}-hi-{level}"] = hi.ravel()
+        return pd.DataFrame(frame)
+
+    def _evaluate_long(self, df: pd.DataFrame, levels: list[int] | tuple[int, ...]) -> Any:
+        panel = self._read_panel(df).drop_short(*self._min_rows())
+        many = self._many()
+        rows = many.rows(panel)
+        if (rows < 0).any():
+            raise DataError(
+                f"data of Forecaster.evaluate must hold the series of fit; got "
+                f"{panel.ids[rows < 0][0]!r}, which is new. Evaluate on the data of fit.",
+                param="data",
+            )
+        split = PanelSplit(panel.lengths, self.horizon)
+        origin, m = split.val_end, self.shape_.season_length
+        point, quantiles = self._forecast_long(panel, origin, rows)
+        truth = rows_from(panel, origin, self.horizon)
+        scale = series_scales(panel, origin, m)
+        bands = many.bands(point, quantiles, scale, levels, self._residuals())
+        naive2 = naive2_forecasts(panel, origin, m, self.horizon)
+        metrics, per_series = panel_scores(truth, point, naive2, scale, bands)
+        per_series.index = pd.Index(panel.ids, name=self.id_col or ID)
+        dates = [panel.times(s, int(origin[s]), 1)[0] for s in range(len(panel))]
+        ids = [str(i) for i in panel.ids]
+        return PanelEvaluation(metrics, per_series, truth, point, bands, ids, dates)
+
+    # -- save / load --------------------------------------------------------------------------
+
+    @classmethod
+    def _upgrade(cls, config: dict[str, Any]) -> dict[str, Any]:
+        return upgrade_config(config)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted forecaster to a folder: config.json, state.json, model.safetensors
+        and history.csv, each written atomically. Returns the folder."""
+        self._check_fitted("save")
+        path = Path(path)
+        self._save_params(path)
+        write_state(path, {k: getattr(self, k) for k in STATE}, self.model_, self.history_)
+        write_panel_state(path, self.series_, self.residuals_)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path, device: str = "auto") -> Self:
+        """Rebuild a forecaster saved by :meth:`save`; its predictions are identical."""
+        path = Path(path)
+        fc = cls._load_params(path, device=device)
+        if fc.split_dates is not None:  # JSON has lists, not tuples
+            fc.split_dates = (str(fc.split_dates[0]), str(fc.split_dates[1]))
+        fc.levels = tuple(fc.levels)
+        for name, value in read_state(path).items():
+            setattr(fc, name, value)
+        fc.series_, fc.residuals_ = read_panel_state(path, scaler=fc.scaler)
+        fc.device_ = resolve_device(device)
+        n_series = 0 if fc.series_ is None else len(fc.series_.ids)
+        fc.model_ = read_model(path, fc._build(n_series))
+        fc.model_ = fc.model_.to(fc.device_).eval()
+        return fc
