@@ -30,7 +30,7 @@ from torch import Tensor, nn
 
 from seqlab.models.steps import StepModel
 from seqlab.nn import Recurrent
-from seqlab.nn.cells import gru_step, lstm_step, rnn_step
+from seqlab.nn.cells import cell_step
 
 __all__ = ["decay_slope", "gradient_study", "state_gradients", "unrolled"]
 
@@ -56,13 +56,10 @@ def unrolled(model: StepModel, x: Tensor) -> tuple[Tensor, list[list[Tensor]]]:
     states = []
     for t in range(x.shape[1]):
         inputs = x[:, t]  # (N, C_in), then each layer's output
-        for i, w in enumerate(weights):
-            if layer.kind == "lstm":
-                h[i], c[i], _ = lstm_step(inputs, h[i], c[i], *w)
-            elif layer.kind == "gru":
-                h[i], _ = gru_step(inputs, h[i], *w)
-            else:
-                h[i] = rnn_step(inputs, h[i], w[0], w[1], w[2], w[3], layer.nonlinearity)
+        for i, (w_ih, w_hh, b_ih, b_hh) in enumerate(weights):
+            h[i], c[i], _ = cell_step(
+                layer.kind, inputs, h[i], c[i], w_ih, w_hh, b_ih, b_hh, layer.nonlinearity
+            )
             inputs = h[i]
         states.append(list(h))
     return model.head(h[-1]), states

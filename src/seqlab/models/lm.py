@@ -25,6 +25,7 @@ from seqlab.data.batches import IGNORE
 from seqlab.errors import ConfigError, check, one_of
 from seqlab.nn import KVCache, Recurrent, TransformerEncoder, sinusoidal_positional_encoding
 from seqlab.nn.recurrent import State
+from seqlab.nn.state import select_caches, select_recurrent
 
 __all__ = ["LMState", "LanguageModelNet"]
 
@@ -47,18 +48,9 @@ class LMState:
 
     def select(self, rows: Tensor) -> LMState:
         """The state of ``rows`` (M,) long, in that order (a beam's surviving hypotheses)."""
-        r = self.recurrent
-        if isinstance(r, tuple):
-            recurrent: State | None = (r[0][:, rows], r[1][:, rows])
-        else:
-            recurrent = None if r is None else r[:, rows]
-        caches = [
-            KVCache(c.keys[rows], c.values[rows])
-            if c.keys is not None and c.values is not None
-            else KVCache()
-            for c in self.caches
-        ]
-        return LMState(recurrent, caches, self.offset)
+        return LMState(
+            select_recurrent(self.recurrent, rows), select_caches(self.caches, rows), self.offset
+        )
 
     def reset(self, rows: Tensor) -> LMState:
         """Zero the recurrent state of ``rows`` (N,) bool: those rows start a new document."""
@@ -166,6 +158,15 @@ class LanguageModelNet(nn.Module):
                 h = nn.functional.pad(h, (0, 0, 0, ids.shape[1] - h.shape[1]))
             new = LMState(recurrent)
         return self.dropout(h), new  # (N, L, H)
+
+    def step(
+        self, tokens: Tensor, state: LMState, return_weights: bool = False
+    ) -> tuple[Tensor, LMState, None]:
+        """One decoding step (the interface of :mod:`seqlab.tasks.search`): ``tokens`` (R,)
+        read after ``state``; the next log-probabilities (R, V) and the new state. A language
+        model attends to no source, so there are no weights to return."""
+        hidden, state = self(tokens[:, None], state=state)
+        return self.log_probs(hidden[:, -1]), state, None
 
     def log_probs(self, hidden: Tensor) -> Tensor:
         """(..., H) hidden states → (..., V) next-token log-probabilities."""

@@ -64,14 +64,11 @@ from seqlab.nn import (
     sinusoidal_positional_encoding,
 )
 from seqlab.nn.recurrent import State
+from seqlab.nn.state import select_caches, select_recurrent, select_rows
 
 __all__ = ["ATTENTIONS", "Attention", "RecurrentSeq2Seq", "Seq2SeqState", "TransformerSeq2Seq"]
 
 ATTENTIONS = ("additive", "dot", "general", "none")
-
-
-def _rows(x: Tensor | None, rows: Tensor, dim: int = 0) -> Tensor | None:
-    return None if x is None else x.index_select(dim, rows.to(x.device))
 
 
 @dataclass
@@ -92,24 +89,15 @@ class Seq2SeqState:
 
     def select(self, rows: Tensor) -> Seq2SeqState:
         """The state of ``rows`` (M,) long, in that order (repeats allowed)."""
-        r = self.recurrent
-        if isinstance(r, tuple):
-            recurrent: State | None = (r[0].index_select(1, rows), r[1].index_select(1, rows))
-        else:
-            recurrent = _rows(r, rows, 1)
-        caches = [
-            KVCache(_rows(c.keys, rows), _rows(c.values, rows)) if c.keys is not None else KVCache()
-            for c in self.caches
-        ]
         return replace(
             self,
             memory=self.memory.index_select(0, rows),
             mask=self.mask.index_select(0, rows),
-            keys=_rows(self.keys, rows),
-            summary=_rows(self.summary, rows),
-            recurrent=recurrent,
-            feed=_rows(self.feed, rows),
-            caches=caches,
+            keys=select_rows(self.keys, rows),
+            summary=select_rows(self.summary, rows),
+            recurrent=select_recurrent(self.recurrent, rows),
+            feed=select_rows(self.feed, rows),
+            caches=select_caches(self.caches, rows),
         )
 
 

@@ -7,7 +7,7 @@ from seqlab.nn.attention import (
     causal_mask,
     scaled_dot_product_attention,
 )
-from seqlab.nn.cells import GRUCell, LSTMCell, RNNCell, gru_step, lstm_step, rnn_step
+from seqlab.nn.cells import GRUCell, LSTMCell, RNNCell, cell_step, gru_step, lstm_step, rnn_step
 from seqlab.nn.crf import LinearChainCRF
 from seqlab.nn.recurrent import Recurrent
 from seqlab.nn.revin import RevIN
@@ -35,6 +35,7 @@ __all__ = [
     "TransformerEncoder",
     "TransformerEncoderLayer",
     "causal_mask",
+    "cell_step",
     "gru_step",
     "lstm_step",
     "rnn_step",

@@ -28,7 +28,7 @@ from torch import Tensor, nn
 
 from seqlab.errors import ShapeError, check, one_of, positive_int
 
-__all__ = ["GRUCell", "LSTMCell", "RNNCell", "gru_step", "lstm_step", "rnn_step"]
+__all__ = ["GRUCell", "LSTMCell", "RNNCell", "cell_step", "gru_step", "lstm_step", "rnn_step"]
 
 Gates = dict[str, Tensor]
 
@@ -91,6 +91,29 @@ def gru_step(
     n = torch.tanh(x_n + r * h_n)  # candidate; r scales W_hn h + b_hn, the bias included
     h = (1 - z) * n + z * h
     return h, {"r": r, "z": z, "n": n}
+
+
+def cell_step(
+    kind: str,
+    x: Tensor,
+    h: Tensor,
+    c: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+    nonlinearity: str = "tanh",
+) -> tuple[Tensor, Tensor, Gates]:
+    """One step of the cell ``kind`` ("rnn", "lstm" or "gru"): h', c' and the gates, the one
+    dispatch every unrolled layer uses. Only the LSTM has a cell state: the others return
+    ``c`` as given, and the RNN its new h as its one "gate"."""
+    if kind == "lstm":
+        return lstm_step(x, h, c, w_ih, w_hh, b_ih, b_hh)
+    if kind == "gru":
+        h, gates = gru_step(x, h, w_ih, w_hh, b_ih, b_hh)
+        return h, c, gates
+    h = rnn_step(x, h, w_ih, w_hh, b_ih, b_hh, nonlinearity)
+    return h, c, {"h": h}
 
 
 class _Cell(nn.Module):

@@ -26,7 +26,7 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from seqlab.errors import ConfigError, ShapeError, check, one_of, positive_int, probability
-from seqlab.nn.cells import Gates, gru_step, lstm_step, rnn_step
+from seqlab.nn.cells import Gates, cell_step
 
 __all__ = ["Recurrent"]
 
@@ -311,14 +311,9 @@ class Recurrent(nn.Module):
         order = range(length - 1, -1, -1) if reverse else range(length)
         for t in order:
             x_t = x[:, t]  # (N, H_in)
-            if self.kind == "lstm":
-                h_t, c_t, gates = lstm_step(x_t, h, c, w_ih, w_hh, b_ih, b_hh)
-            elif self.kind == "gru":
-                h_t, gates = gru_step(x_t, h, w_ih, w_hh, b_ih, b_hh)
-                c_t = c
-            else:
-                h_t = rnn_step(x_t, h, w_ih, w_hh, b_ih, b_hh, self.nonlinearity)
-                c_t, gates = c, {"h": h_t}
+            h_t, c_t, gates = cell_step(
+                self.kind, x_t, h, c, w_ih, w_hh, b_ih, b_hh, self.nonlinearity
+            )
             if mask is None:
                 h, c, out = h_t, c_t, h_t
             else:

@@ -14,7 +14,7 @@ from seqlab.data.streams import TokenStreams
 from seqlab.errors import ConfigError, DataError
 from seqlab.models.lm import LanguageModelNet
 from seqlab.tasks import LanguageModel
-from seqlab.tasks.lm.decoding import Form, beam_search, filter_logits
+from seqlab.tasks.lm.decoding import Form, filter_logits
 
 CHARS = "春夏秋冬山水花月風雲江天人歸夜雨千里白日明"
 SMALL = {
@@ -70,23 +70,6 @@ def test_a_condition_chooses_the_text():
     assert scores["bits_per_char"] == pytest.approx(
         scores["loss"] * (chars + 2) / chars / math.log(2)
     )
-
-
-def test_beam_search_finds_the_sequence_greedy_misses():
-    # step 1: a (0.6) or b (0.4); after a: x or y (0.5 each); after b: z (0.99)
-    table = {(): [0.6, 0.4, 0, 0, 0], (0,): [0, 0, 0.5, 0.5, 0], (1,): [0, 0, 0, 0, 0.99]}
-    history: list[tuple[int, ...]] = [()]
-
-    def step(tokens: torch.Tensor, parents: torch.Tensor) -> torch.Tensor:
-        nonlocal history
-        history = [history[p] + (int(t),) for p, t in zip(parents, tokens, strict=True)]
-        rows = [torch.tensor(table[h]) + 1e-9 for h in history]
-        return torch.stack(rows).log()
-
-    first = (torch.tensor(table[()]) + 1e-9).log()
-    assert beam_search(step, first, beams=1, steps=2, masks=[], end=None) == [0, 2]
-    history = [()]
-    assert beam_search(step, first, beams=2, steps=2, masks=[], end=None) == [1, 4]
 
 
 def test_a_wider_beam_scores_no_worse_than_greedy(poet):

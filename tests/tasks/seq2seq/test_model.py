@@ -1,12 +1,11 @@
 """Seq2Seq: the networks (step-by-step decoding equals the teacher-forced pass, padding
 changes nothing, attention sums to one), the loss, teacher forcing and its schedule, batched
-greedy and beam search (against exhaustive search), a toy task learned, save and load, and
-one-sentence errors."""
+decoding through the shared search, a toy task learned, save and load, and one-sentence
+errors (the search itself: tests/tasks/test_search.py)."""
 
 import itertools
 import math
 import random
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -16,8 +15,6 @@ from seqlab.data.batches import IGNORE, PairBatches
 from seqlab.errors import ConfigError, DataError, NotFittedError
 from seqlab.models.seq2seq import Attention, RecurrentSeq2Seq, TransformerSeq2Seq, smoothed_loss
 from seqlab.tasks import Seq2Seq
-from seqlab.tasks.lm.decoding import length_penalty
-from seqlab.tasks.search import beam_search, greedy_search
 from seqlab.tasks.seq2seq.model import detokenize, tokenize
 
 NETS = [
@@ -156,77 +153,6 @@ def test_teacher_forcing_schedules():
 
 
 # -- search: a Markov chain over 4 tokens whose best outputs can be enumerated ----------------
-
-
-@dataclass
-class _ChainState:
-    memory: torch.Tensor  # (N, 1): only its device and rows matter
-
-    def select(self, rows):
-        return _ChainState(self.memory[rows])
-
-
-class _Chain:
-    """Next-token log-probabilities that depend on the previous token only; token 3 ends."""
-
-    def __init__(self, seed=0):
-        g = torch.Generator().manual_seed(seed)
-        self.table = torch.randn(5, 5, generator=g).log_softmax(-1)
-
-    def step(self, token, state, return_weights=False):
-        weights = torch.ones(len(token), 1) if return_weights else None
-        return self.table[token].clone(), state, weights
-
-
-def _exhaustive(chain, bos, eos, max_len, alpha):
-    """Every output of at most max_len tokens (ended by eos, or cut at max_len), scored."""
-    best = []
-    for length in range(1, max_len + 1):
-        for seq in itertools.product(range(5), repeat=length):
-            if eos in seq[:-1] or any(t in (0, bos) for t in seq):
-                continue
-            logp, prev = 0.0, bos
-            for t in seq:
-                logp += float(chain.table[prev, t])
-                prev = t
-            if seq[-1] != eos and length < max_len:
-                continue
-            best.append((logp / length_penalty(length, alpha), list(seq)))
-    return sorted(best, key=lambda b: -b[0])
-
-
-@pytest.mark.parametrize("alpha", [0.0, 0.6, 1.0])
-def test_beam_search_wide_enough_finds_the_exhaustive_n_best(alpha):
-    chain = _Chain(seed=3)
-    state = _ChainState(torch.zeros(2, 1))
-    found = beam_search(
-        chain,
-        state,
-        [1, 1],
-        bos=1,
-        eos=3,
-        max_len=4,
-        beams=40,
-        alpha=alpha,
-        n_best=3,
-        banned=[0, 1],
-    )
-    want = _exhaustive(chain, 1, 3, 4, alpha)[:3]
-    for hyps in found:  # both sources alike
-        assert [round(h.score, 5) for h in hyps] == [round(s, 5) for s, _ in want]
-        for h, (_, seq) in zip(hyps, want, strict=True):
-            assert h.tokens == [t for t in seq if t != 3]
-
-
-def test_beam_of_one_is_greedy_and_greedy_stops_each_row_at_its_end():
-    chain = _Chain(seed=5)
-    state = _ChainState(torch.zeros(3, 1))
-    greedy = greedy_search(chain, state, [1, 1, 1], 1, 3, 6, banned=[0, 1], return_weights=True)
-    beam = beam_search(chain, state, [1, 1, 1], 1, 3, 6, beams=1, alpha=0.0, banned=[0, 1])
-    for g, b in zip(greedy, beam, strict=True):
-        assert g.tokens == b[0].tokens
-        assert g.log_prob == pytest.approx(b[0].log_prob, abs=1e-6)
-        assert g.attention.shape == (len(g.tokens) + (len(g.tokens) < 6), 1)
 
 
 # -- the estimator ------------------------------------------------------------------------------

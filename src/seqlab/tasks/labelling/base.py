@@ -82,6 +82,7 @@ class TextTask(Estimator):
 
     def __init__(
         self,
+        *,
         model: str = "lstm",
         bidirectional: bool = True,
         embedding_dim: int = 64,

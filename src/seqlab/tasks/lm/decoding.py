@@ -1,5 +1,5 @@
-"""Choosing a language model's next tokens: sampling filters, beam search, and poem forms
-enforced while decoding.
+"""Choosing a language model's next tokens: sampling filters, and poem forms enforced while
+decoding (beam search is the tasks' one, :mod:`seqlab.tasks.search`).
 
 A :class:`Form` is a classical poem's shape — lines of a fixed number of characters, each
 closed by its punctuation, optionally acrostic (藏头诗) — written out as one template
@@ -8,11 +8,9 @@ sample has the form by construction; none is drawn and thrown away.
 
 .. [1] Holtzman et al. (2020). The Curious Case of Neural Text Degeneration. ICLR.
        (Nucleus, top-p, sampling.)
-.. [2] Wu et al. (2016). Google's Neural Machine Translation System. arXiv:1609.08144.
-       (The length penalty of beam search, eq. (14).)
 
 where:
-    B  beams    V  vocabulary
+    V  vocabulary
 """
 
 from __future__ import annotations
@@ -30,10 +28,8 @@ from seqlab.errors import ConfigError, DataError, Rule, check, positive_int
 __all__ = [
     "HANZI",
     "Form",
-    "beam_search",
     "check_settings",
     "filter_logits",
-    "length_penalty",
     "sample",
 ]
 
@@ -156,11 +152,12 @@ _SETTINGS = {
     "top_p": Rule("None or in (0, 1]", lambda v: v is None or 0 < v <= 1),
     "beam": positive_int(),
 }
-Step = Callable[[Tensor, Tensor | None], Tensor]
+Step = Callable[[Tensor], Tensor]  # a token (1,) fed → the next logits (1, V)
 
 
 def check_settings(
     where: str,
+    *,
     max_tokens: int,
     temperature: float,
     top_k: int | None,
@@ -190,6 +187,7 @@ def check_settings(
 def sample(
     step: Step,
     logits: Tensor,
+    *,
     masks: Sequence[Tensor],
     end: int,
     temperature: float,
@@ -198,8 +196,8 @@ def sample(
     generator: torch.Generator,
 ) -> list[int]:
     """Tokens drawn one at a time, position i from what ``masks[i]`` (V,) allows, until the
-    token ``end`` or the last mask. ``logits`` (V,) follow the prefix; ``step(token (1,),
-    None)`` feeds a token and returns the next logits (1, V). ``temperature`` 0 is greedy."""
+    token ``end`` or the last mask. ``logits`` (V,) follow the prefix; ``step(token (1,))``
+    feeds a token and returns the next logits (1, V). ``temperature`` 0 is greedy."""
     picked: list[int] = []
     for mask in masks:
         last = logits.float().cpu().masked_fill(~mask, -math.inf)
@@ -211,7 +209,7 @@ def sample(
         picked.append(nxt)
         if nxt == end:
             break
-        logits = step(torch.tensor([nxt]), None)[0]
+        logits = step(torch.tensor([nxt]))[0]
     return picked
 
 
@@ -232,62 +230,3 @@ def filter_logits(
         probs[order[outside]] = 0.0
         probs = probs / probs.sum()
     return probs
-
-
-def length_penalty(length: int, alpha: float) -> float:
-    """GNMT's lp(Y) = ((5 + |Y|) / 6)^α [2]: a beam's log-probability is divided by it, so
-    that longer texts are not lost for being longer."""
-    return ((5 + length) / 6) ** alpha
-
-
-def beam_search(
-    step: Step,
-    logits: Tensor,
-    beams: int,
-    steps: int,
-    masks: Sequence[Tensor | None],
-    end: int | None,
-    alpha: float = 0.6,
-) -> list[int]:
-    """The most probable continuation found by a beam of ``beams`` hypotheses.
-
-    ``logits`` (V,) are the next-token logits after the prefix; ``step(tokens (B,), parents
-    (B,))`` reorders the model's state to the ``parents`` beams, feeds ``tokens`` and returns
-    the next logits (B, V). ``masks[i]`` (V,) bool, or None, is what position i allows.
-    A hypothesis ends at the token ``end`` or after ``steps`` tokens; the best by
-    log-probability over :func:`length_penalty` wins.
-    """
-    scores = torch.zeros(1)
-    tokens: list[list[int]] = [[]]
-    finished: list[tuple[float, list[int]]] = []
-    current = logits[None]  # (1, V): one hypothesis to begin with
-    for i in range(steps):
-        logp = current.float().log_softmax(-1)
-        mask = masks[i] if i < len(masks) else None
-        if mask is not None:
-            logp = logp.masked_fill(~mask.to(logp.device), -math.inf)
-        total = (scores.to(logp.device)[:, None] + logp).flatten()  # (B·V,)
-        best = torch.topk(total, min(beams, int(torch.isfinite(total).sum()))).indices.cpu()
-        vocab = logp.shape[1]
-        parents, chosen = best // vocab, best % vocab
-        scores = total.cpu()[best]
-        tokens = [tokens[p] + [int(t)] for p, t in zip(parents.tolist(), chosen, strict=True)]
-        if end is not None:
-            done = chosen == end
-            for s, t in zip(
-                scores[done].tolist(),
-                [t for t, d in zip(tokens, done, strict=True) if d],
-                strict=True,
-            ):
-                finished.append((s / length_penalty(len(t), alpha), t))
-            keep = ~done
-            if not keep.any():
-                break
-            parents, chosen, scores = parents[keep], chosen[keep], scores[keep]
-            tokens = [t for t, k in zip(tokens, keep, strict=True) if k]
-        if i + 1 < steps:
-            current = step(chosen, parents)
-    finished += [
-        (float(s) / length_penalty(len(t), alpha), t) for s, t in zip(scores, tokens, strict=True)
-    ]
-    return max(finished, key=lambda f: f[0])[1]

@@ -32,8 +32,9 @@ from seqlab.errors import (
 )
 from seqlab.estimator import Estimator
 from seqlab.io import read_weights, write_tensors
-from seqlab.models.lm import LanguageModelNet
-from seqlab.tasks.lm.decoding import Form, beam_search, check_settings, sample
+from seqlab.models.lm import LanguageModelNet, LMState
+from seqlab.tasks.lm.decoding import Form, check_settings, sample
+from seqlab.tasks.search import beam_search
 from seqlab.train import Hooks, TrainConfig, Trainer, resolve_device
 
 if TYPE_CHECKING:
@@ -297,7 +298,14 @@ class LanguageModel(Estimator):
         the poem ends with its last line.
         """
         self._check_fitted("generate")
-        check_settings("LanguageModel.generate", max_tokens, temperature, top_k, top_p, beam)
+        check_settings(
+            "LanguageModel.generate",
+            max_tokens=max_tokens,
+            temperature=temperature,
+            top_k=top_k,
+            top_p=top_p,
+            beam=beam,
+        )
         shape = Form.parse(form, acrostic)
         if shape is not None:
             if self.tokens != "char":
@@ -328,23 +336,42 @@ class LanguageModel(Estimator):
                 return prefix
         ids = self.encode(prefix, condition)[:-1]  # the prefix read, its end not
         self.model_.eval()
-        hidden, state = self.model_(torch.tensor([ids], device=self.device_))
-        logits = self.model_.log_probs(hidden[:, -1])  # (1, V)
+        state = LMState()
+        if len(ids) > 1:  # all of the prefix but its last token, which the search feeds first
+            _, state = self.model_(torch.tensor([ids[:-1]], device=self.device_), state=state)
         end = self.vocab_.stoi[EOS]
-
-        def step(chosen: Tensor, parents: Tensor | None) -> Tensor:
-            nonlocal state
-            if parents is not None:  # a beam's survivors; sampling keeps its one row as it is
-                state = state.select(parents.to(self.device_))
-            out, state = self.model_(chosen[:, None].to(self.device_), state=state)
-            return self.model_.log_probs(out[:, -1])
-
         if beam > 1:
-            picked = beam_search(step, logits[0], beam, len(masks), masks, end)
+            found = beam_search(
+                self.model_,
+                state,
+                lengths=[0],
+                bos=ids[-1],
+                eos=end,
+                max_len=len(masks),
+                beams=beam,
+                masks=masks,
+                device=self.device_,
+            )
+            picked = found[0][0].tokens
         else:
+
+            def step(token: Tensor) -> Tensor:
+                nonlocal state
+                logp, state, _ = self.model_.step(token.to(self.device_), state)
+                return logp
+
             generator = torch.Generator(device="cpu")
             generator.manual_seed(self.seed if seed is None else seed)
-            picked = sample(step, logits[0], masks, end, temperature, top_k, top_p, generator)
+            picked = sample(
+                step,
+                step(torch.tensor([ids[-1]]))[0],
+                masks=masks,
+                end=end,
+                temperature=temperature,
+                top_k=top_k,
+                top_p=top_p,
+                generator=generator,
+            )
         return prefix + "".join(self.vocab_.itos[i] for i in picked if i != end)
 
     def predict(self, prefixes: Sequence[str], max_tokens: int = 20) -> list[str]:

@@ -321,16 +321,18 @@ class Seq2Seq(Estimator):
         found = decode_batches(
             self.model_.eval(),
             [self.source_vocab_.encode(t) for t in tokens],
-            bos,
-            eos,
-            lambda longest: min(self.max_length, math.ceil(self.length_ratio_ * longest) + 5),
-            beam,
-            n_best,
-            alpha,
-            [PAD_ID, UNK_ID, bos],
-            return_attention,
-            self.device_,
-            PREDICT_BATCH,
+            bos=bos,
+            eos=eos,
+            max_len=lambda longest: min(
+                self.max_length, math.ceil(self.length_ratio_ * longest) + 5
+            ),
+            beams=beam,
+            n_best=n_best,
+            alpha=alpha,
+            banned=[PAD_ID, UNK_ID, bos],
+            return_weights=return_attention,
+            device=self.device_,
+            batch_size=PREDICT_BATCH,
         )
         return [[self._decoded(h, t) for h in hyps] for hyps, t in zip(found, tokens, strict=True)]
 
