@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seqlab.errors import ConfigError, message
+from seqlab.errors import ConfigError, message, renamed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -111,15 +111,17 @@ class RunConfig:
         from seqlab.data.table import read_table
 
         if self.data is not None:
-            if self.id_col is not None:
-                from seqlab.data.table import read_long
+            with renamed(path="data"):
+                if self.id_col is not None:
+                    from seqlab.data.table import read_long
 
-                return read_long(self.data)
-            return read_table(self.data, self.date_col)
+                    return read_long(self.data)
+                return read_table(self.data, self.date_col)
         if self.id_col is not None:
             raise ConfigError(
                 "data of seqlab forecast must be a file when id_col is given; got the bundled "
-                f"{self.dataset!r}, which is one series. Pass --data with a long table."
+                f"{self.dataset!r}, which is one series. Pass --data with a long table.",
+                param="data",
             )
         return datasets.load(self.dataset)
 
@@ -143,20 +145,23 @@ def load_config(path: str | Path, **overrides: Any) -> RunConfig:
                 "an existing YAML or JSON file",
                 str(path),
                 "Check the path, or drop --config.",
-            )
+            ),
+            param="config",
         )
     try:
         raw = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as err:
         raise ConfigError(
             f"config of seqlab forecast must be valid YAML or JSON; got {str(path)!r}, which "
-            f"fails to parse ({type(err).__name__}). Fix the file."
+            f"fails to parse ({type(err).__name__}). Fix the file.",
+            param="config",
         ) from None
     known = {f.name for f in fields(RunConfig)}
     unknown = sorted(set(raw) - known) if isinstance(raw, dict) else ["<not a mapping>"]
     if unknown:
         raise ConfigError(
             f"config of seqlab forecast must only hold run settings; got unknown {unknown} in "
-            f"{path.name}. Known settings: {', '.join(sorted(known))}."
+            f"{path.name}. Known settings: {', '.join(sorted(known))}.",
+            param="config",
         )
     return RunConfig(**{**raw, **overrides})

@@ -7,13 +7,14 @@ Every message follows one template (STYLE.md, convention 8)::
 so that a user reads what is wrong, what was seen, and what to do, in one sentence. Every
 error also carries the name of the parameter it is about (``param``, None when it is about
 none), so that a caller maps it to its own words without reading the sentence: the CLI to
-the option that sets it. Parameters are checked from declarative tables of :class:`Rule`
+the option that sets it (``err.params``). Parameters are checked from declarative tables of :class:`Rule`
 through :func:`check`, which fills ``param`` in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,23 +30,25 @@ __all__ = [
     "TrainingInterrupted",
     "check",
     "message",
+    "renamed",
 ]
 
 
 class SeqlabError(Exception):
     """Base of every error seqlab raises on purpose; the CLI prints these as one line.
 
-    ``param``: the parameter the sentence is about (``"lookback"``, ``"path"``), or None.
+    ``param``: the parameter the sentence is about (``"lookback"``), or the parameters, first
+    the one it is most about (``("target", "features")``); None when it is about none.
 
     Example:
         >>> err = ConfigError("lookback of Forecaster must be positive; got 0.", param="lookback")
-        >>> err.param, str(err)
-        ('lookback', 'lookback of Forecaster must be positive; got 0.')
+        >>> err.params, str(err)
+        (('lookback',), 'lookback of Forecaster must be positive; got 0.')
     """
 
-    def __init__(self, text: str = "", *, param: str | None = None) -> None:
+    def __init__(self, text: str = "", *, param: str | tuple[str, ...] | None = None) -> None:
         super().__init__(text)
-        self.param = param
+        self.params: tuple[str, ...] = (param,) if isinstance(param, str) else tuple(param or ())
 
 
 class ConfigError(SeqlabError, ValueError):
@@ -110,6 +113,27 @@ def check(
         value = values[name]
         if not rule.ok(value):
             raise error(message(name, thing, rule.constraint, value, rule.fix), param=name)
+
+
+@contextmanager
+def renamed(**names: str) -> Iterator[None]:
+    """Inside, an error about a parameter named in ``names`` is about the caller's parameter
+    it maps to: reading ``RunConfig.data`` with ``read_table(path)``, an error about
+    ``path`` is about ``data``.
+
+    Example:
+        >>> try:
+        ...     with renamed(path="data"):
+        ...         raise DataError("path of read_table must exist; got 'x'.", param="path")
+        ... except DataError as err:
+        ...     print(err.params)
+        ('data',)
+    """
+    try:
+        yield
+    except SeqlabError as err:
+        err.params = tuple(names.get(p, p) for p in err.params)
+        raise
 
 
 def one_of(*choices: str) -> Rule:

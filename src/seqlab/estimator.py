@@ -93,7 +93,8 @@ class Estimator:
             what = "has no config.json" if path.is_dir() else "does not exist"
             raise CheckpointError(
                 f"path of {thing}.load must be a folder written by save(); got {str(path)!r}, "
-                f"which {what}. Check the folder."
+                f"which {what}. Check the folder.",
+                param="path",
             )
         config = read_json(path / "config.json")
         config.pop("seqlab_version", None)

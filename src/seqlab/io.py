@@ -108,7 +108,8 @@ def _read(path: Path, what: str) -> bytes:
     if not path.is_file():
         raise CheckpointError(
             f"{path.name} of the saved model at {str(path.parent)!r} must exist; got no such "
-            f"file. Point to a folder written by save(), holding {what}."
+            f"file. Point to a folder written by save(), holding {what}.",
+            param="path",
         )
     return path.read_bytes()
 
@@ -122,7 +123,8 @@ def read_json(path: str | Path) -> Any:
     except (json.JSONDecodeError, UnicodeDecodeError, gzip.BadGzipFile, EOFError) as err:
         raise CheckpointError(
             f"{path.name} of the saved model at {str(path.parent)!r} must be valid JSON; got a "
-            f"corrupted file ({err}). Save the model again."
+            f"corrupted file ({err}). Save the model again.",
+            param="path",
         ) from None
 
 
@@ -135,7 +137,8 @@ def read_tensors(path: str | Path) -> dict[str, torch.Tensor]:
     except (SafetensorError, ValueError) as err:
         raise CheckpointError(
             f"{path.name} of the saved model at {str(path.parent)!r} must be a valid safetensors "
-            f"file; got a corrupted file ({err}). Save the model again."
+            f"file; got a corrupted file ({err}). Save the model again.",
+            param="path",
         ) from None
     for name in [k for k in tensors if k.endswith(SCALE)]:
         scale, base = tensors.pop(name).float(), name.removesuffix(SCALE)

@@ -98,3 +98,28 @@ def test_every_help_wraps_its_paragraphs_as_paragraphs():
             ragged += [(path, text) for text in paragraph[:-1] if len(text) < 60]
             paragraph = []
     assert ragged == []
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "option"),
+    [
+        (["predict", "--from", "nope/lstm", "--dataset", "msft"], None, "--from"),
+        (["seq2seq", "predict", "--from", "nope", "x"], None, "--from"),
+        (["text", "segment", "--from", "nope"], "我爱北京\n", "--from"),
+        (["text", "tag", "--from", "nope", "我爱北京"], None, "--from"),
+        (["text", "sentiment", "--from", "nope", "好"], None, "--from"),
+        (["text", "generate", "--from", "nope"], None, "--from"),
+        (["forecast", "--data", "missing.csv"], None, "--data"),
+        (["text", "generate", "--form", "0x4"], None, "--form"),
+    ],
+)
+def test_an_error_names_the_option_of_its_parameter_and_no_other(args, stdin, option, tmp_path):
+    """The error carries its parameter; the command maps it to its own option: a model folder
+    read for --from is --from (not --data), a missing --data file names no --missing, and
+    generate's form names --form (not translate's --to)."""
+    args = [str(tmp_path / a) if a in ("nope", "nope/lstm", "missing.csv") else a for a in args]
+    result = runner.invoke(app, args, input=stdin)
+    assert result.exit_code == 1, result.output
+    line = result.output.replace("\n", " ")
+    assert line.startswith("error: ")
+    assert line.rstrip().endswith(f"On the command line: {option}."), line

@@ -106,7 +106,8 @@ def run_ltsf(
     if prefix not in BORDERS:
         raise ConfigError(
             f"dataset of the LTSF benchmark must be one of ETTh1, ETTh2, ETTm1, ETTm2; got "
-            f"{dataset!r}. Mind the capitals."
+            f"{dataset!r}. Mind the capitals.",
+            param="dataset",
         )
     df = datasets.load(dataset)
     train_end, val_end, test_end = BORDERS[prefix]

@@ -1,9 +1,8 @@
 """The ``seqlab`` command: a thin typer layer over the public Python API.
 
-One error boundary (:class:`_Group`) turns every :class:`~seqlab.errors.SeqlabError` into one
-red line and exit status 1; ``--verbose`` shows the traceback instead. The library's messages
-name Python parameters (``missing='ffill'``); the boundary adds the command's options that
-set them (``--missing``), so every error the CLI shows names the option that fixes it.
+One error boundary (:mod:`seqlab.cli.boundary`) turns every
+:class:`~seqlab.errors.SeqlabError` into one red line and exit status 1, naming the option
+that sets the parameter the error is about; ``--verbose`` shows the traceback instead.
 Sub-commands import their heavy dependencies (torch, pandas) inside the command, so
 ``seqlab --help`` is instant.
 """
@@ -12,87 +11,18 @@ from __future__ import annotations
 
 import inspect
 import os
-import re
-import signal
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from typer.core import TyperGroup
 
-from seqlab.errors import SeqlabError
+from seqlab.cli.boundary import ErrorBoundary
 from seqlab.version import __version__
 
 __all__ = ["app", "main"]
 
-err_console = Console(stderr=True, soft_wrap=True)
-
-
-# Library parameter names whose CLI option has another name.
-_ALIASES = {"path": "data", "file": "data", "model": "models", "model_params": "param"}
-# Words too common in messages to be read as a parameter unless written as name=value.
-_COMMON_WORDS = {"data", "model", "out", "config", "seed", "text", "file", "path"}
-
-
-def _options(command: Any) -> dict[str, str]:
-    """{parameter name: its first option} of a click command, or of all a group's commands."""
-    if hasattr(command, "commands"):
-        merged: dict[str, str] = {}
-        for sub in command.commands.values():
-            merged.update(_options(sub))
-        return merged
-    out = {p.name: p.opts[0] for p in command.params if p.opts and p.opts[0].startswith("--")}
-    arguments = [p for p in command.params if p.param_type_name == "argument" and p.name]
-    return {p.name: p.name.upper() for p in arguments} | out  # PREFIX, TASK ...
-
-
-def with_options(text: str, options: dict[str, str]) -> str:
-    """``text`` with the options that set the parameters it names, when it names none.
-
-    A parameter is named as the message's subject ("lookback of ..."), as ``name=value``, or
-    as a whole word that is no common word (target, features, ...); a positional argument
-    (PREFIX) as the subject or ``name=value`` only.
-
-    Example:
-        >>> with_options("x must be y. Pass missing='ffill'.", {"missing": "--missing"})
-        "x must be y. Pass missing='ffill'. On the command line: --missing."
-    """
-    if re.search(r"(^|\s)--[a-z]", text):
-        return text
-    subject = re.match(r"[\w.]+", text)
-    named = [subject.group(0)] if subject else []
-    named += re.findall(r"\b(\w+)=", text)
-    words = [w for w in re.findall(r"\b[a-z_]+\b", text) if w not in _COMMON_WORDS]
-    found = []
-    for i, name in enumerate(named + words):
-        option = options.get(name) or options.get(_ALIASES.get(name, ""))
-        if i >= len(named) and option and not option.startswith("--"):
-            continue  # an argument (PREFIX) only as the subject, not for any word in prose
-        if option and option not in found:
-            found.append(option)
-    return f"{text} On the command line: {', '.join(found)}." if found else text
-
-
-class _Group(TyperGroup):
-    """The CLI's single error boundary."""
-
-    def invoke(self, ctx: Any) -> Any:  # a click Context; typer vendors click privately
-        try:
-            return super().invoke(ctx)
-        except SeqlabError as err:
-            if (ctx.obj or {}).get("verbose"):
-                raise
-            command = self.commands.get(ctx.invoked_subcommand or "")
-            text = with_options(str(err), _options(command) if command else {})
-            err_console.print(f"[bold red]error:[/] [red]{text}[/]", highlight=False)
-            # Stopped by a signal: the shell's 128 + its number (SIGINT 130, SIGTERM 143).
-            code = 128 + getattr(signal, str(getattr(err, "signal", "")), 0)
-            raise typer.Exit(code if code > 128 else 1) from None
-
-
 app = typer.Typer(
-    cls=_Group,
+    cls=ErrorBoundary,
     name="seqlab",
     help="Train, compare and ship sequence models (RNN, LSTM, GRU, Transformer).\n\n"
     "Examples:\n\n    seqlab forecast\n\n    seqlab predict --from runs/X/lstm --dataset msft"

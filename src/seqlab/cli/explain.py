@@ -12,6 +12,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from seqlab.errors import renamed
+
 console = Console()
 
 app = typer.Typer(
@@ -178,11 +180,14 @@ def _forecaster(
     if run is not None and not (run / "config.json").is_file():
         raise ConfigError(
             f"run of seqlab explain must be a model folder saved by seqlab forecast (with its "
-            f"config.json); got {str(run)!r}. Pass e.g. runs/X/lstm."
+            f"config.json); got {str(run)!r}. Pass e.g. runs/X/lstm.",
+            param="run",
         )
-    df = read_table(data, date_col) if data is not None else datasets.load(dataset or "msft")
+    with renamed(path="data"):
+        df = read_table(data, date_col) if data is not None else datasets.load(dataset or "msft")
     if run is not None:
-        return Forecaster.load(run, device="cpu"), df, str(run)
+        with renamed(path="run"):
+            return Forecaster.load(run, device="cpu"), df, str(run)
     fc = Forecaster(
         model=kind,
         target="Close",

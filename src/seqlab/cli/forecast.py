@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from seqlab.config import RunConfig
+from seqlab.errors import renamed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -261,7 +262,7 @@ def forecast(
             f"{', '.join(cfg.all_models())}"
         )
 
-    with resume_hint(folder):
+    with resume_hint(folder), renamed(model="models", model_params="param"):
         exp = run_forecast(
             cfg,
             folder,
@@ -340,25 +341,31 @@ def predict(
     if (data is None) == (dataset is None):
         raise ConfigError(
             "data of seqlab predict must be given once, as --data PATH or --dataset NAME; got "
-            f"{'both' if data else 'neither'}. Name the series to continue."
+            f"{'both' if data else 'neither'}. Name the series to continue.",
+            param="data",
         )
-    fc = Forecaster.load(saved)
+    with renamed(path="saved"):
+        fc = Forecaster.load(saved)
     if fc.is_global:  # a global model: a long table in and out
         if data is None:
             raise ConfigError(
                 f"data of seqlab predict must be a long table for a model of many series; "
-                f"got the bundled {dataset!r}. Pass --data with the series to continue."
+                f"got the bundled {dataset!r}. Pass --data with the series to continue.",
+                param="data",
             )
         from seqlab.data.table import read_long
         from seqlab.io import atomic_write
 
-        future = fc.predict(read_long(data), levels=_levels(levels))
+        with renamed(path="data"):
+            long = read_long(data)
+        future = fc.predict(long, levels=_levels(levels))
         Console(width=max(console.width, 110)).print(tables.long_table(fc, future))
         if out is not None:
             atomic_write(Path(out), future.to_csv(index=False).encode())
             console.print(f"Written to [bold]{out}[/].")
         return
-    df = read_table(data, date_col) if data is not None else datasets.load(str(dataset))
+    with renamed(path="data"):
+        df = read_table(data, date_col) if data is not None else datasets.load(str(dataset))
     future = fc.predict(df, levels=_levels(levels))
     table = Table(title=f"{fc.model}: next {len(future)} steps after {df.index[-1].date()}")
     table.add_column("date")

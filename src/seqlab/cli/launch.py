@@ -18,7 +18,8 @@ def resumed(folder: Path) -> RunConfig:
     if not (folder / "config.json").is_file():
         raise ConfigError(
             f"resume of seqlab forecast must be a run folder holding config.json; got "
-            f"{str(folder)!r}. Pass the --out folder of the run to go on with."
+            f"{str(folder)!r}. Pass the --out folder of the run to go on with.",
+            param="resume",
         )
     return load_config(folder / "config.json")
 

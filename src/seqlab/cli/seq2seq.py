@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from seqlab.errors import ConfigError, DataError
+from seqlab.errors import ConfigError, DataError, renamed
 
 if TYPE_CHECKING:
     from seqlab.tasks import Seq2Seq
@@ -181,7 +181,8 @@ def train(
     if not 0 < val_size < 1:
         raise ConfigError(
             f"val_size of seqlab seq2seq train must be a fraction in (0, 1); got {val_size}. "
-            "Hold out e.g. 0.1 of the sources."
+            "Hold out e.g. 0.1 of the sources.",
+            param="val_size",
         )
     sources, targets, empty = read_pairs(data, reverse)
     if empty:
@@ -248,7 +249,8 @@ def predict(
     """
     from seqlab.tasks import Seq2Seq
 
-    model = Seq2Seq.load(saved, device="cpu")
+    with renamed(path="saved"):
+        model = Seq2Seq.load(saved, device="cpu")
     from seqlab.cli.text import _texts
 
     texts = _texts(text, file, "seq2seq predict", example="3 March 2021")
@@ -298,7 +300,8 @@ def translate(
     out = ["" for _ in texts]
     first = next((i for i, t in enumerate(texts) if t.strip()), None)
     for direction, rows in routes(texts, to, saved):
-        model = load_translator(direction or "zh-en", saved)
+        with renamed(path="saved"):
+            model = load_translator(direction or "zh-en", saved)
         drawn = plot if rows[0] == first else None  # the first line's map
         lines = decode_lines(
             model, [texts[i] for i in rows], beam, n_best, drawn, [i + 1 for i in rows]

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from seqlab.errors import DataError
+from seqlab.errors import DataError, renamed
 
 console = Console(stderr=True)
 
@@ -76,7 +76,8 @@ def _read_utf8(path: Path, where: str) -> str:
 def _tagger(task: str, saved: Path | None, words: list[str] | None):
     from seqlab.text import load_tool
 
-    tool = load_tool(task, saved)
+    with renamed(path="saved"):
+        tool = load_tool(task, saved)
     for word in words or []:
         tool.add_word(word)  # type: ignore[union-attr]
     return tool
@@ -134,7 +135,8 @@ def sentiment(text: Text = None, file: File = None, saved: Saved = None) -> None
     from seqlab.text import load_tool
 
     texts = _texts(text, file, "sentiment")
-    tool = load_tool("sentiment", saved)
+    with renamed(path="saved"):
+        tool = load_tool("sentiment", saved)
     scored = [t for t in texts if t.strip()]
     probs = iter(tool.predict_proba(scored))  # type: ignore[union-attr]
     pos = tool.labels.index("pos")  # type: ignore[union-attr]
@@ -202,9 +204,11 @@ def generate(
     if prefix is not None and not prefix.strip():
         raise DataError(
             "PREFIX of seqlab text generate must hold at least one character; got an empty "
-            "text. Leave it out to start from nothing, or use --title or --acrostic."
+            "text. Leave it out to start from nothing, or use --title or --acrostic.",
+            param="prefix",
         )
-    lm = load_poet(saved)
+    with renamed(path="saved"):
+        lm = load_poet(saved)
     searched = beam > 1  # beam search takes no sampling settings
     text = lm.generate(
         prefix or "",

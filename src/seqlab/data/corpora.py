@@ -191,7 +191,8 @@ def _texts(corpus: str, part: str) -> list[str]:
     if part not in ("train", "val"):
         raise ConfigError(
             f"part of split must be 'train' or 'val' for {corpus}; got {part!r}. The held-out "
-            "part of a language-modelling text is 'val', as in the published figures."
+            "part of a language-modelling text is 'val', as in the published figures.",
+            param="part",
         )
     if corpus == "shakespeare":
         text = texts.shakespeare()
@@ -251,7 +252,8 @@ def split(corpus: str, part: str = "train") -> list[Any]:
     if (part == "csc947" and corpus != "sentiment") or (corpus == PRETRAINING and part != "train"):
         raise ConfigError(
             f"part of split must be one of {corpus}'s parts; got {part!r}. 'csc947' is a part "
-            "of 'sentiment' only, and 'pretraining' has the one part 'train'."
+            "of 'sentiment' only, and 'pretraining' has the one part 'train'.",
+            param="part",
         )
     if corpus in TEXTS:
         return _texts(corpus, part)

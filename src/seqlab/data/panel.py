@@ -46,7 +46,8 @@ def wide_to_long(
     if df.columns.has_duplicates:
         raise DataError(
             f"columns of the wide frame must name each series once; got "
-            f"{df.columns[df.columns.duplicated()][0]!r} twice. Rename the columns."
+            f"{df.columns[df.columns.duplicated()][0]!r} twice. Rename the columns.",
+            param="columns",
         )
     long = df.rename_axis(index=time_col, columns=id_col).stack(future_stack=True)
     long = pd.Series(long, name=value_col).reset_index().dropna(subset=[value_col])
@@ -129,32 +130,37 @@ class Panel:
         if not isinstance(df, pd.DataFrame):
             raise DataError(
                 f"data must be a long DataFrame with columns {id_col!r}, {time_col!r} and the "
-                f"target; got {type(df).__name__}. Convert a wide frame with wide_to_long."
+                f"target; got {type(df).__name__}. Convert a wide frame with wide_to_long.",
+                param="data",
             )
         for option, name in (("id_col", id_col), ("time_col", time_col)):
             if name not in df.columns:
                 raise DataError(
                     f"{option} of the long data must name a column; got {name!r}, but the "
                     f"columns are {', '.join(map(str, df.columns))}. Pass {option} (--"
-                    f"{option.replace('_', '-')}) with the right name."
+                    f"{option.replace('_', '-')}) with the right name.",
+                    param=option,
                 )
         for name in columns:
             if name not in df.columns:
                 raise DataError(
                     f"column {name!r} of the long data must exist; got columns "
-                    f"{', '.join(map(str, df.columns))}. Choose the target and features among them."
+                    f"{', '.join(map(str, df.columns))}. Choose the target and features among them.",
+                    param=("target", "features"),
                 )
             if not pd.api.types.is_numeric_dtype(df[name]) or pd.api.types.is_bool_dtype(df[name]):
                 raise DataError(
                     f"column {name!r} of the long data must be numeric; got dtype "
-                    f"{df[name].dtype}. Clean the column or leave it out of features."
+                    f"{df[name].dtype}. Clean the column or leave it out of features.",
+                    param=("target", "features"),
                 )
         codes, uniques = pd.factorize(df[id_col], sort=True)
         if len(uniques) < 2:
             one = uniques[0] if len(uniques) else None
             raise DataError(
                 f"{id_col} of the long data must hold at least two series; got one, {one!r}. "
-                "Drop id_col (--id-col) to forecast a single series."
+                "Drop id_col (--id-col) to forecast a single series.",
+                param="id_col",
             )
         stamps, is_dates = _time_values(df[time_col], time_col)
         order = _sort_order(codes, stamps)
@@ -185,7 +191,8 @@ class Panel:
         if short.all():
             raise DataError(
                 f"data must have a series of at least {rows} rows ({reason}); got series of at "
-                f"most {int(self.lengths.max())} rows. Use a shorter lookback or horizon."
+                f"most {int(self.lengths.max())} rows. Use a shorter lookback or horizon.",
+                param="lookback",
             )
         s = int(np.flatnonzero(short)[np.argmin(self.lengths[short])])
         warnings.warn(
@@ -209,7 +216,8 @@ def _time_values(column: pd.Series, name: str) -> tuple[np.ndarray, bool]:
         row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
         raise DataError(
             f"{name} of the long data must hold dates or whole step numbers; got "
-            f"{column.iloc[row]!r} at row {row}. Fix that value, or pass time_col (--time-col)."
+            f"{column.iloc[row]!r} at row {row}. Fix that value, or pass time_col (--time-col).",
+            param="time_col",
         )
     return parsed.to_numpy().astype("datetime64[ns]").view(np.int64), True
 
@@ -237,7 +245,8 @@ def _check_steps(stamps, offsets, ids, id_col: str, time_col: str, is_dates: boo
         when = pd.Timestamp(stamps[row]) if is_dates else stamps[row]
         raise DataError(
             f"({id_col}, {time_col}) of the long data must be unique; got series {name(row)} "
-            f"twice at {when}. Aggregate or drop the duplicated rows."
+            f"twice at {when}. Aggregate or drop the duplicated rows.",
+            param="time_col",
         )
     lengths = np.diff(offsets)
     steps = np.full(len(lengths), -1, dtype=np.int64)
@@ -254,7 +263,8 @@ def _check_steps(stamps, offsets, ids, id_col: str, time_col: str, is_dates: boo
         raise DataError(
             f"{time_col} of the long data must step at one frequency in every series; got "
             f"series {name(row)} stepping {shown(int(gaps[row]))} where the others step "
-            f"{shown(step)}. Fill its gaps or resample it to one frequency."
+            f"{shown(step)}. Fill its gaps or resample it to one frequency.",
+            param="time_col",
         )
     return step
 
@@ -276,7 +286,8 @@ def _fill(values, codes, offsets, ids, missing: str, columns: list[str]) -> np.n
         raise DataError(
             f"column {columns[col]!r} of the long data must have no missing or infinite "
             f"values; got {int(bad.sum())}, the first in series {str(ids[codes[row]])!r} at its "
-            f"row {row - offsets[codes[row]]}. Pass missing='ffill' or 'interpolate'."
+            f"row {row - offsets[codes[row]]}. Pass missing='ffill' or 'interpolate'.",
+            param="missing",
         )
     frame = pd.DataFrame(np.where(bad, np.nan, values))
     groups = frame.groupby(codes, sort=False)
@@ -364,7 +375,8 @@ def calendar_features(panel: Panel) -> tuple[np.ndarray, list[str]]:
     if panel.freq is None:
         raise DataError(
             "calendar features of a panel need dates in the time column; got step numbers. Pass "
-            "calendar=False, or give the time column as dates."
+            "calendar=False, or give the time column as dates.",
+            param="calendar",
         )
     step = pd.Timedelta(
         pd.date_range(panel.first[0], periods=2, freq=panel.freq).to_series().diff().iloc[1]

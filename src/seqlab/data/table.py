@@ -38,7 +38,8 @@ def read_table(path: str | Path, date_col: str | None = None) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise DataError(
-            f"path of read_table must be an existing file; got {str(path)!r}. Check the path."
+            f"path of read_table must be an existing file; got {str(path)!r}. Check the path.",
+            param="path",
         )
     try:
         if path.suffix.lower() in (".parquet", ".pq"):
@@ -48,20 +49,23 @@ def read_table(path: str | Path, date_col: str | None = None) -> pd.DataFrame:
     except Exception as err:  # a parser's own error is not a sentence a user can act on
         raise DataError(
             f"file of read_table must be a readable CSV or Parquet table; got {str(path)!r}, "
-            f"which could not be parsed ({type(err).__name__}). Check that it is a table."
+            f"which could not be parsed ({type(err).__name__}). Check that it is a table.",
+            param="path",
         ) from None
     if raw.shape[1] < 2 or raw.shape[0] == 0:
         raise DataError(
             f"file of read_table must hold a date column and at least one value column with "
             f"rows; got {raw.shape[1]} column(s) and {raw.shape[0]} row(s) in {str(path)!r}. "
-            "Check the file's separator and header."
+            "Check the file's separator and header.",
+            param="path",
         )
     numeric = [c for c in raw.columns if pd.api.types.is_numeric_dtype(raw[c])]
     if not any(raw[c].notna().any() for c in numeric):
         raise DataError(
             f"file of read_table must be a table with at least one numeric column; got none in "
             f"{path.name} (columns: {', '.join(map(str, raw.columns))}). Check that it is a CSV "
-            "of values with a header row."
+            "of values with a header row.",
+            param="path",
         )
     pair = _period_pair(raw) if date_col is None else None
     if pair is not None:  # year + quarter, or year + month
@@ -79,7 +83,8 @@ def read_table(path: str | Path, date_col: str | None = None) -> pd.DataFrame:
         raise DataError(
             f"{column} of {path.name} must hold each timestamp once; got {len(duplicated)} "
             f"duplicated, the first {duplicated[0]}. Aggregate or drop the duplicated rows, "
-            "or name the right time column with date_col."
+            "or name the right time column with date_col.",
+            param="date_col",
         )
     note = (
         f"read {len(df)} rows x {df.shape[1]} columns from {path.name}; time from column "
@@ -96,7 +101,8 @@ def read_long(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise DataError(
-            f"path of read_long must be an existing file; got {str(path)!r}. Check the path."
+            f"path of read_long must be an existing file; got {str(path)!r}. Check the path.",
+            param="path",
         )
     try:
         return (
@@ -107,7 +113,8 @@ def read_long(path: str | Path) -> pd.DataFrame:
     except Exception as err:  # a parser's own error is not a sentence a user can act on
         raise DataError(
             f"file of read_long must be a readable CSV or Parquet table; got {str(path)!r}, "
-            f"which could not be parsed ({type(err).__name__}). Check that it is a table."
+            f"which could not be parsed ({type(err).__name__}). Check that it is a table.",
+            param="path",
         ) from None
 
 
@@ -133,7 +140,8 @@ def _pair_dates(raw: pd.DataFrame, year: str, period: str, freq: str) -> pd.Date
         bad = raw[period][~months.between(1, 12)].iloc[0]
         raise DataError(
             f"{period} of the table must hold {'quarters 1-4' if freq == 'QS' else 'months 1-12'}"
-            f"; got {bad!r}. Fix that value, or name the time column with date_col."
+            f"; got {bad!r}. Fix that value, or name the time column with date_col.",
+            param="date_col",
         )
     frame = pd.DataFrame({"year": raw[year], "month": months, "day": 1})
     return pd.DatetimeIndex(pd.to_datetime(frame), name="date")
@@ -149,7 +157,8 @@ def _find_date_column(raw: pd.DataFrame, date_col: str | None, path: Path) -> st
                     f"a column of {path.name}",
                     date_col,
                     f"Columns are: {', '.join(map(str, raw.columns))}.",
-                )
+                ),
+                param="date_col",
             )
         return date_col
     for name in raw.columns:
@@ -164,7 +173,8 @@ def _find_date_column(raw: pd.DataFrame, date_col: str | None, path: Path) -> st
         f"date_col of read_table must be given when no time column is found; got none among "
         f"{', '.join(map(str, raw.columns))} (tried: a column named "
         f"{'/'.join(_DATE_NAMES)}, a year column with a quarter or month column, and the "
-        "first column as dates). Pass date_col='<name of the time column>'."
+        "first column as dates). Pass date_col='<name of the time column>'.",
+        param="date_col",
     )
 
 
@@ -197,7 +207,8 @@ def _parse_number_dates(values: pd.Series, column: str) -> pd.Series | None:
                 raise DataError(
                     f"{column} of the table must hold dates written {written}; got "
                     f"{int(ints.iloc[row])!r} at row {row}. Fix that value, or name the "
-                    "right column with date_col."
+                    "right column with date_col.",
+                    param="date_col",
                 )
             return parsed
     return None
@@ -211,7 +222,8 @@ def _parse_dates(values: pd.Series, column: str) -> pd.Series:
                 f"{column} of the table must hold dates; got numbers such as "
                 f"{values.iloc[0].item()!r}, which are none of the forms read as dates (years, "
                 "YYYYMM, YYYYMMDD, epoch seconds or milliseconds). Write them as dates, or "
-                "name the right column with date_col."
+                "name the right column with date_col.",
+                param="date_col",
             )
         return parsed
     parsed = pd.to_datetime(values, errors="coerce", format="mixed")
@@ -220,7 +232,8 @@ def _parse_dates(values: pd.Series, column: str) -> pd.Series:
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(
             f"{column} of the table must hold parseable dates; got {values.iloc[row]!r} at row "
-            f"{row}. Fix that value, or name the right column with date_col."
+            f"{row}. Fix that value, or name the right column with date_col.",
+            param="date_col",
         )
     return parsed
 
@@ -240,19 +253,22 @@ def check_series(df: pd.DataFrame, columns: Sequence[str], missing: str = "error
                 "one of 'error', 'ffill', 'interpolate'",
                 missing,
                 "Pick one of the listed values.",
-            )
+            ),
+            param="missing",
         )
     if not isinstance(df, pd.DataFrame) or not isinstance(df.index, pd.DatetimeIndex):
         got = type(df).__name__ if not isinstance(df, pd.DataFrame) else type(df.index).__name__
         raise DataError(
             f"data must be a DataFrame with a DatetimeIndex; got {got}. Read files "
-            "with seqlab.data.read_table, or call df.set_index(pd.to_datetime(df['date']))."
+            "with seqlab.data.read_table, or call df.set_index(pd.to_datetime(df['date'])).",
+            param="data",
         )
     absent = [c for c in columns if c not in df.columns]
     if absent:
         raise DataError(
             f"column {absent[0]!r} of the data must exist; got columns "
-            f"{', '.join(map(str, df.columns))}. Choose the target and features among them."
+            f"{', '.join(map(str, df.columns))}. Choose the target and features among them.",
+            param=("target", "features"),
         )
     if df.index.has_duplicates:
         first = df.index[df.index.duplicated()][0]
@@ -268,7 +284,8 @@ def check_series(df: pd.DataFrame, columns: Sequence[str], missing: str = "error
             example = f" (first bad value {out[c][bad].iloc[0]!r} at {out.index[bad][0]})"
             raise DataError(
                 f"column {c!r} of the data must be numeric; got dtype {out[c].dtype}"
-                f"{example if bad.any() else ''}. Clean the column or leave it out of features."
+                f"{example if bad.any() else ''}. Clean the column or leave it out of features.",
+                param=("target", "features"),
             )
     out = out.astype("float64").replace([np.inf, -np.inf], np.nan)
     if out.isna().any().any():
@@ -278,7 +295,8 @@ def check_series(df: pd.DataFrame, columns: Sequence[str], missing: str = "error
             raise DataError(
                 f"column {c!r} of the data must have no missing or infinite values; got {count}, "
                 f"the first at {out.index[out[c].isna()][0]}. Pass missing='ffill' or "
-                "missing='interpolate', or clean the data."
+                "missing='interpolate', or clean the data.",
+                param="missing",
             )
         out = out.ffill().bfill() if missing == "ffill" else out.interpolate("time").bfill()
     return out

@@ -62,7 +62,8 @@ class Split:
         raise DataError(
             f"data must have enough rows for lookback={lookback} and horizon={h_test} in each "
             f"of the train/validation/test parts; got {self.rows} rows, which leave {left} "
-            "windows. Use a shorter lookback or horizon, or more data."
+            "windows. Use a shorter lookback or horizon, or more data.",
+            param="lookback",
         )
 
 
@@ -83,7 +84,8 @@ def chronological_split(
         raise DataError(
             f"split_dates must be two increasing dates inside the data "
             f"({index[0].date()} .. {index[-1].date()}); got {split_dates!r}. Pass "
-            "(validation start, test start)."
+            "(validation start, test start).",
+            param="split_dates",
         )
     return Split(int(index.searchsorted(val_start)), int(index.searchsorted(test_start)), rows)
 

@@ -68,5 +68,6 @@ def load(name: str) -> pd.DataFrame:
         return _sine()
     raise DataError(
         f"name of datasets.load must be one of {', '.join(NAMES)}; got {name!r}. "
-        "Use seqlab.data.read_table for your own files."
+        "Use seqlab.data.read_table for your own files.",
+        param="name",
     )

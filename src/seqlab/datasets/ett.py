@@ -42,7 +42,8 @@ def ett_path(name: str, download: bool = True) -> Path:
     if name not in ETT_FILES:
         raise DataError(
             f"name of the ETT benchmark must be one of {', '.join(ETT_FILES)}; got {name!r}. "
-            "Mind the capitals."
+            "Mind the capitals.",
+            param="name",
         )
     return dataset_file("ett", f"{name}.csv", ETT_FILES[name], URL.format(name=name), download)
 

@@ -56,7 +56,8 @@ def load_m4(frequency: str) -> tuple[pd.DataFrame, int, int]:
     if key not in M4_FREQUENCIES:
         raise DataError(
             f"frequency of the M4 benchmark must be one of {', '.join(M4_FREQUENCIES)}; got "
-            f"{frequency!r}. The other M4 frequencies are not on hand."
+            f"{frequency!r}. The other M4 frequencies are not on hand.",
+            param="frequency",
         )
     stem = key.capitalize()
     train, test = _wide(f"{stem}-train.csv"), _wide(f"{stem}-test.csv")

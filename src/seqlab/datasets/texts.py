@@ -73,7 +73,8 @@ def poems(collection: str) -> list[Poem]:
     if collection not in POETRY_FOLDERS:
         raise ConfigError(
             f"collection of poems must be one of {', '.join(repr(c) for c in POEM_SETS)}; got "
-            f"{collection!r}. Use 'ci' for Song ci (simplified) or 'tang' (traditional)."
+            f"{collection!r}. Use 'ci' for Song ci (simplified) or 'tang' (traditional).",
+            param="collection",
         )
     out = []
     for relpath, digest in _poetry_files(collection):

@@ -68,7 +68,8 @@ def positions_study(folder: Path, length: int = 100, d_model: int = 64) -> Study
     if length < 4 or d_model < 2:
         raise ConfigError(
             f"length and d_model of the positions must be at least 4 and 2; got {length} and "
-            f"{d_model}. Pass larger ones."
+            f"{d_model}. Pass larger ones.",
+            param=("length", "d_model"),
         )
     pe, dots = position_similarity(length, d_model)
     distance = np.arange(length)

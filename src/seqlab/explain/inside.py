@@ -41,7 +41,8 @@ def encoder_input(fc: Any, df: pd.DataFrame, kind: type[nn.Module]) -> tuple[nn.
         raise ConfigError(
             f"model of the saved forecaster must be {wanted} to be looked at this way; got "
             f"{fc.model!r}. Pass the folder of a {wanted} model, e.g. runs/X/"
-            f"{'lstm' if kind is Recurrent else 'transformer'}."
+            f"{'lstm' if kind is Recurrent else 'transformer'}.",
+            param="model",
         )
     seen: list[Tensor] = []
     handle = module.register_forward_pre_hook(lambda _, args: seen.append(args[0].detach()))
@@ -61,7 +62,8 @@ def recurrent_gates(fc: Any, df: pd.DataFrame) -> list[dict[str, np.ndarray]]:
     if layer.kind not in GATE_NAMES:
         raise ConfigError(
             f"model of the saved forecaster must be lstm or gru to have gates; got "
-            f"{layer.kind!r}. Pass the folder of an lstm or gru model."
+            f"{layer.kind!r}. Pass the folder of an lstm or gru model.",
+            param="model",
         )
     cells = Recurrent(
         layer.kind,

@@ -30,7 +30,8 @@ def returns(length: int) -> np.ndarray:
     if not 2 <= length <= len(close) - 2:
         raise ConfigError(
             f"length of the MSFT returns must be between 2 and {len(close) - 2}; got {length}. "
-            "Pass a length in that range."
+            "Pass a length in that range.",
+            param="length",
         )
     r = np.diff(np.log(close))[-(length + 1) :]
     return (r - r.mean()) / r.std()

@@ -69,7 +69,8 @@ def model_class(name: str) -> type[nn.Module]:
     if name not in REGISTRY:
         raise ConfigError(
             f"model must be one of the registered models {', '.join(REGISTRY)}; got {name!r}. "
-            "Pick one of them, or add yours to seqlab.models.REGISTRY."
+            "Pick one of them, or add yours to seqlab.models.REGISTRY.",
+            param="model",
         )
     module, cls, _ = REGISTRY[name]
     return getattr(importlib.import_module(module), cls)
@@ -121,7 +122,8 @@ def build(
         raise ConfigError(
             f"model_params of the {name} model must name its own parameters ({names}); got "
             f"{shared + unknown}. Set {', '.join(COMMON)} directly, and check the spelling of "
-            "the others."
+            "the others.",
+            param="model_params",
         )
     kwargs = {k: v for k, v in (common or {}).items() if k in own and k in COMMON} | given
     trainable = getattr(cls, "trainable", True)
@@ -136,14 +138,16 @@ def build(
                 f"loss='pinball' of the {name} model must have one target and a model with its "
                 f"own output head ({', '.join(QUANTILE_MODELS)}), without channel_independent; "
                 f"got {shape.output_size} target(s). Pick one of those, or use the conformal "
-                "intervals of predict(levels=...)."
+                "intervals of predict(levels=...).",
+                param="loss",
             )
         inner = replace(inner, output_size=q)
     if channel_independent and trainable:
         if dim:
             raise ConfigError(
                 f"series of the {name} model must have no embedding with "
-                f"channel_independent; got dim {dim}. Drop one of the two."
+                f"channel_independent; got dim {dim}. Drop one of the two.",
+                param="series",
             )
         single = replace(shape, input_size=1, output_size=1, target_index=(0,))
         model = ChannelIndependent(cls(single, **fixed, **kwargs), shape)

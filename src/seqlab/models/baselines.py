@@ -52,7 +52,8 @@ class SeasonalNaive(_Baseline):
         if m > shape.lookback:
             raise ConfigError(
                 f"lookback of SeasonalNaive must be at least its season length {m}; got "
-                f"{shape.lookback}. Raise lookback or set season_length."
+                f"{shape.lookback}. Raise lookback or set season_length.",
+                param="lookback",
             )
         self.steps = (torch.arange(shape.horizon) % m).tolist()
 
@@ -61,7 +62,8 @@ class SeasonalNaive(_Baseline):
         if x.shape[1] < m:
             raise ConfigError(
                 f"history of SeasonalNaive must be at least its season length {m}; got "
-                f"{x.shape[1]} rows. Pass more rows or set season_length."
+                f"{x.shape[1]} rows. Pass more rows or set season_length.",
+                param="history",
             )
         positions = [x.shape[1] - m + k for k in self.steps]  # window rows to copy
         return self._targets(x)[:, positions]

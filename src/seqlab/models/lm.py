@@ -142,7 +142,8 @@ class LanguageModelNet(nn.Module):
                 if state is not None and state.offset:
                     raise ConfigError(
                         "state of LanguageModelNet must hold its caches past step 0; got none "
-                        f"at offset {state.offset}. Start from state=None."
+                        f"at offset {state.offset}. Start from state=None.",
+                        param="state",
                     )
                 state = LMState(caches=[KVCache() for _ in self.backbone.layers])  # type: ignore[union-attr]
             length = ids.shape[1]

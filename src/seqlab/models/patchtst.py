@@ -58,7 +58,8 @@ class PatchTST(nn.Module):
         if p > shape.lookback or p < 2:
             raise ConfigError(
                 f"patch_len of PatchTST must be in [2, lookback={shape.lookback}]; got {p}. "
-                "Use a shorter patch or a longer lookback."
+                "Use a shorter patch or a longer lookback.",
+                param="patch_len",
             )
         self.p, self.s = p, max(p // 2, 1)
         patches = (shape.lookback - p) // self.s + 2  # +1 for the end padding of S steps

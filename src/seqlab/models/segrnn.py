@@ -66,7 +66,8 @@ class SegRNN(nn.Module):
             raise ConfigError(
                 f"patch_len of SegRNN must be at most lookback={shape.lookback}, with an even "
                 f"hidden_size; got patch_len={w}, hidden_size={hidden_size}. Use a shorter "
-                "segment or an even hidden size."
+                "segment or an even hidden size.",
+                param="patch_len",
             )
         self.w = w
         self.n = shape.lookback // w  # input segments (the oldest L mod w steps are dropped)

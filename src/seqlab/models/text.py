@@ -83,7 +83,8 @@ class TextEncoder(nn.Module):
         if word_dropout > 0 and unk_id is None:
             raise ConfigError(
                 f"unk_id of TextEncoder must be given when word_dropout > 0; got None with "
-                f"word_dropout={word_dropout}. Pass the vocabulary's unknown-token id."
+                f"word_dropout={word_dropout}. Pass the vocabulary's unknown-token id.",
+                param="unk_id",
             )
         self.kind, self.pooling = kind, pooling
         self.word_dropout, self.unk_id = word_dropout, unk_id
@@ -130,7 +131,8 @@ class TextEncoder(nn.Module):
             if edges is None:
                 raise ShapeError(
                     "edges of TextEncoder.forward must be given when bigram_dim > 0; got None. "
-                    "Pass the (N, L+1) bigram ids."
+                    "Pass the (N, L+1) bigram ids.",
+                    param="edges",
                 )
             b = self.bigrams(edges)  # (N, L+1, G)
             x = torch.cat([x, b[:, :-1], b[:, 1:]], dim=-1)  # (N, L, E + 2G)
@@ -138,7 +140,8 @@ class TextEncoder(nn.Module):
             if features is None:
                 raise ShapeError(
                     "features of TextEncoder.forward must be given when num_features > 0; got "
-                    "None. Pass the (N, L, F) feature ids."
+                    "None. Pass the (N, L, F) feature ids.",
+                    param="features",
                 )
             f = self.features(features)  # (N, L, F, H)
             x = torch.cat([x, f.flatten(2)], dim=-1)  # (N, L, E + 2G + F·H)

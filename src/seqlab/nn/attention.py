@@ -133,7 +133,9 @@ class MultiHeadAttention(nn.Module):
         if d_model % num_heads:
             fix = f"Choose num_heads among the divisors of {d_model}, or change d_model."
             constraint = f"divisible by num_heads={num_heads}"
-            raise ConfigError(message("d_model", "MultiHeadAttention", constraint, d_model, fix))
+            raise ConfigError(
+                message("d_model", "MultiHeadAttention", constraint, d_model, fix), param="d_model"
+            )
         self.d_model = d_model
         self.num_heads = num_heads
         self.head_dim = d_model // num_heads
@@ -158,7 +160,8 @@ class MultiHeadAttention(nn.Module):
         if cache is not None and key is not None:
             raise ShapeError(
                 "cache of MultiHeadAttention must come with self-attention; got a separate "
-                "key. Cache the keys of a self-attention layer, or drop the cache."
+                "key. Cache the keys of a self-attention layer, or drop the cache.",
+                param="cache",
             )
         key = query if key is None else key
         value = key if value is None else value
@@ -167,7 +170,8 @@ class MultiHeadAttention(nn.Module):
                 raise ShapeError(
                     f"{name} of MultiHeadAttention must be a 3-D tensor (N, length, "
                     f"{self.d_model}); got shape {tuple(t.shape)}. Project the input to "
-                    "d_model features and add a batch dimension."
+                    "d_model features and add a batch dimension.",
+                    param=name,
                 )
         n, length, _ = query.shape
         q = self._split(self.q_proj(query))  # (N, h, L, d_k)
@@ -216,7 +220,8 @@ class MultiHeadAttention(nn.Module):
             if tuple(key_padding_mask.shape) != (n, source):
                 raise ShapeError(
                     f"key_padding_mask of MultiHeadAttention must have shape ({n}, {source}); "
-                    f"got {tuple(key_padding_mask.shape)}. Mark padded keys with True."
+                    f"got {tuple(key_padding_mask.shape)}. Mark padded keys with True.",
+                    param="key_padding_mask",
                 )
             keep = ~key_padding_mask.to(torch.bool)[:, None, None, :]  # (N, 1, 1, S)
             mask = keep if mask is None else mask & keep

@@ -148,12 +148,14 @@ class _Cell(nn.Module):
         if input.dim() not in (1, 2):
             raise ShapeError(
                 f"input of {thing} must be a 1-D (H_in) or 2-D (N, H_in) tensor; "
-                f"got shape {tuple(input.shape)}. Feed one time step at a time."
+                f"got shape {tuple(input.shape)}. Feed one time step at a time.",
+                param="input",
             )
         if input.shape[-1] != self.input_size:
             raise ShapeError(
                 f"input of {thing} must have {self.input_size} features in its last dimension; "
-                f"got shape {tuple(input.shape)}. Match input_size to the data."
+                f"got shape {tuple(input.shape)}. Match input_size to the data.",
+                param="input",
             )
         return (input, False) if input.dim() == 2 else (input.unsqueeze(0), True)
 

@@ -154,7 +154,8 @@ class Recurrent(nn.Module):
         if return_gates and self.backend != "cells":
             raise ConfigError(
                 "return_gates of Recurrent must be used with backend='cells'; got "
-                f"backend={self.backend!r}. Build the layer with backend='cells' to see gates."
+                f"backend={self.backend!r}. Build the layer with backend='cells' to see gates.",
+                param="return_gates",
             )
         if self.backend == "cells":
             output, state, gates = self._forward_cells(x, state, lens)
@@ -333,13 +334,15 @@ class Recurrent(nn.Module):
         if x.dim() != 3:
             raise ShapeError(
                 f"input of Recurrent must be a 3-D tensor {layout}; got shape "
-                f"{tuple(x.shape)}. Add a batch dimension with x.unsqueeze(0) for one sequence."
+                f"{tuple(x.shape)}. Add a batch dimension with x.unsqueeze(0) for one sequence.",
+                param="input",
             )
         if x.shape[-1] != self.input_size:
             raise ShapeError(
                 f"input of Recurrent must have input_size={self.input_size} features in its "
                 f"last dimension; got shape {tuple(x.shape)}. Build the layer with "
-                f"input_size={x.shape[-1]} or select the right columns."
+                f"input_size={x.shape[-1]} or select the right columns.",
+                param="input",
             )
 
     def _check_lengths(self, x: Tensor, lengths: Tensor | Sequence[int]) -> Tensor:
@@ -348,7 +351,8 @@ class Recurrent(nn.Module):
         if lens.numel() != n or lens.min() < 1 or lens.max() > length:
             raise ShapeError(
                 f"lengths of Recurrent must hold one length in [1, {length}] per sequence "
-                f"({n}); got {lens.tolist()}. Pass the true length of each padded sequence."
+                f"({n}); got {lens.tolist()}. Pass the true length of each padded sequence.",
+                param="lengths",
             )
         return lens
 
@@ -359,13 +363,15 @@ class Recurrent(nn.Module):
         if self.kind == "lstm" and len(parts) != 2:
             raise ShapeError(
                 "state of Recurrent must be a pair (h, c) for kind='lstm'; got one tensor. "
-                "Pass the state an LSTM returned."
+                "Pass the state an LSTM returned.",
+                param="state",
             )
         for part in parts:
             if tuple(part.shape) != expected:
                 raise ShapeError(
                     f"state of Recurrent must have shape {expected} (D*num_layers, N, H_out); "
-                    f"got {tuple(part.shape)}. Pass the state this layer returned."
+                    f"got {tuple(part.shape)}. Pass the state this layer returned.",
+                    param="state",
                 )
 
     def extra_repr(self) -> str:

@@ -60,7 +60,8 @@ class RevIN(nn.Module):
         if x.dim() != 3 or x.shape[-1] != self.num_features:
             raise ShapeError(
                 f"input of RevIN must be a 3-D tensor (N, L, {self.num_features}); got shape "
-                f"{tuple(x.shape)}. Put channels in the last dimension."
+                f"{tuple(x.shape)}. Put channels in the last dimension.",
+                param="input",
             )
         mu = x.mean(dim=1, keepdim=True).detach()  # (N, 1, C)
         sigma = torch.sqrt(x.var(dim=1, keepdim=True, unbiased=False) + self.eps).detach()

@@ -285,7 +285,8 @@ class TransformerEncoder(nn.Module):
         if caches is not None and len(caches) != len(self.layers):
             raise ShapeError(
                 f"caches of TransformerEncoder must be one per layer; got {len(caches)} for "
-                f"{len(self.layers)} layers. Pass [KVCache() for _ in range(num_layers)]."
+                f"{len(self.layers)} layers. Pass [KVCache() for _ in range(num_layers)].",
+                param="caches",
             )
         weights = []
         for i, layer in enumerate(self.layers):
@@ -351,7 +352,8 @@ class TransformerDecoder(nn.Module):
         if caches is not None and len(caches) != len(self.layers):
             raise ShapeError(
                 f"caches of TransformerDecoder must be one per layer; got {len(caches)} for "
-                f"{len(self.layers)} layers. Pass [KVCache() for _ in range(num_layers)]."
+                f"{len(self.layers)} layers. Pass [KVCache() for _ in range(num_layers)].",
+                param="caches",
             )
         weights = []
         for i, layer in enumerate(self.layers):

@@ -33,7 +33,8 @@ def write_run(result: RunResult, out: str | Path | None = None) -> dict[str, Pat
     if folder is None:
         raise ConfigError(
             "out of seqlab.report.write_run must be given when the run was not saved; got "
-            "None. Pass a folder, or run run_forecast(config, out=...)."
+            "None. Pass a folder, or run run_forecast(config, out=...).",
+            param="out",
         )
     folder = Path(folder)
     if result.config.id_col is not None:  # many series

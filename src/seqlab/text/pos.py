@@ -90,7 +90,8 @@ class PosTagger(Tool):
             raise DataError(
                 f"text of PosTagger.tag must be a str or a list of words (str); got a list "
                 f"holding {type(next(w for w in words if not isinstance(w, str))).__name__}. "
-                "Pass one text, or its words."
+                "Pass one text, or its words.",
+                param="text",
             )
         return list(zip(words, self.tag_words([words])[0], strict=True))
 
@@ -99,7 +100,8 @@ class PosTagger(Tool):
         if isinstance(texts, str):
             raise DataError(
                 "texts of PosTagger.tag_many must be a list of texts; got one str. Wrap it "
-                "in a list, or use tag(text)."
+                "in a list, or use tag(text).",
+                param="texts",
             )
         lines = self.segmenter.cut_many(texts)
         tags = self.tag_words(lines)

@@ -186,7 +186,8 @@ def train(
     if pretrained is not None and task != "sentiment":
         raise ConfigError(
             f"pretrained of train must be used with the sentiment task; got task {task!r}. "
-            "Leave pretrained out for segment and pos."
+            "Leave pretrained out for segment and pos.",
+            param="pretrained",
         )
     recipe = {**RECIPES[task], "model": model} if pretrained is None else TRANSFER
     params = {**recipe, "device": device, "verbose": verbose, **overrides}

@@ -77,7 +77,8 @@ class Segmenter(Tool):
         if not isinstance(word, str) or not word or any(c.isspace() for c in word):
             raise ConfigError(
                 f"word of {type(self).__name__}.add_word must be a non-empty text without "
-                f"spaces; got {word!r}. Pass one word, such as '华清远见'."
+                f"spaces; got {word!r}. Pass one word, such as '华清远见'.",
+                param="word",
             )
         self.user_words.add(word)
         self._lengths = sorted({len(w) for w in self.user_words}, reverse=True)
@@ -134,7 +135,8 @@ class Segmenter(Tool):
         if isinstance(texts, str):
             raise DataError(
                 f"texts of {type(self).__name__}.cut_many must be a list of texts; got one "
-                "str. Wrap it in a list, or use cut(text)."
+                "str. Wrap it in a list, or use cut(text).",
+                param="texts",
             )
         chars, allowed = [], []
         for text in texts:

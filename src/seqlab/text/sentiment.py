@@ -42,7 +42,8 @@ class SentimentClassifier(Tool):
         if isinstance(texts, str):
             raise DataError(
                 "texts of SentimentClassifier.predict_proba must be a list of texts; got one "
-                "str. Wrap it in a list: predict_proba([text])."
+                "str. Wrap it in a list: predict_proba([text]).",
+                param="texts",
             )
         return self.model.predict_proba([_chars(t) for t in texts])
 

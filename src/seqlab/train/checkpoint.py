@@ -160,7 +160,8 @@ def read(
             raise CheckpointError(
                 f"resume of the trainer must name a checkpoint of this run; got {str(path)!r}, "
                 f"written for other {what} (fingerprint {theirs.get(part)} ≠ {prints[part]}). "
-                "Resume with the data and settings it was written for, or start afresh."
+                "Resume with the data and settings it was written for, or start afresh.",
+                param="resume",
             )
     device = next(iter(model.state_dict().values())).device
     model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
@@ -197,7 +198,8 @@ def _open(path: Path) -> tuple[dict[str, Tensor], dict[str, Any]]:
     if not path.is_file():
         raise CheckpointError(
             f"resume of the trainer must name an existing checkpoint file; got {str(path)!r}. "
-            "Point to the checkpoint.safetensors a run wrote, or start afresh."
+            "Point to the checkpoint.safetensors a run wrote, or start afresh.",
+            param="resume",
         )
     try:
         with safe_open(str(path), framework="pt") as f:
@@ -206,6 +208,7 @@ def _open(path: Path) -> tuple[dict[str, Tensor], dict[str, Any]]:
     except (SafetensorError, KeyError, ValueError, OSError) as err:
         raise CheckpointError(
             f"resume of the trainer must name a checkpoint written by seqlab; got {str(path)!r} "
-            f"({type(err).__name__}). Start afresh: the file is not a training checkpoint."
+            f"({type(err).__name__}). Start afresh: the file is not a training checkpoint.",
+            param="resume",
         ) from None
     return tensors, meta

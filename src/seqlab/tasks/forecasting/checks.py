@@ -80,7 +80,8 @@ def check_params(params: Mapping[str, Any]) -> None:
     if params["val_size"] + params["test_size"] >= 1:
         raise ConfigError(
             f"val_size + test_size of Forecaster must be below 1; got "
-            f"{params['val_size'] + params['test_size']}. Leave rows for training."
+            f"{params['val_size'] + params['test_size']}. Leave rows for training.",
+            param="val_size",
         )
 
 
@@ -95,7 +96,8 @@ def resolve_columns(
         if df.shape[1] != 1:
             raise ConfigError(
                 f"target of Forecaster must be given when the data has several columns; "
-                f"got None for columns {', '.join(map(str, df.columns))}. Pass target='...'."
+                f"got None for columns {', '.join(map(str, df.columns))}. Pass target='...'.",
+                param="target",
             )
         targets = [str(df.columns[0])]
     else:
@@ -105,6 +107,7 @@ def resolve_columns(
         raise ConfigError(
             f"features of Forecaster must all be targets with strategy='recursive', since "
             f"a one-step model must forecast every input it is fed back; got {extra} beyond "
-            f"{targets}. Add them to target, or use strategy='direct'."
+            f"{targets}. Add them to target, or use strategy='direct'.",
+            param="features",
         )
     return targets + extra, targets

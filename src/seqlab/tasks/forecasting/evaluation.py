@@ -97,7 +97,8 @@ def rolling_backtest(fc: Any, data: pd.DataFrame, targets: list[str], split: Spl
         raise DataError(
             f"folds of Forecaster.backtest must leave at least horizon={fc.horizon} test "
             f"rows per fold; got {folds} folds over {split.rows - split.val_end} test rows. "
-            "Use fewer folds or a larger test_size."
+            "Use fewer folds or a larger test_size.",
+            param="folds",
         )
     evaluations, spans = [], []
     for k in range(folds):

@@ -104,7 +104,8 @@ def run_forecast(
         raise ConfigError(
             f"model_params of the run must name models of the run "
             f"({', '.join(config.all_models())}); got {stray}. Add them to models, or drop "
-            "their settings."
+            "their settings.",
+            param="model_params",
         )
     if config.id_col is not None:
         from seqlab.tasks.forecasting.experiment_panel import run_panel

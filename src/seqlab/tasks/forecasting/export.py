@@ -33,7 +33,8 @@ def export(folder: str | Path, fmt: str = "onnx", out: str | Path | None = None)
     if fmt not in FORMATS:
         raise ConfigError(
             f"format of seqlab export must be one of {', '.join(FORMATS)}; got {fmt!r}. "
-            "Pass --format onnx."
+            "Pass --format onnx.",
+            param="format",
         )
     folder = Path(folder)
     fc = Forecaster.load(folder, device="cpu")
@@ -41,7 +42,8 @@ def export(folder: str | Path, fmt: str = "onnx", out: str | Path | None = None)
         raise ConfigError(
             f"folder of seqlab export must hold a network forecaster of one series; got "
             f"{'a baseline' if not fc._trainable() else 'a global model of many series'} "
-            f"({fc.model}). Export a network trained with seqlab forecast on one series."
+            f"({fc.model}). Export a network trained with seqlab forecast on one series.",
+            param="path",
         )
     path = Path(out) if out is not None else folder / "model.onnx"
     path.parent.mkdir(parents=True, exist_ok=True)

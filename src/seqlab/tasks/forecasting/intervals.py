@@ -128,7 +128,8 @@ def with_bands(
         raise ConfigError(
             f"levels of Forecaster.predict need the conformal residuals that a direct model "
             f"keeps from its fit; got none (strategy={strategy!r}). "
-            + (fix or "Use strategy='direct'.")
+            + (fix or "Use strategy='direct'."),
+            param="levels",
         )
     out = forecast.copy()
     for level in levels:

@@ -120,7 +120,8 @@ def tune(
     if len(config.models) != 1 or config.id_col is not None:
         raise ConfigError(
             f"models of seqlab tune must be one network on one series; got {config.models}"
-            f"{' on long data' if config.id_col else ''}. Tune one model at a time: --model lstm."
+            f"{' on long data' if config.id_col else ''}. Tune one model at a time: --model lstm.",
+            param="models",
         )
     model = config.models[0]
     df = config.load_data()

@@ -188,7 +188,8 @@ class TextTask(Estimator):
             raise DataError(
                 f"data of {type(self).__name__}.fit must be equally many texts and targets, at "
                 f"least one; got {len(sequences)} texts and {len(targets)} targets. Pass "
-                "matching lists."
+                "matching lists.",
+                param="data",
             )
         self.vocab_ = Vocab.build(sequences, self.min_freq)
         self.bigrams_ = (
@@ -237,14 +238,16 @@ class TextTask(Estimator):
             got = "None" if features is None else f"{len(features)} lists for {len(sequences)}"
             raise DataError(
                 f"features of {name} must be given, one list per text, as in fit; got {got}. "
-                f"Pass {self.num_features_} values per token."
+                f"Pass {self.num_features_} values per token.",
+                param="features",
             )
         for i, (s, f) in enumerate(zip(sequences, features, strict=True)):
             if len(f) != len(s) or any(len(v) != self.num_features_ for v in f):
                 raise DataError(
                     f"features of {name} must be {self.num_features_} values for each token; "
                     f"got {[len(v) for v in f][:5]} for the {len(s)} tokens of text {i}. "
-                    "Fix that text's features."
+                    "Fix that text's features.",
+                    param="features",
                 )
 
     def _predict_batches(

@@ -28,13 +28,15 @@ def _language_model_config(path: str | Path) -> dict[str, Any]:
     if not file.is_file():
         raise ConfigError(
             f"pretrained of SequenceClassifier must be the folder of a saved LanguageModel; "
-            f"got {str(path)!r}, which has no config.json. Save one with LanguageModel.save."
+            f"got {str(path)!r}, which has no config.json. Save one with LanguageModel.save.",
+            param="pretrained",
         )
     config = cast(dict[str, Any], read_json(file))
     if config.get("model") not in ("rnn", "lstm", "gru") or "context" not in config:
         raise ConfigError(
             f"pretrained of SequenceClassifier must be a recurrent LanguageModel (rnn, lstm, "
-            f"gru); got {config.get('model')!r} at {str(path)!r}. Pretrain a recurrent one."
+            f"gru); got {config.get('model')!r} at {str(path)!r}. Pretrain a recurrent one.",
+            param="pretrained",
         )
     return config
 
@@ -196,7 +198,8 @@ class SequenceClassifier(TextTask):
             raise ConfigError(
                 f"pretrained of SequenceClassifier must come with an encoder shaped as its "
                 f"language model ({', '.join(f'{k}={v!r}' for k, v in wrong.items())}); got "
-                f"{got}. Build it with SequenceClassifier.from_language_model(path)."
+                f"{got}. Build it with SequenceClassifier.from_language_model(path).",
+                param="pretrained",
             )
 
     def _initialise(self, model: nn.Module) -> None:

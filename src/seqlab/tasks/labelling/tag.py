@@ -135,7 +135,8 @@ class SequenceTagger(TextTask):
                 if len(s) != len(t):
                     raise DataError(
                         f"tags of SequenceTagger.fit must match their text token for token; "
-                        f"got {len(s)} tokens and {len(t)} tags in text {i}. Fix that pair."
+                        f"got {len(s)} tokens and {len(t)} tags in text {i}. Fix that pair.",
+                        param="tags",
                     )
         self.labels_ = sorted({tag for seq in tags for tag in seq})
         index = {tag: k for k, tag in enumerate(self.labels_)}

@@ -65,26 +65,30 @@ class Form:
         if found is None:
             raise ConfigError(
                 f"form of generate must be 'LxN' (N lines of L characters), e.g. '5x4' or "
-                f"'7x8'; got {form!r}. Use '5x4' for a five-character quatrain."
+                f"'7x8'; got {form!r}. Use '5x4' for a five-character quatrain.",
+                param="form",
             )
         length = int(found.group(1))
         lines = int(found.group(2)) if found.group(2) else len(acrostic) or 4
         if not 1 <= length <= MAX_LINE or not 1 <= lines <= 64:
             raise ConfigError(
                 f"form of generate must have lines of 1 to {MAX_LINE} characters and 1 to 64 "
-                f"lines; got {form!r}. Classical lines have 4, 5 or 7 characters: try '5x4'."
+                f"lines; got {form!r}. Classical lines have 4, 5 or 7 characters: try '5x4'.",
+                param="form",
             )
         if acrostic and len(acrostic) != lines:
             raise ConfigError(
                 f"acrostic of generate must give one character per line of the form; got "
                 f"{len(acrostic)} characters for {lines} lines ({form!r}). Give {lines} "
-                f"characters, or the form '{length}' alone."
+                f"characters, or the form '{length}' alone.",
+                param="acrostic",
             )
         if acrostic and not all(HANZI.fullmatch(c) for c in acrostic):
             bad = next(c for c in acrostic if not HANZI.fullmatch(c))
             raise DataError(
                 f"acrostic of generate must be Chinese characters; got {bad!r} in "
-                f"{acrostic!r}. Give one character per line."
+                f"{acrostic!r}. Give one character per line.",
+                param="acrostic",
             )
         return cls(length, lines, acrostic)
 
@@ -108,7 +112,8 @@ class Form:
             raise DataError(
                 f"prefix of generate must fit the form {self.length}x{self.lines} "
                 f"({len(template)} characters with punctuation); got {len(prefix)}. Shorten "
-                "it or choose a longer form."
+                "it or choose a longer form.",
+                param=("prefix", "form"),
             )
         for i, (char, want) in enumerate(zip(prefix, template, strict=False)):
             fits = HANZI.fullmatch(char) if want is None else char == want
@@ -117,7 +122,8 @@ class Form:
                 raise DataError(
                     f"prefix of generate must fit the form {self.length}x{self.lines}: its "
                     f"character {i + 1} must be {need}; got {char!r} (lines of {self.length} "
-                    "characters, each closed by ， or 。). Fix the prefix or the form."
+                    "characters, each closed by ， or 。). Fix the prefix or the form.",
+                    param=("prefix", "form"),
                 )
 
     def masks(self, itos: Sequence[str], start: int) -> list[Tensor]:
@@ -126,7 +132,8 @@ class Form:
         if not hanzi.any():
             raise DataError(
                 "form of generate needs a model that has seen Chinese characters; got one whose "
-                f"{len(itos)} tokens hold none. Leave form and acrostic out for this model."
+                f"{len(itos)} tokens hold none. Leave form and acrostic out for this model.",
+                param="form",
             )
         stoi = {t: i for i, t in enumerate(itos)}
         out = []
@@ -137,7 +144,8 @@ class Form:
             if want not in stoi:
                 raise DataError(
                     f"acrostic of generate must use characters the model has seen; got "
-                    f"{want!r}, which its training texts never had. Choose another."
+                    f"{want!r}, which its training texts never had. Choose another.",
+                    param="acrostic",
                 )
             mask = torch.zeros(len(itos), dtype=torch.bool)
             mask[stoi[want]] = True
@@ -180,7 +188,8 @@ def check_settings(
         raise ConfigError(
             f"beam of {where} searches for the most probable text, so it takes no sampling "
             f"settings; got beam={beam} with temperature, top_k or top_p. Leave those unset, "
-            "or use beam=1."
+            "or use beam=1.",
+            param="beam",
         )
 
 

@@ -176,13 +176,15 @@ class LanguageModel(Estimator):
             raise DataError(
                 f"texts of LanguageModel.{what} must be a text, a list of texts or of "
                 f"(condition, text) pairs, not empty; got {type(texts).__name__} of "
-                f"{len(docs)}. Pass str, list[str] or list[tuple[str, str]]."
+                f"{len(docs)}. Pass str, list[str] or list[tuple[str, str]].",
+                param="texts",
             )
         kept = [(c, t) for c, t in pairs if t]
         if not kept:
             raise DataError(
                 f"texts of LanguageModel.{what} must hold at least one character; got "
-                f"{len(docs)} empty. Pass the texts themselves."
+                f"{len(docs)} empty. Pass the texts themselves.",
+                param="texts",
             )
         return kept
 
@@ -311,7 +313,8 @@ class LanguageModel(Estimator):
             if self.tokens != "char":
                 raise ConfigError(
                     "form of LanguageModel.generate needs a character model; got "
-                    f"tokens={self.tokens!r}. Train with tokens='char'."
+                    f"tokens={self.tokens!r}. Train with tokens='char'.",
+                    param="form",
                 )
             shape.check_prefix(prefix)
         kind = "characters" if self.tokens == "char" else "words"
@@ -321,7 +324,8 @@ class LanguageModel(Estimator):
                 raise DataError(
                     f"{what} of LanguageModel.generate must use {kind} the model has seen; "
                     f"got {unknown[0]!r}, which its training texts never had. Leave it out or "
-                    "choose another."
+                    "choose another.",
+                    param=what,
                 )
         masks: list[Tensor]
         if shape is None:

@@ -61,13 +61,15 @@ def check_pairs(
     if isinstance(sources, str) or isinstance(targets, str):
         raise DataError(
             f"sources of Seq2Seq.{what} must be lists of texts; got a single text. Wrap it "
-            "in a list."
+            "in a list.",
+            param="sources",
         )
     if len(sources) != len(targets) or not sources:
         raise DataError(
             f"data of Seq2Seq.{what} must be equally many sources and targets, at least "
             f"one; got {len(sources)} sources and {len(targets)} targets. Pass matching "
-            "lists."
+            "lists.",
+            param="data",
         )
     for side, texts, kind in (
         ("sources", sources, source_tokens),
@@ -77,7 +79,8 @@ def check_pairs(
             if not isinstance(t, str) or not tokenize(t, kind):
                 raise DataError(
                     f"{side} of Seq2Seq.{what} must be non-empty texts; got {t!r} at row "
-                    f"{i}. Remove that pair."
+                    f"{i}. Remove that pair.",
+                    param=side,
                 )
 
 
@@ -92,5 +95,6 @@ def check_decoding(sources: Sequence[str], beam: int, n_best: int, alpha: float)
     if isinstance(sources, str):
         raise DataError(
             "sources of Seq2Seq.predict must be a list of texts; got a single text. Wrap "
-            "it in a list."
+            "it in a list.",
+            param="sources",
         )

@@ -216,7 +216,8 @@ class Seq2Seq(Estimator):
         if self.model == "transformer" and self.hidden_size % self.num_heads:
             raise ConfigError(
                 f"hidden_size of Seq2Seq must be divisible by num_heads={self.num_heads} for "
-                f"the Transformer; got {self.hidden_size}. Choose e.g. hidden_size=256."
+                f"the Transformer; got {self.hidden_size}. Choose e.g. hidden_size=256.",
+                param="hidden_size",
             )
         check_pairs(sources, targets, "fit", self.source_tokens, self.target_tokens)
         sources, targets = list(sources), list(targets)
@@ -362,7 +363,8 @@ class Seq2Seq(Estimator):
         if len(references) != len(sources):
             raise DataError(
                 f"references of Seq2Seq.evaluate must be one per source; got {len(references)} "
-                f"for {len(sources)} sources. Pass a text or a list of texts for each."
+                f"for {len(sources)} sources. Pass a text or a list of texts for each.",
+                param="references",
             )
         predictions = self.predict(sources, beam, alpha)
         refs = [[r] if isinstance(r, str) else list(r) for r in references]
