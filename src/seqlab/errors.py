@@ -5,10 +5,10 @@ Every message follows one template (STYLE.md, convention 8)::
     "<param> of <Thing> must be <constraint>; got <value>. <How to fix>."
 
 so that a user reads what is wrong, what was seen, and what to do, in one sentence. Every
-error also carries the name of the parameter it is about (``param``, None when it is about
-none), so that a caller maps it to its own words without reading the sentence: the CLI to
-the option that sets it (``err.params``). Parameters are checked from declarative tables of :class:`Rule`
-through :func:`check`, which fills ``param`` in.
+error also carries the names of the parameters it is about (``err.params``, empty when it is
+about none), so that a caller maps them to its own words without reading the sentence: the
+CLI to the options that set them. Parameters are checked from declarative tables of
+:class:`Rule` through :func:`check`, which fills them in.
 """
 
 from __future__ import annotations

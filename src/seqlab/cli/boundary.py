@@ -44,7 +44,8 @@ def with_options(text: str, params: tuple[str, ...], options: dict[str, str]) ->
     does not name already.
 
     Example:
-        >>> with_options("x must be y. Pass missing='ffill'.", ("missing",), {"missing": "--missing"})
+        >>> text = "x must be y. Pass missing='ffill'."
+        >>> with_options(text, ("missing", "path"), {"missing": "--missing"})
         "x must be y. Pass missing='ffill'. On the command line: --missing."
     """
     found = [options[p] for p in params if p in options and options[p] not in text]

@@ -145,7 +145,8 @@ class Panel:
             if name not in df.columns:
                 raise DataError(
                     f"column {name!r} of the long data must exist; got columns "
-                    f"{', '.join(map(str, df.columns))}. Choose the target and features among them.",
+                    f"{', '.join(map(str, df.columns))}. Choose the target and features among "
+                    "them.",
                     param=("target", "features"),
                 )
             if not pd.api.types.is_numeric_dtype(df[name]) or pd.api.types.is_bool_dtype(df[name]):
