@@ -89,8 +89,22 @@ class Estimator:
         ``given`` parameters (the device) replace the saved ones."""
         path = Path(path)
         thing = cls.__name__
+        held = sorted(p.parent.name for p in path.glob("*/config.json"))  # a run's models
+        if held:
+            raise CheckpointError(
+                f"path of {thing}.load must be a model folder, not a run folder; got "
+                f"{str(path)!r}. Pass {str(path / held[0])!r}; this run holds: "
+                f"{', '.join(held)}.",
+                param="path",
+            )
         if not (path / "config.json").is_file():
-            what = "has no config.json" if path.is_dir() else "does not exist"
+            what = (
+                "has no config.json"
+                if path.is_dir()
+                else "is a file, not a folder"
+                if path.exists()
+                else "does not exist"
+            )
             raise CheckpointError(
                 f"path of {thing}.load must be a folder written by save(); got {str(path)!r}, "
                 f"which {what}. Check the folder.",
@@ -103,6 +117,7 @@ class Estimator:
         if unknown:
             raise CheckpointError(
                 f"config.json of the saved model at {str(path)!r} must hold {thing} "
-                f"parameters; got unknown {sorted(unknown)}. Save it again with this version."
+                f"parameters; got unknown {sorted(unknown)}. Save it again with this version.",
+                param="path",
             )
         return cls(**{**config, **given})

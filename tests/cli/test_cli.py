@@ -123,3 +123,31 @@ def test_an_error_names_the_option_of_its_parameter_and_no_other(args, stdin, op
     line = result.output.replace("\n", " ")
     assert line.startswith("error: ")
     assert line.rstrip().endswith(f"On the command line: {option}."), line
+
+
+def test_a_run_folder_or_a_file_where_a_model_folder_is_due_says_which_to_pass(tmp_path):
+    import seqlab as sl
+
+    run = tmp_path / "run"
+    df = sl.datasets.load("sine")
+    for name in ("naive", "drift"):
+        sl.Forecaster(model=name, lookback=8, horizon=2).fit(df).save(run / name)
+    (run / "config.json").write_text('{"models": ["naive"], "lookback": 8}')
+    expected = (
+        f"error: path of Forecaster.load must be a model folder, not a run folder; got "
+        f"'{run}'. Pass '{run / 'drift'}'; this run holds: drift, naive."
+    )
+    for args, option in (
+        (["predict", "--from", str(run), "--dataset", "sine"], "--from"),
+        (["export", str(run)], "FOLDER"),
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1
+        assert (
+            result.output.replace("\n", " ").strip() == f"{expected} On the command line: {option}."
+        )
+    table = tmp_path / "x.csv"
+    table.write_text("a,b\n1,2\n")
+    result = runner.invoke(app, ["export", str(table)])
+    assert result.exit_code == 1
+    assert f"got '{table}', which is a file, not a folder." in result.output.replace("\n", " ")

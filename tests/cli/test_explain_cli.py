@@ -147,6 +147,20 @@ def test_attention_of_the_forecaster_and_the_translator(runs, tmp_path):
         "translator.png",
     }
     assert "source × output" in _page(tmp_path)
+    recorded = json.loads((tmp_path / "results.json").read_text())
+    assert recorded["source"] == str(runs / "transformer")
+    assert recorded["sentence"] == "我们明天去北京。" and recorded["translation"]
+
+
+def test_attention_of_the_translator_alone_records_its_sentence(tmp_path):
+    text = "我们明天去北京。"
+    args = ["explain", "attention", "--no-forecaster", "--text", text, "--out", str(tmp_path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    recorded = json.loads((tmp_path / "results.json").read_text())
+    assert recorded["sentence"] == text and recorded["translation"]
+    assert "source" not in recorded  # no forecaster, no data read
+    assert {p.name for p in tmp_path.glob("*.png")} == {"translator.png"}
 
 
 def test_bench_memory_quick(tmp_path):

@@ -125,7 +125,7 @@ def test_train_lm_refuses_a_binary_or_missing_file(tmp_path):
     (tmp_path / "model.bin").write_bytes(bytes(range(256)))
     result = runner.invoke(app, ["text", "train", "lm", "--data", str(tmp_path / "model.bin")])
     assert result.exit_code == 1
-    assert "--data of seqlab text train lm must be a readable UTF-8 text file" in result.output
+    assert "must be UTF-8 (or GBK/GB18030) text; got bytes that are neither" in result.output
     (tmp_path / "nul.txt").write_bytes(b"abc\x00def")
     result = runner.invoke(app, ["text", "train", "lm", "--data", str(tmp_path / "nul.txt")])
     assert "holds NUL bytes (a binary file)" in result.output

@@ -56,7 +56,24 @@ def test_unreadable_file_is_one_sentence(tmp_path):
     )
     (tmp_path / "latin1.txt").write_bytes("café".encode("latin-1"))
     result = runner.invoke(app, ["text", "tag", "--file", str(tmp_path / "latin1.txt")])
-    assert result.exit_code == 1 and "(UnicodeDecodeError)" in result.output
+    assert result.exit_code == 1
+    assert result.output.replace("\n", " ").strip() == (
+        f"error: --file of seqlab text tag ('{tmp_path / 'latin1.txt'}') must be UTF-8 (or "
+        "GBK/GB18030) text; got bytes that are neither. Convert it to UTF-8, e.g. iconv -f "
+        "BIG5 -t UTF-8."
+    )
+
+
+def test_standard_input_in_gbk_or_with_a_byte_order_mark_is_read_as_its_text():
+    """A Chinese Windows pipe (GBK) is read as GBK, with a note; a UTF-8 byte-order mark is
+    no character of the text."""
+    gbk = runner.invoke(app, ["text", "segment"], input="我爱北京天安门\n".encode("gbk"))
+    assert gbk.exit_code == 0, gbk.output
+    assert "我 爱 北京 天安门" in gbk.output
+    assert "is not UTF-8; read it as GBK/GB18030" in gbk.output.replace(" \n", " ")
+    bom = runner.invoke(app, ["text", "segment"], input="\ufeff我爱北京天安门\n".encode())
+    assert bom.exit_code == 0 and "\ufeff" not in bom.output
+    assert bom.output.splitlines()[-1] == "我 爱 北京 天安门"
 
 
 def test_text_and_file_together_is_an_error(tmp_path):

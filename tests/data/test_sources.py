@@ -105,5 +105,26 @@ def test_tushare_offline_is_one_red_line(monkeypatch):
     assert result.output.strip() == (
         "error: download of 000001 from tushare must return prices; got none for the start .. "
         "today (OSError). Check the network connection, the code and the dates. On the "
-        "command line: --start."
+        "command line: --start, --end."
+    )
+
+
+def test_a_data_source_that_fails_on_its_own_import_is_not_called_missing(monkeypatch, tmp_path):
+    """tushare installed but missing a dependency of its own is said so, with the extra that
+    brings it; a module not installed at all is called missing."""
+    (tmp_path / "tushare.py").write_text("import a_dependency_tushare_forgot\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "tushare", raising=False)
+    result = CliRunner().invoke(app, ["data", "fetch", "tushare", "000001"])
+    assert result.exit_code == 1
+    assert result.output.replace("\n", " ").strip() == (
+        "error: tushare of seqlab.data.sources must import; got it installed but missing its "
+        "own dependency 'a_dependency_tushare_forgot' (ModuleNotFoundError). Install the data "
+        "extra, which brings it: pip install 'seqlab[data]' (or pip install "
+        "a_dependency_tushare_forgot)."
+    )
+    monkeypatch.setitem(sys.modules, "tushare", None)  # not installed at all
+    result = CliRunner().invoke(app, ["data", "fetch", "tushare", "000001"])
+    assert "must be installed for this download; got it missing. Install the data extra: " in (
+        result.output.replace("\n", " ")
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from seqlab.errors import SeqlabError
@@ -74,7 +75,8 @@ class ErrorBoundary(TyperGroup):
             if (ctx.obj or {}).get("verbose"):
                 raise
             text = with_options(str(err), err.params, options_of(self._command_run(ctx)))
-            err_console.print(f"[bold red]error:[/] [red]{text}[/]", highlight=False)
+            # escaped: a message's brackets ('seqlab[data]') are text, not rich markup
+            err_console.print(f"[bold red]error:[/] [red]{escape(text)}[/]", highlight=False)
             # Stopped by a signal: the shell's 128 + its number (SIGINT 130, SIGTERM 143).
             code = 128 + getattr(signal, str(getattr(err, "signal", "")), 0)
             raise typer.Exit(code if code > 128 else 1) from None

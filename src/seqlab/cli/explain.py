@@ -278,4 +278,4 @@ def attention(
     if text.strip():
         model = load_translator(direction_for(text, None), translator)
         translated = model.decode([text], beam=1, return_attention=True)[0][0]
-    _show(attention_study(_folder(out, "attention"), fc, df, source, translated))
+    _show(attention_study(_folder(out, "attention"), fc, df, source, translated, text))

@@ -58,19 +58,39 @@ def _texts(
             f"input of seqlab {command} must be a text, --file or lines on standard "
             f'input; got none. Example: seqlab {command} "{example}".'
         )
-    return sys.stdin.read().splitlines()
+    return _decode(sys.stdin.buffer.read(), f"standard input of seqlab {command}").splitlines()
+
+
+def _decode(data: bytes, where: str) -> str:
+    """The text of ``data``: UTF-8 (a byte-order mark dropped, not read as a character), or,
+    when the bytes are not UTF-8, GB18030 (GBK's superset: what Chinese Windows writes),
+    with a note; else one sentence saying so."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise DataError(
+            f"{where} must be UTF-8 (or GBK/GB18030) text; got bytes that are neither. "
+            "Convert it to UTF-8, e.g. iconv -f BIG5 -t UTF-8."
+        ) from None
+    console.print(f"note: {where} is not UTF-8; read it as GBK/GB18030.", markup=False)
+    return text
 
 
 def _read_utf8(path: Path, where: str) -> str:
-    """The text of the file ``path``, or one sentence saying why it cannot be read."""
+    """The text of the file ``path`` (see :func:`_decode`), or one sentence saying why it
+    cannot be read."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        reason = getattr(err, "strerror", None) or type(err).__name__
+        data = path.read_bytes()
+    except OSError as err:
         raise DataError(
-            f"{where} must be a readable UTF-8 text file; got {str(path)!r} ({reason}). "
+            f"{where} must be a readable UTF-8 text file; got {str(path)!r} ({err.strerror}). "
             "Check the path and the encoding."
         ) from None
+    return _decode(data, f"{where} ({str(path)!r})")
 
 
 def _tagger(task: str, saved: Path | None, words: list[str] | None):

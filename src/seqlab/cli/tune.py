@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from seqlab.config import RunConfig
+from seqlab.errors import renamed
 
 console = Console()
 D = RunConfig()
@@ -66,7 +67,6 @@ def tune(
         "features": None if features is None else [f.strip() for f in features.split(",")],
         "date_col": date_col,
         "models": [model],
-        "baselines": [],
         "lookback": lookback,
         "horizon": horizon,
         "epochs": epochs,
@@ -82,7 +82,8 @@ def tune(
         )
         console.print(f"trial {trial.number}: {value}  {params}", highlight=False)
 
-    found = run_tune(config, trials, storage, out, study, on_trial=shown)
+    with renamed(models="model"):
+        found = run_tune(config, trials, storage, out, study, on_trial=shown)
     best = found.best_trial
     console.print(
         f"best: trial {best.number}, val {best.value:.4f} of {len(found.trials)} trials in "

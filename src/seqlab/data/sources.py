@@ -24,12 +24,23 @@ COLUMNS = ["Open", "High", "Low", "Close", "Volume"]
 
 
 def _require(module: str) -> Any:
+    """``module`` imported, or one sentence: missing, or installed but failing on an import
+    of its own (tushare needs ``six`` without declaring it; the data extra installs it)."""
     try:
         return importlib.import_module(module)
-    except ImportError:
+    except ImportError as err:
+        missing = err.name or "?"
+        if missing.split(".")[0] == module:
+            raise ConfigError(
+                f"{module} of seqlab.data.sources must be installed for this download; got it "
+                "missing. Install the data extra: pip install 'seqlab[data]'.",
+                param=module,
+            ) from None
         raise ConfigError(
-            f"{module} of seqlab.data.sources must be installed for this download; got it "
-            "missing. Install the data extra: pip install 'seqlab[data]'."
+            f"{module} of seqlab.data.sources must import; got it installed but missing its "
+            f"own dependency {missing!r} ({type(err).__name__}). Install the data extra, which "
+            f"brings it: pip install 'seqlab[data]' (or pip install {missing}).",
+            param=module,
         ) from None
 
 
@@ -37,7 +48,8 @@ def _no_data(source: str, code: str, start: str | None, end: str | None, why: st
     span = f"{start or 'the start'} .. {end or 'today'}"
     return DataError(
         f"download of {code} from {source} must return prices; got none for {span} ({why}). "
-        "Check the network connection, the code and the dates."
+        "Check the network connection, the code and the dates.",
+        param=("start", "end"),
     )
 
 

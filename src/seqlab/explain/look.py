@@ -106,11 +106,18 @@ def gates_study(folder: Path, fc: Any, df: pd.DataFrame, source: str) -> Study:
 
 
 def attention_study(
-    folder: Path, fc: Any | None, df: pd.DataFrame | None, source: str, translated: Any | None
+    folder: Path,
+    fc: Any | None,
+    df: pd.DataFrame | None,
+    source: str,
+    translated: Any | None,
+    sentence: str = "",
 ) -> Study:
     """The self-attention of Transformer forecaster ``fc`` over the last window of ``df``
-    (per layer and head) and, when given, the translator's attention for one sentence
-    (``translated``: a :class:`~seqlab.tasks.seq2seq.model.Decoded` with its attention)."""
+    (read from ``source``, per layer and head) and, when given, the translator's attention
+    for one ``sentence`` (``translated``: a :class:`~seqlab.tasks.seq2seq.model.Decoded`
+    with its attention). results.json records what each part read: the forecaster's
+    ``source`` and entropies, the translator's ``sentence`` and translation."""
     from seqlab.report.plots import attention_map
 
     shown: list[Figure] = []
@@ -207,10 +214,10 @@ def attention_study(
         shown,
         tables_text([table]),
     )
-    summary: dict[str, Any] = {"source": source}
+    summary: dict[str, Any] = {}
     if "forecaster" in values:
-        summary["entropy"] = entropies
+        summary |= {"source": source, "entropy": entropies}
     if translated is not None and "translator" in values:
-        summary["translation"] = translated.text
+        summary |= {"sentence": sentence, "translation": translated.text}
     write_json(folder / "results.json", summary)
     return Study(page, [table], values)

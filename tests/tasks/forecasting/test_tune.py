@@ -111,3 +111,46 @@ def test_a_journal_study_is_continued_by_a_second_run(tmp_path):
 def test_one_model_at_a_time(tmp_path):
     with pytest.raises(ConfigError, match="--model lstm"):
         tune(RunConfig(models=["lstm", "gru"]), 1, tmp_path / "j.log", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("options", "start", "option"),
+    [
+        (["--model", "naive"], "error: models of seqlab tune must be a network", "--model"),
+        (["--model", "prophet"], "error: model must be one of the registered models", "--model"),
+        (["--trials", "0"], "error: trials of tune must be a positive integer; got 0.", "--trials"),
+        (["--storage", "DIR"], "error: storage of tune must be a file", "--storage"),
+        (["--storage", "BINARY.log"], "error: storage of tune must be a journal or SQLite", ""),
+        (["--storage", "BINARY.db"], "error: storage of tune must be a journal or SQLite", ""),
+    ],
+)
+def test_bad_tuning_input_is_one_line_and_no_traceback(options, start, option, tmp_path):
+    (tmp_path / "DIR").mkdir()
+    binary = bytes(range(256)) * 8
+    for name in ("BINARY.log", "BINARY.db"):
+        (tmp_path / name).write_bytes(binary)
+    given = [str(tmp_path / o) if o in ("DIR", "BINARY.log", "BINARY.db") else o for o in options]
+    out = str(tmp_path / "out")
+    result = CliRunner().invoke(
+        app,
+        ["tune", "--dataset", "sine", "--epochs", "1", "--trials", "1", *given, "--out", out],
+    )
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(start), result.output
+    assert "Traceback" not in result.output and "Trial 0 failed" not in result.output
+    assert len(result.output.strip().splitlines()) <= 2  # one sentence, wrapped at most once
+    assert option in result.output
+
+
+def test_the_config_a_tuning_run_writes_keeps_the_baselines(tmp_path):
+    result = CliRunner().invoke(
+        app,
+        [
+            *("tune", "--dataset", "sine", "--model", "dlinear", "--lookback", "24"),
+            *("--horizon", "3", "--epochs", "1", "--trials", "1"),
+            *("--storage", str(tmp_path / "j.log"), "--out", str(tmp_path / "best")),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    written = json.loads((tmp_path / "best" / "config.json").read_text())
+    assert written["baselines"] == RunConfig().baselines and written["models"] == ["dlinear"]

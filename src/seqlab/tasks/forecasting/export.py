@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-from seqlab.errors import ConfigError
+from seqlab.errors import ConfigError, renamed
 from seqlab.io import write_json
 from seqlab.tasks.forecasting.forecaster import Forecaster
 
@@ -37,13 +37,14 @@ def export(folder: str | Path, fmt: str = "onnx", out: str | Path | None = None)
             param="format",
         )
     folder = Path(folder)
-    fc = Forecaster.load(folder, device="cpu")
+    with renamed(path="folder"):
+        fc = Forecaster.load(folder, device="cpu")
     if fc.is_global or not fc._trainable():
         raise ConfigError(
             f"folder of seqlab export must hold a network forecaster of one series; got "
             f"{'a baseline' if not fc._trainable() else 'a global model of many series'} "
             f"({fc.model}). Export a network trained with seqlab forecast on one series.",
-            param="path",
+            param="folder",
         )
     path = Path(out) if out is not None else folder / "model.onnx"
     path.parent.mkdir(parents=True, exist_ok=True)

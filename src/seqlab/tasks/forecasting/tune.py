@@ -23,8 +23,9 @@ from typing import Any
 from seqlab.config import RunConfig
 from seqlab.data.table import check_series
 from seqlab.data.windows import Split, chronological_split
-from seqlab.errors import ConfigError
+from seqlab.errors import ConfigError, check, positive_int
 from seqlab.io import write_json
+from seqlab.models import model_class
 from seqlab.tasks.forecasting.checks import resolve_columns
 from seqlab.tasks.forecasting.forecaster import Forecaster
 
@@ -61,23 +62,40 @@ def open_study(storage: str | Path, name: str, seed: int) -> Any:
     """The study ``name`` in ``storage`` (created when new): a journal file, or SQLite for a
     name ending in .db / .sqlite (or an ``sqlite:///`` URL); TPE sampling and median pruning."""
     import optuna
+    from sqlalchemy.exc import SQLAlchemyError  # Optuna's SQL storage (a dependency of it)
 
     text = str(storage)
-    if text.startswith("sqlite:///") or text.endswith((".db", ".sqlite")):
-        backend: Any = text if text.startswith("sqlite:///") else f"sqlite:///{text}"
-    else:
-        from optuna.storages.journal import JournalFileBackend, JournalStorage
+    if Path(text).is_dir():
+        raise ConfigError(
+            f"storage of tune must be a file (a journal, or SQLite ending in .db); got the "
+            f"folder {text!r}. Name a file in it, e.g. {str(Path(text) / 'journal.log')!r}.",
+            param="storage",
+        )
+    try:
+        if text.startswith("sqlite:///") or text.endswith((".db", ".sqlite")):
+            backend: Any = text if text.startswith("sqlite:///") else f"sqlite:///{text}"
+        else:
+            from optuna.storages.journal import JournalFileBackend, JournalStorage
 
-        Path(text).parent.mkdir(parents=True, exist_ok=True)
-        backend = JournalStorage(JournalFileBackend(text))
-    return optuna.create_study(
-        study_name=name,
-        storage=backend,
-        load_if_exists=True,
-        direction="minimize",
-        sampler=optuna.samplers.TPESampler(seed=seed),
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=2),
-    )
+            Path(text).parent.mkdir(parents=True, exist_ok=True)
+            backend = JournalStorage(JournalFileBackend(text))
+        return optuna.create_study(
+            study_name=name,
+            storage=backend,
+            load_if_exists=True,
+            direction="minimize",
+            sampler=optuna.samplers.TPESampler(seed=seed),
+            pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=2),
+        )
+    except (ValueError, OSError, SQLAlchemyError) as err:
+        # A journal that is not one (JSONDecodeError and UnicodeDecodeError are ValueErrors),
+        # an SQLite file that is not a database.
+        raise ConfigError(
+            f"storage of tune must be a journal or SQLite file written by Optuna, or a new "
+            f"file; got {text!r}, which cannot be read as one ({type(err).__name__}). Pass "
+            "a new file name, or the file of the study to go on with.",
+            param="storage",
+        ) from None
 
 
 def _sample(trial: Any, model: str) -> dict[str, Any]:
@@ -117,6 +135,7 @@ def tune(
     best trial's RunConfig to ``out``/config.json; return the study."""
     import optuna
 
+    check("tune", {"trials": positive_int()}, {"trials": trials})
     if len(config.models) != 1 or config.id_col is not None:
         raise ConfigError(
             f"models of seqlab tune must be one network on one series; got {config.models}"
@@ -124,6 +143,15 @@ def tune(
             param="models",
         )
     model = config.models[0]
+    if model not in SPACES:
+        model_class(model)  # an unknown name: the registry's sentence
+        raise ConfigError(
+            f"models of seqlab tune must be a network with settings to search "
+            f"({', '.join(SPACES)}); got {model!r}, a baseline with nothing to tune. Pick a "
+            "network, e.g. --model lstm.",
+            param="models",
+        )
+    Forecaster(**config.forecaster_params(model))._check_params()  # before any trial runs
     df = config.load_data()
     whole = chronological_split(df.index, config.val_size, config.test_size)  # rows, not values
     visible = df.iloc[: whole.val_end]  # the test rows are cut off before anything reads them
@@ -152,5 +180,12 @@ def tune(
     found = open_study(storage, study or f"seqlab-{model}", config.seed)
     callbacks = [] if on_trial is None else [lambda s, t: on_trial(t)]
     found.optimize(objective, n_trials=trials, callbacks=callbacks)
+    done = [t for t in found.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    if not done:
+        raise ConfigError(
+            f"trials of tune must let at least one trial finish; got {len(found.trials)} "
+            "trials in the study, none complete (pruned or failed). Run more trials.",
+            param="trials",
+        )
     write_json(Path(out) / "config.json", found.best_trial.user_attrs["config"])
     return found
