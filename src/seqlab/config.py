@@ -10,20 +10,14 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from seqlab.datasets import find
 from seqlab.errors import ConfigError, message, renamed
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DEFAULT_TARGETS", "RunConfig", "load_config"]
+__all__ = ["RunConfig", "load_config"]
 
-# The column forecast by default for each bundled series.
-DEFAULT_TARGETS = {
-    "msft": "Close",
-    "airpassengers": "passengers",
-    "sunspots": "sunspots",
-    "sine": "value",
-}
 
 
 @dataclass(frozen=True)
@@ -104,7 +98,8 @@ class RunConfig:
     def resolved_target(self) -> str | None:
         if self.target is not None or self.data is not None:
             return self.target
-        return DEFAULT_TARGETS.get(self.dataset.lower())
+        with renamed(name="dataset"):
+            return find(self.dataset).target
 
     def load_data(self) -> pd.DataFrame:
         from seqlab import datasets
@@ -123,7 +118,8 @@ class RunConfig:
                 f"{self.dataset!r}, which is one series. Pass --data with a long table.",
                 param="data",
             )
-        return datasets.load(self.dataset)
+        with renamed(name="dataset"):
+            return datasets.load(self.dataset)
 
     def all_models(self) -> list[str]:
         """The models, then the baselines; on many series M4's three always among them."""

@@ -42,3 +42,24 @@ def test_unknown_dataset():
         "ETTm1, ETTm2; got 'aapl'. "
         "Use seqlab.data.read_table for your own files."
     )
+
+
+def test_adding_a_series_is_one_registry_row(monkeypatch, tmp_path):
+    """One row of DATASETS and the series loads by name, in any case, and seqlab forecast
+    runs on it with the row's target."""
+    from typer.testing import CliRunner
+
+    from seqlab.cli import app
+    from seqlab.config import RunConfig
+
+    frame = datasets.load("sine").rename(columns={"value": "level"})
+    monkeypatch.setitem(datasets.DATASETS, "toy", datasets.Dataset(lambda: frame, "level", "a toy"))
+    pd.testing.assert_frame_equal(datasets.load("TOY"), frame)
+    assert RunConfig(dataset="toy").resolved_target() == "level"
+    out = tmp_path / "run"
+    result = CliRunner().invoke(
+        app,
+        ["forecast", "--dataset", "toy", "--models", "dlinear", "--epochs", "1", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert {"dlinear", "naive", "drift"} <= set(pd.read_csv(out / "leaderboard.csv")["model"])

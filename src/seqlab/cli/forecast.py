@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from seqlab.config import RunConfig
+from seqlab.datasets import NAMES
 from seqlab.errors import renamed
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def forecast(
     dataset: Annotated[
         str | None,
         typer.Option(
-            help=f"Bundled series: msft, airpassengers, sunspots, sine \\[default: {D.dataset}]."
+            help=f"Bundled series: {', '.join(NAMES)} \\[default: {D.dataset}]."
         ),
     ] = None,
     target: Annotated[

@@ -19,31 +19,91 @@ Jenkins; SILSO), as bundled in pmdarima.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
-from seqlab.datasets.ett import ETT_FILES, load_ett
 from seqlab.errors import DataError
 
-__all__ = ["NAMES", "load"]
+if TYPE_CHECKING:
+    import pandas as pd
 
-NAMES = ("msft", "airpassengers", "sunspots", "sine", "ETTh1", "ETTh2", "ETTm1", "ETTm2")
+__all__ = ["DATASETS", "NAMES", "Dataset", "find", "load"]
 
 
-def _bundled(filename: str, date_col: str, **read_kw: object) -> pd.DataFrame:
+def _bundled(filename: str, date_col: str, drop: tuple[str, ...] = (), **read_kw: object):
+    """A CSV shipped in seqlab/datasets/data, indexed by its dates (columns ``drop`` left out)."""
+    import pandas as pd
+
     with resources.files("seqlab.datasets").joinpath("data", filename).open("rb") as f:
         df = pd.read_csv(f, **read_kw)  # type: ignore[call-overload]
     df[date_col] = pd.to_datetime(df[date_col])
-    return df.set_index(date_col).rename_axis("date")
+    return df.set_index(date_col).rename_axis("date").drop(columns=list(drop))
 
 
 def _sine(rows: int = 1000, seed: int = 0) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
     t = np.arange(rows)
     noise = np.random.default_rng(seed).standard_normal(rows)
     index = pd.date_range("2000-01-01", periods=rows, freq="D", name="date")
     return pd.DataFrame({"value": np.sin(0.02 * t) + 0.1 * noise}, index=index)
+
+
+def _ett(name: str) -> Callable[[], pd.DataFrame]:
+    def load() -> pd.DataFrame:
+        from seqlab.datasets.ett import load_ett
+
+        return load_ett(name)
+
+    return load
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One row of :data:`DATASETS`: how to load a series, the column forecast by default,
+    and what it is (for ``--help`` and the docs)."""
+
+    load: Callable[[], pd.DataFrame]
+    target: str
+    about: str
+
+
+# Adding a series is one row here: `seqlab forecast --dataset NAME`, its default target and
+# the CLI's help read it from this table. Light to import: pandas loads with the data.
+DATASETS: dict[str, Dataset] = {
+    "msft": Dataset(
+        lambda: _bundled("msft.csv.gz", "Date", ("OpenInt",), compression="gzip"),  # 0 always
+        "Close",
+        "Microsoft daily OHLCV, 1986 .. 2017",
+    ),
+    "airpassengers": Dataset(
+        lambda: _bundled("airpassengers.csv", "month"), "passengers", "airline passengers"
+    ),
+    "sunspots": Dataset(
+        lambda: _bundled("sunspots_monthly.csv", "month"), "sunspots", "monthly sunspots"
+    ),
+    "sine": Dataset(_sine, "value", "sin(0.02 t) + 0.1 N(0, 1), seeded"),
+    "ETTh1": Dataset(_ett("ETTh1"), "OT", "electricity transformer, hourly (not bundled)"),
+    "ETTh2": Dataset(_ett("ETTh2"), "OT", "electricity transformer, hourly (not bundled)"),
+    "ETTm1": Dataset(_ett("ETTm1"), "OT", "electricity transformer, 15 min (not bundled)"),
+    "ETTm2": Dataset(_ett("ETTm2"), "OT", "electricity transformer, 15 min (not bundled)"),
+}
+NAMES = tuple(DATASETS)
+
+
+def find(name: str) -> Dataset:
+    """The registry row of ``name`` (any case: msft, MSFT), or one sentence listing them."""
+    row = {key.lower(): row for key, row in DATASETS.items()}.get(name.lower())
+    if row is None:
+        raise DataError(
+            f"name of datasets.load must be one of {', '.join(DATASETS)}; got {name!r}. "
+            "Use seqlab.data.read_table for your own files.",
+            param="name",
+        )
+    return row
 
 
 def load(name: str) -> pd.DataFrame:
@@ -54,20 +114,4 @@ def load(name: str) -> pd.DataFrame:
         >>> list(df.columns)
         ['Open', 'High', 'Low', 'Close', 'Volume']
     """
-    if name in ETT_FILES:
-        return load_ett(name)
-    key = name.lower()
-    if key == "msft":
-        df = _bundled("msft.csv.gz", "Date", compression="gzip")
-        return df.drop(columns=["OpenInt"])  # always 0 in the source
-    if key == "airpassengers":
-        return _bundled("airpassengers.csv", "month")
-    if key == "sunspots":
-        return _bundled("sunspots_monthly.csv", "month")
-    if key == "sine":
-        return _sine()
-    raise DataError(
-        f"name of datasets.load must be one of {', '.join(NAMES)}; got {name!r}. "
-        "Use seqlab.data.read_table for your own files.",
-        param="name",
-    )
+    return find(name).load()
