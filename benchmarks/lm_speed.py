@@ -47,6 +47,34 @@ def _uncached(lm: LanguageModel, length: int) -> float:
     return length / (time.perf_counter() - start)
 
 
+def table_lm_speed() -> str:
+    r = docs_tables.read_json("lm_speed")
+    lengths = list(r["rows"][0]["sampling"])  # type: ignore[index]
+    lines = [
+        "| backbone | parameters | training tokens/s | "
+        + " | ".join(f"sampling tokens/s at {n}" for n in lengths)
+        + " |",
+        "|---|---:|---:|" + "---:|" * len(lengths),
+    ]
+    for row in r["rows"]:  # type: ignore[index]
+        cells = [f"{row['sampling'][n]['tokens_per_second']:,.0f}" for n in lengths]
+        lines.append(
+            f"| {row['model']} | {row['params']:,} | {row['train_tokens_per_second']:,.0f} | "
+            + " | ".join(cells)
+            + " |"
+        )
+        if "sampling_without_cache" in row:
+            bare = [f"{row['sampling_without_cache'][n]:,.0f}" for n in lengths]
+            lines.append(f"| {row['model']}, no cache | | | " + " | ".join(bare) + " |")
+    return "\n".join(lines) + "\n"
+
+
+# The tables of the docs this script's results fill (see docs_tables.py).
+TABLES = {
+    "lm-speed": (docs_tables.ROOT / "docs" / "benchmarks.md", table_lm_speed),
+}
+
+
 def main() -> None:
     argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], epilog="example: python benchmarks/lm_speed.py"
@@ -106,7 +134,7 @@ def main() -> None:
         "rows": rows,
     }
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    docs_tables.update("lm-speed")
+    docs_tables.update(TABLES)
 
 
 if __name__ == "__main__":

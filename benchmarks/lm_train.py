@@ -17,6 +17,7 @@ import os
 import time
 from pathlib import Path
 
+import docs_tables
 import torch
 
 from seqlab.data.corpora import TEXTS, split
@@ -24,6 +25,30 @@ from seqlab.tasks import LanguageModel
 
 RESULTS = Path(__file__).resolve().parent / "results" / "lm_train.json"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def table_lm_shakespeare() -> str:
+    lines = [
+        "| backbone | size | parameters | epochs | training | val (last 10 % of train) | "
+        "held-out nats/char (target ≤ 1.55) | held-out bits/char |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    runs = [r for r in docs_tables.read_json("lm_train") if r["corpus"] == "shakespeare"]  # type: ignore[union-attr]
+    for r in sorted(runs, key=lambda r: r["held_out"]["loss"]):
+        st = r["settings"]
+        lines.append(
+            f"| {st['model']} | {st['hidden']}×{st['layers']}, dropout {st['dropout']} | "
+            f"{r['params']:,} | {r['epochs']} | {r['train_seconds'] / 60:.1f} min | "
+            f"{min(h['val_loss'] for h in r['history']):.3f} | {r['held_out']['loss']:.3f} | "
+            f"{r['held_out']['bits_per_char']:.3f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+# The tables of the docs this script's results fill (see docs_tables.py).
+TABLES = {
+    "lm-shakespeare": (docs_tables.ROOT / "docs" / "benchmarks.md", table_lm_shakespeare),
+}
 
 
 def main() -> None:
@@ -74,6 +99,8 @@ def main() -> None:
     runs = json.loads(out.read_text()) if out.is_file() else []
     runs = [r for r in runs if r["settings"] != result["settings"]] + [result]
     out.write_text(json.dumps(runs, indent=2) + "\n")
+    if out.resolve() == docs_tables.RESULTS / "lm_train.json":
+        docs_tables.update(TABLES)
     print(json.dumps({k: v for k, v in result.items() if k != "history"}))
 
 

@@ -62,7 +62,7 @@ def write_markdown(results: list[dict], path: Path) -> None:
         "",
         "Written by `benchmarks/ltsf.py` from `ltsf.json`. Cells not yet run are marked so.",
         "",
-        *docs_tables.LTSF_HEADER,
+        *LTSF_HEADER,
     ]
     for cell in default_cells() + sorted(set(done) - set(default_cells())):
         d, m, lb, h, overrides = _parse(cell)
@@ -72,9 +72,66 @@ def write_markdown(results: list[dict], path: Path) -> None:
         if r is None:
             lines.append(f"| {d} | {m} | {lb} | {h} | not yet run | | | | | | | | |")
             continue
-        lines.append(docs_tables.ltsf_row(r, m))
-    lines += ["", *docs_tables.published()]
+        lines.append(ltsf_row(r, m))
+    lines += ["", *published()]
     path.write_text("\n".join(lines) + "\n")
+
+
+LTSF_HEADER = [
+    "| dataset | model | lookback | horizon | MSE | MAE | test windows | epochs (best) "
+    "| s / epoch | peak MB | params | seed | device |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+]
+
+
+def ltsf_row(r: dict, model: str) -> str:
+    """One measured cell of the ETT grid as a table row (``model`` as it is to be shown)."""
+    return (
+        f"| {r['dataset']} | {model} | {r['lookback']} | {r['horizon']} | "
+        f"**{r['mse']:.3f}** | {r['mae']:.3f} | {r['test_windows']} | {r['epochs']} "
+        f"({r['best_epoch']}) | {r['seconds_per_epoch']:.1f} | {r['peak_mb']:.0f} | "
+        f"{r['params']:,} | {r['seed']} | {r['device']} |"
+    )
+
+
+def published() -> list[str]:
+    """The published ETTh1 MSE beside ours, as table lines."""
+    from seqlab.bench.ltsf import PUBLISHED
+
+    lines = ["Published ETTh1 MSE, for comparison (sources in `seqlab/bench/ltsf.py`):", ""]
+    lines.append("| source | " + " | ".join(f"H={h}" for h in HORIZONS) + " |")
+    lines.append("|---|" + "---:|" * len(HORIZONS))
+    for source, values in PUBLISHED.items():
+        cells = " | ".join(f"{values[h]:.3f}" if h in values else "—" for h in HORIZONS)
+        lines.append(f"| {source} | {cells} |")
+    return lines
+
+
+def table_ltsf() -> str:
+    """The measured cells of the ETT grid, then the published figures."""
+    order = ["segrnn", "patchtst", "dlinear"]  # the grid's order; settings changed come last
+    rows = sorted(
+        (r for r in docs_tables.read_json("ltsf") if not r.get("quick")),  # type: ignore[union-attr]
+        key=lambda r: (
+            bool(r.get("overrides")),
+            r["dataset"],
+            order.index(r["model"]) if r["model"] in order else len(order),
+            r["horizon"],
+        ),
+    )
+    lines = list(LTSF_HEADER)
+    for r in rows:
+        model = r["model"]
+        if r.get("overrides"):
+            model += " (" + ", ".join(f"{k}={v}" for k, v in r["overrides"].items()) + ")"
+        lines.append(ltsf_row(r, model))
+    return "\n".join([*lines, "", *published()]) + "\n"
+
+
+# The tables of the docs this script's results fill (see docs_tables.py).
+TABLES = {
+    "ltsf": (docs_tables.ROOT / "docs" / "benchmarks.md", table_ltsf),
+}
 
 
 def main() -> None:
@@ -135,7 +192,7 @@ def main() -> None:
         out.write_text(json.dumps(results, indent=2) + "\n")
         write_markdown(results, out.with_suffix(".md"))
         if out.resolve() == (RESULTS / "ltsf.json").resolve():
-            docs_tables.update("ltsf")
+            docs_tables.update(TABLES)
         print(
             f"{cell}: MSE {result['mse']:.4f} MAE {result['mae']:.4f} "
             f"({result['epochs']} epochs, {result['seconds_per_epoch']:.1f} s/epoch, "

@@ -48,6 +48,61 @@ def _task(task: str, models: list[str], lengths: list[int], known: list[dict]) -
     return run_grid([task], models, lengths, on_result=shown, known=known)
 
 
+def table_memory() -> str:
+    """The long-memory benchmark (benchmarks/memory.py): test loss per length, the longest
+    length solved, Table 1 of Bai et al. beside it."""
+    r = docs_tables.read_json("memory")
+    runs, published = r["runs"], r["published"]
+    lengths = sorted({x["length"] for x in runs})
+    lines = [
+        "| task | model | "
+        + " | ".join(f"T = {t}" for t in lengths)
+        + " | longest T solved | Bai et al., Table 1 |",
+        "|---|---|" + "---:|" * len(lengths) + "---:|---:|",
+    ]
+    for task in dict.fromkeys(x["task"] for x in runs):
+        for model in dict.fromkeys(x["model"] for x in runs if x["task"] == task):
+            cells, solved = [], []
+            for t in lengths:
+                x = next(
+                    (x for x in runs if (x["task"], x["model"], x["length"]) == (task, model, t)),
+                    None,
+                )
+                if x is None:
+                    cells.append("")
+                elif x["skipped"]:
+                    cells.append("not run")
+                else:
+                    mark = " **solved**" if x["solved"] else ""
+                    cells.append(f"{x['test_loss']:.2g}{mark}")
+                    solved += [t] if x["solved"] else []
+            paper = published[task]
+            quoted = (
+                f"{paper[model]:.3g} at T = {paper['length']}" if model in paper else "not in it"
+            )
+            longest = str(max(solved)) if solved else "none"
+            lines.append(
+                f"| {task} | {model} | " + " | ".join(cells) + f" | {longest} | {quoted} |"
+            )
+    b = r["budget"]
+    return "\n".join(lines) + (
+        f"\n\nTest loss (adding: MSE, trivial 1/6, solved below 0.01; copy: cross-entropy per "
+        f"step, solved below 10 % of 10·ln 8/(T+20)). Budget per run: at most {b['steps']:,} "
+        f"steps ({b['epochs']} epochs of {b['train']:,} sequences, batch {b['batch_size']}), "
+        f"AdamW lr {b['lr']:g} on a cosine schedule, clipping at {b['grad_clip']:g}; stopped "
+        f"early once the validation loss is below half the threshold. A model that fails "
+        f"at one T is not run at longer ones. The whole grid took "
+        f"{r['seconds'] / 60:.0f} min on {r['machine']['cpus']} CPU cores (one process "
+        f"per task, one thread each; torch {r['machine']['torch']}).\n"
+    )
+
+
+# The tables of the docs this script's results fill (see docs_tables.py).
+TABLES = {
+    "memory": (docs_tables.ROOT / "docs" / "results" / "memory.md", table_memory),
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", default=",".join(TASKS))
@@ -89,7 +144,7 @@ def main() -> None:
     args.out.write_text(json.dumps(result, indent=1) + "\n")
     if args.out == RESULT:
         memory_curves(result["runs"], CURVES)
-        docs_tables.update("memory")
+        docs_tables.update(TABLES)
 
 
 if __name__ == "__main__":

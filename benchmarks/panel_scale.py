@@ -146,6 +146,55 @@ def speed_rounds(rounds: int, single_rows: int, series: int) -> dict:
     }
 
 
+def table_panel_scale() -> str:
+    if not (docs_tables.RESULTS / "panel_scale.json").exists():
+        return "Not measured yet: run `python benchmarks/panel_scale.py`.\n"
+    r = docs_tables.read_json("panel_scale")
+    g, s = r["global"], r["single"]  # type: ignore[call-overload]
+    mb = 2**20
+    shape = f"{g['values']:,} ({g['series']:,} × {g['values'] // g['series']:,})"
+    build = f"{g['build_seconds']:.2f} s, {g['build_seconds_per_million']:.2f} s per million"
+    data = f"{g['data_bytes'] / mb:,.0f} + {g['model_optimizer_bytes'] / mb:.2f} MB"
+    rows = [
+        ("values (series × rows)", shape, "10 million"),
+        ("training windows of the epoch", f"{g['train_windows']:,}", ""),
+        ("build the training data (`data_seconds_`)", build, "< 1 s per million values"),
+        ("peak memory `fit` adds", f"{g['peak_added_bytes'] / mb:,.0f} MB", ""),
+        ("data (the frame, deep) + model + optimizer", data, ""),
+        ("of which the values alone (float64)", f"{g['value_bytes'] / mb:,.0f} MB", ""),
+        ("peak / (data + model + optimizer)", f"{g['peak_ratio']:.2f}", "≤ 2"),
+        (
+            "the same windows materialised (float32)",
+            f"{g['materialised_windows_bytes'] / mb:,.0f} MB",
+            "",
+        ),
+        ("windows/s, global, one epoch", f"{g['windows_per_s']:,.0f}", ""),
+        (f"windows/s, one series of {s['rows']:,} rows", f"{s['windows_per_s']:,.0f}", ""),
+    ]
+    busy = r.get("note", "the machine otherwise idle")
+    note = f"\nThe epoch: {r['machine']['threads']} thread(s); {busy}.\n"
+    if "rounds" in r:
+        k = r["rounds"]
+        pairs = zip(k["global_windows_per_s"], k["single_windows_per_s"], strict=True)
+        rate = " / ".join(f"{a:,.0f} : {b:,.0f}" for a, b in pairs)
+        label = f"global / single, medians of {len(k['global_windows_per_s'])} alternating rounds"
+        rows.append((label, f"{k['ratio']:.3f}", "within 10 %: 0.90 – 1.10"))
+        threads = r.get("rounds_threads", r["machine"]["threads"])
+        busy = r.get("rounds_note", "the machine otherwise idle")
+        note += (
+            f"The rounds ({k['series']} series × 1,000 rows against the one series; windows/s, "
+            f"global : single): {rate}; {threads} thread(s); {busy}.\n"
+        )
+    lines = ["| measure | value | target |", "|---|---:|---|"]
+    return "\n".join([*lines, *(f"| {a} | {b} | {c} |" for a, b, c in rows), note])
+
+
+# The tables of the docs this script's results fill (see docs_tables.py).
+TABLES = {
+    "panel-scale": (docs_tables.ROOT / "docs" / "results" / "m4.md", table_panel_scale),
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="200 series: not a result")
@@ -165,7 +214,7 @@ def main() -> None:
         if args.note is not None:
             result["rounds_note"] = args.note
         RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-        docs_tables.update("panel-scale")
+        docs_tables.update(TABLES)
         print(json.dumps(rounds, indent=2))
         return
     series = 200 if args.smoke else SERIES
@@ -193,7 +242,7 @@ def main() -> None:
     if args.smoke:
         return
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    docs_tables.update("panel-scale")
+    docs_tables.update(TABLES)
 
 
 if __name__ == "__main__":

@@ -22,13 +22,43 @@ from pathlib import Path
 
 import docs_tables
 import torch
-from seq2seq import MODELS, RECIPES, RUNS, data
+from seq2seq import MODEL_NAMES, MODELS, RECIPES, RUNS, data
 
 from seqlab.tasks import Seq2Seq
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "seq2seq_speed.json"
 TRAIN_PAIRS, DECODE_SOURCES = 2000, 500
+
+
+def table_seq2seq_speed() -> str:
+    """Training pairs/s and decoding sentences/s per model (zh→en recipe)."""
+    if not (docs_tables.RESULTS / "seq2seq_speed.json").exists():
+        return "Not measured yet: run `python benchmarks/seq2seq_speed.py`.\n"
+    r = docs_tables.read_json("seq2seq_speed")
+    lines = [
+        "| model | training, pairs / s | decoding greedy, sentences / s | decoding beam 5, "
+        "sentences / s |",
+        "|---|---:|---:|---:|",
+    ]
+    for row in r["rows"]:  # type: ignore[index]
+        d = row["decode_sentences_per_s"]
+        lines.append(
+            f"| {MODEL_NAMES[row['model']]} | {row['train_pairs_per_s']:,.0f} | "
+            f"{d['greedy']:,.0f} | {d['beam5']:,.0f} |"
+        )
+    m = r["machine"]  # type: ignore[index]
+    lines.append(
+        f"\n{m['cpus']} CPU cores, {m['threads']} threads, torch {m['torch']}; "
+        f"{r['train_pairs']:,} training pairs, {r['decode_sources']} test sources.\n"  # type: ignore[index]
+    )
+    return "\n".join(lines)
+
+
+# The tables of the docs this script's results fill (see docs_tables.py).
+TABLES = {
+    "seq2seq-speed": (docs_tables.ROOT / "docs" / "results" / "seq2seq.md", table_seq2seq_speed),
+}
 
 
 def main() -> None:
@@ -64,7 +94,7 @@ def main() -> None:
         },
     }
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    docs_tables.update("seq2seq-speed")
+    docs_tables.update(TABLES)
 
 
 if __name__ == "__main__":

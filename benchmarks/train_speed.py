@@ -123,6 +123,29 @@ def run_hand(epochs: int) -> dict:
     return {"epoch_seconds": seconds, "peak_mb": _peak_mb(device), "val_loss": val_losses}
 
 
+def table_speed() -> str:
+    r = docs_tables.read_json("train_speed")
+    s, h = r["seqlab"], r["hand_loop"]
+    return (
+        "| | seconds / epoch (median) | peak memory (RSS) | final val loss |\n"
+        "|---|---:|---:|---:|\n"
+        f"| seqlab `Forecaster` | {s['median_epoch_seconds']:.2f} | {s['peak_mb']:.0f} MB | "
+        f"{s['final_val_loss'][0]:.4f} |\n"
+        f"| hand-written loop | {h['median_epoch_seconds']:.2f} | {h['peak_mb']:.0f} MB | "
+        f"{h['final_val_loss'][0]:.4f} |\n"
+        f"| **ratio** | **{r['ratio_seqlab_over_hand']:.2f}×** (target ≤ "
+        f"{r['target_ratio']:.2f}×) | | |\n\n"
+        f"{r['machine']['cpus']} CPU cores, torch {r['machine']['torch']}, {r['rounds']} rounds "
+        f"× {r['epochs_per_run'] - 1} timed epochs per side.\n"
+    )
+
+
+# The tables of the docs this script's results fill (see docs_tables.py).
+TABLES = {
+    "speed": (docs_tables.ROOT / "docs" / "benchmarks.md", table_speed),
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=4)
@@ -187,7 +210,7 @@ def main() -> None:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
     if Path(args.out).resolve() == (ROOT / "benchmarks" / "results" / "train_speed.json").resolve():
-        docs_tables.update("speed")
+        docs_tables.update(TABLES)
     print(
         f"seqlab {summary['seqlab']['median_epoch_seconds']:.2f} s/epoch, hand loop "
         f"{summary['hand']['median_epoch_seconds']:.2f} s/epoch, ratio {ratio:.3f} "

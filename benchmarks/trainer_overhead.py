@@ -126,6 +126,31 @@ def measure(steps: int, rounds: int) -> dict:
     }
 
 
+def table_overhead() -> str:
+    """What the Trainer adds per step to the bare model step (benchmarks/trainer_overhead.py)."""
+    r = docs_tables.read_json("trainer_overhead")
+    lines = [
+        "| model | precision | bare step (ms) | Trainer step (ms) | overhead (ms) | overhead |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for row in r["rows"]:
+        lines.append(
+            f"| {row['model']} | {row['precision']} | {row['bare_ms']:.2f} | "
+            f"{row['trainer_ms']:.2f} | {row['overhead_ms']:+.2f} | {row['overhead_pct']:+.0f} % |"
+        )
+    return "\n".join(lines) + (
+        f"\n\nOn {r['device']} ({r['machine']['cpus']} cores, torch {r['machine']['torch']}), "
+        f"batch {r['batch_size']}, lookback {r['lookback']}, horizon {r['horizon']}, "
+        f"{r['steps']} steps, median of {r['rounds']} rounds.\n"
+    )
+
+
+# The tables of the docs this script's results fill (see docs_tables.py).
+TABLES = {
+    "overhead": (docs_tables.ROOT / "docs" / "scale.md", table_overhead),
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=400)
@@ -137,7 +162,7 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     if args.out == RESULT:
-        docs_tables.update("overhead")
+        docs_tables.update(TABLES)
 
 
 if __name__ == "__main__":

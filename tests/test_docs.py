@@ -81,6 +81,15 @@ def test_the_tables_are_the_benchmarks_json():
     tables = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tables)
     assert tables.stale() == []
+    # each script owns its tables; every marked block of the docs has one owner
+    owned = tables.every_table()
+    marked = {
+        name
+        for page in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
+        for name in re.findall(r"<!-- ([a-z0-9-]+) -->\n", page.read_text())
+    }
+    assert marked == set(owned)
+    assert not [n for n in vars(tables) if n.startswith("table_")]  # no renderer kept here
 
 
 def test_the_readme_is_a_front_door():
