@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 __all__ = ["RunConfig", "load_config"]
 
 
-
 @dataclass(frozen=True)
 class RunConfig:
     """Everything that defines a forecasting run; the CLI options map one-to-one onto it.

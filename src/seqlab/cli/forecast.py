@@ -53,9 +53,7 @@ def forecast(
     ] = None,
     dataset: Annotated[
         str | None,
-        typer.Option(
-            help=f"Bundled series: {', '.join(NAMES)} \\[default: {D.dataset}]."
-        ),
+        typer.Option(help=f"Bundled series: {', '.join(NAMES)} \\[default: {D.dataset}]."),
     ] = None,
     target: Annotated[
         str | None, typer.Option(help="Column to forecast \\[default: Close for msft].")
