@@ -151,3 +151,34 @@ def test_a_run_folder_or_a_file_where_a_model_folder_is_due_says_which_to_pass(t
     result = runner.invoke(app, ["export", str(table)])
     assert result.exit_code == 1
     assert f"got '{table}', which is a file, not a folder." in result.output.replace("\n", " ")
+
+
+def test_the_cli_takes_its_defaults_from_the_estimators(monkeypatch, tmp_path):
+    """An option left out is not passed: the estimator's own default decides. Caught where
+    the CLI builds the estimator, so nothing trains."""
+    from seqlab.tasks import LanguageModel, Seq2Seq
+
+    built = {}
+
+    class Stop(Exception):
+        pass
+
+    def seen(cls):
+        def fit(self, *args, **kwargs):
+            built[cls.__name__] = self.get_params()
+            raise Stop
+
+        return fit
+
+    monkeypatch.setattr(Seq2Seq, "fit", seen(Seq2Seq))
+    monkeypatch.setattr(LanguageModel, "fit", seen(LanguageModel))
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("".join(f"{w}{i}\tx{i}\n" for i in range(30) for w in ("ab",)))
+    runner.invoke(app, ["seq2seq", "train", "--data", str(pairs), "--epochs", "3"])
+    text = tmp_path / "text.txt"
+    text.write_text("to be or not to be\n" * 20)
+    runner.invoke(app, ["text", "train", "lm", "--data", str(text), "--hidden", "32"])
+    defaults = Seq2Seq().get_params()
+    assert built["Seq2Seq"] == defaults | {"epochs": 3, "verbose": True}
+    defaults = LanguageModel().get_params()
+    assert built["LanguageModel"] == defaults | {"hidden_size": 32, "verbose": True}

@@ -4,7 +4,7 @@ it; ``seqlab text translate`` (registered under ``seqlab text``) with the bundle
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -131,41 +131,54 @@ Plot = Annotated[
 ]
 
 
+_S = " \\[default: Seq2Seq's]"  # the options left out take the estimator's own defaults
+
+
 @app.command()
 def train(
     data: Annotated[Path, typer.Option(help="source<TAB>target per line (UTF-8).")],
-    model: Annotated[str, typer.Option(help="gru, lstm, rnn or transformer.")] = "gru",
+    model: Annotated[str | None, typer.Option(help="gru, lstm, rnn or transformer." + _S)] = None,
     attention: Annotated[
-        str, typer.Option(help="general, dot, additive, or none (recurrent models).")
-    ] = "general",
-    source_tokens: Annotated[str, typer.Option(help="char, word or space.")] = "char",
-    target_tokens: Annotated[str, typer.Option(help="char, word or space.")] = "char",
-    hidden_size: Annotated[int, typer.Option(help="Width of the encoder and decoder.")] = 256,
-    embedding_dim: Annotated[int, typer.Option(help="Token embedding size (recurrent).")] = 128,
-    num_layers: Annotated[int, typer.Option(help="Layers of the encoder and decoder.")] = 1,
-    epochs: Annotated[int, typer.Option(help="Training epochs at most.")] = 20,
-    batch_size: Annotated[int, typer.Option(help="Pairs per batch.")] = 64,
-    lr: Annotated[float, typer.Option(help="Learning rate.")] = 2e-3,
+        str | None, typer.Option(help="general, dot, additive, or none (recurrent)." + _S)
+    ] = None,
+    source_tokens: Annotated[str | None, typer.Option(help="char, word or space." + _S)] = None,
+    target_tokens: Annotated[str | None, typer.Option(help="char, word or space." + _S)] = None,
+    hidden_size: Annotated[
+        int | None, typer.Option(help="Width of the encoder and decoder." + _S)
+    ] = None,
+    embedding_dim: Annotated[
+        int | None, typer.Option(help="Token embedding size (recurrent)." + _S)
+    ] = None,
+    num_layers: Annotated[
+        int | None, typer.Option(help="Layers of the encoder and decoder." + _S)
+    ] = None,
+    epochs: Annotated[int | None, typer.Option(help="Training epochs at most." + _S)] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Pairs per batch." + _S)] = None,
+    lr: Annotated[float | None, typer.Option(help="Learning rate." + _S)] = None,
     teacher_forcing: Annotated[
-        float, typer.Option(help="Probability of feeding the gold previous token.")
-    ] = 1.0,
+        float | None, typer.Option(help="Probability of feeding the gold previous token." + _S)
+    ] = None,
     schedule: Annotated[
-        str, typer.Option(help="constant, linear or inverse_sigmoid (scheduled sampling).")
-    ] = "constant",
-    label_smoothing: Annotated[float, typer.Option(help="Label smoothing.")] = 0.1,
+        str | None,
+        typer.Option(help="constant, linear or inverse_sigmoid (scheduled sampling)." + _S),
+    ] = None,
+    label_smoothing: Annotated[float | None, typer.Option(help="Label smoothing." + _S)] = None,
     select: Annotated[
-        str, typer.Option(help="Early stopping on: loss, exact, bleu or chrf.")
-    ] = "loss",
-    val_size: Annotated[float, typer.Option(help="Share of the sources held out.")] = 0.1,
+        str | None, typer.Option(help="Early stopping on: loss, exact, bleu or chrf." + _S)
+    ] = None,
+    val_size: Annotated[
+        float | None, typer.Option(help="Share of the sources held out." + _S)
+    ] = None,
     reverse: Annotated[bool, typer.Option(help="Read each line as target<TAB>source.")] = False,
-    seed: Annotated[int, typer.Option(help="Same seed, same model.")] = 0,
+    seed: Annotated[int | None, typer.Option(help="Same seed, same model." + _S)] = None,
     out: Annotated[Path, typer.Option(help="Folder to save the model in.")] = Path("runs/seq2seq"),
 ) -> None:
     """Train an encoder–decoder on tab-separated pairs, then score it on the held-out share.
 
     A --val-size share of the distinct sources (with all their pairs) is held out for early
     stopping and for the scores printed at the end (also written to scores.json). Empty
-    lines are skipped; columns after the second are ignored.
+    lines are skipped; columns after the second are ignored. An option left out takes the
+    default of seqlab.tasks.Seq2Seq (help(Seq2Seq) lists them).
 
     Examples:
 
@@ -178,40 +191,40 @@ def train(
     from seqlab.tasks import Seq2Seq
     from seqlab.train.distributed import is_main
 
-    if not 0 < val_size < 1:
+    given: dict[str, Any] = {
+        "model": model,
+        "attention": attention,
+        "source_tokens": source_tokens,
+        "target_tokens": target_tokens,
+        "hidden_size": hidden_size,
+        "embedding_dim": embedding_dim,
+        "num_layers": num_layers,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "lr": lr,
+        "teacher_forcing": teacher_forcing,
+        "schedule": schedule,
+        "label_smoothing": label_smoothing,
+        "select": select,
+        "val_size": val_size,
+        "seed": seed,
+    }
+    s2s = Seq2Seq(**{k: v for k, v in given.items() if v is not None}, verbose=True)
+    if not 0 < s2s.val_size < 1:
         raise ConfigError(
-            f"val_size of seqlab seq2seq train must be a fraction in (0, 1); got {val_size}. "
-            "Hold out e.g. 0.1 of the sources.",
+            f"val_size of seqlab seq2seq train must be a fraction in (0, 1); got "
+            f"{s2s.val_size}. Hold out e.g. 0.1 of the sources.",
             param="val_size",
         )
     sources, targets, empty = read_pairs(data, reverse)
     if empty:
         console.print(f"skipped {empty} empty line{'s' * (empty > 1)} of {data}", highlight=False)
-    (train_s, train_t), held = hold_out_sources(sources, targets, val_size, seed)
+    (train_s, train_t), held = hold_out_sources(sources, targets, s2s.val_size, s2s.seed)
     if not held[0]:
         raise DataError(
             f"--data of seqlab seq2seq train must hold at least two distinct sources, so one "
             f"can be held out; got {len(set(sources))}. Add pairs."
         )
-    s2s = Seq2Seq(
-        model=model,
-        attention=attention,
-        source_tokens=source_tokens,
-        target_tokens=target_tokens,
-        hidden_size=hidden_size,
-        embedding_dim=embedding_dim,
-        num_layers=num_layers,
-        epochs=epochs,
-        batch_size=batch_size,
-        lr=lr,
-        teacher_forcing=teacher_forcing,
-        schedule=schedule,
-        label_smoothing=label_smoothing,
-        select=select,
-        val_size=val_size,
-        seed=seed,
-        verbose=True,
-    )
     s2s.fit(train_s, train_t, validation=held)
     if not is_main():
         return  # under torchrun, rank 0 scores, saves and prints

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,6 +13,14 @@ from rich.console import Console
 from seqlab.errors import DataError, renamed
 
 console = Console(stderr=True)
+
+# Options left out take the library's defaults, said so in their help.
+_LM = " \\[default: LanguageModel's]"
+_GEN = " \\[default: LanguageModel.generate's]."
+# The command's own sampling preset for poems: nucleus sampling at 0.8 (nanoGPT's sample.py
+# samples at 0.8 too). The library's generate samples from the model's distribution as it is
+# (temperature 1, no filter), the reference a Python user starts from.
+POEM_SAMPLING = {"temperature": 0.8, "top_p": 0.9}
 
 app = typer.Typer(
     help="Chinese word segmentation, POS tagging, sentiment, poems and translation with the "
@@ -184,16 +192,25 @@ def generate(
     title: Annotated[
         str | None, typer.Option(help="What to write about: a title, a tune name, a keyword.")
     ] = None,
-    temperature: Annotated[float, typer.Option(help="Sampling temperature; 0 is greedy.")] = 0.8,
+    temperature: Annotated[
+        float,
+        typer.Option(help="Sampling temperature; 0 is greedy (the poems' preset: 0.8)."),
+    ] = POEM_SAMPLING["temperature"],
     top_k: Annotated[int | None, typer.Option(help="Sample from the K most probable.")] = None,
     top_p: Annotated[
-        float | None, typer.Option(help="Sample from the smallest set of probability P.")
-    ] = 0.9,
+        float | None,
+        typer.Option(help="Sample from the smallest set of probability P (preset: 0.9)."),
+    ] = POEM_SAMPLING["top_p"],
     beam: Annotated[
-        int, typer.Option(help="Beam search with B beams (no sampling) when B > 1.")
-    ] = 1,
-    seed: Annotated[int, typer.Option(help="Same seed, same text.")] = 0,
-    max_tokens: Annotated[int, typer.Option(help="At most N tokens (a form sets its own).")] = 200,
+        int | None,
+        typer.Option(help="Beam search with B beams (no sampling) when B > 1" + _GEN),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Same seed, same text \\[default: the model's].")
+    ] = None,
+    max_tokens: Annotated[
+        int | None, typer.Option(help="At most N tokens (a form sets its own)" + _GEN)
+    ] = None,
     saved: Annotated[
         Path | None,
         typer.Option(
@@ -229,19 +246,11 @@ def generate(
         )
     with renamed(path="saved"):
         lm = load_poet(saved)
-    searched = beam > 1  # beam search takes no sampling settings
-    text = lm.generate(
-        prefix or "",
-        max_tokens,
-        temperature=1.0 if searched else temperature,
-        top_k=None if searched else top_k,
-        top_p=None if searched else top_p,
-        seed=seed,
-        beam=beam,
-        condition=title,
-        form=form,
-        acrostic=acrostic,
-    )
+    given = {"max_tokens": max_tokens, "seed": seed, "beam": beam}
+    settings: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    if not beam or beam == 1:  # beam search takes no sampling settings
+        settings |= {"temperature": temperature, "top_k": top_k, "top_p": top_p}
+    text = lm.generate(prefix or "", condition=title, form=form, acrostic=acrostic, **settings)
     if form or acrostic:
         text = text.replace("。", "。\n").rstrip("\n")
     typer.echo(text)
@@ -278,8 +287,10 @@ def _documents(data: Path, documents: str, titled: bool) -> list:
 
 
 def _train_lm(
-    data: Path | None, model: str, epochs: int | None, device: str, out: Path, lm_options: dict
+    data: Path | None, documents: str, titled: bool, device: str, out: Path, lm_options: dict
 ) -> None:
+    """``seqlab text train lm``: a LanguageModel with ``lm_options`` (the options given; the
+    others are LanguageModel's defaults) on the documents of ``data``."""
     from seqlab.io import write_json
     from seqlab.tasks import LanguageModel
     from seqlab.train.distributed import is_main
@@ -289,15 +300,8 @@ def _train_lm(
             "--data of seqlab text train lm must name a UTF-8 text file; got none. Example: "
             "seqlab text train lm --data input.txt --model gru."
         )
-    documents, titled = lm_options.pop("documents"), lm_options.pop("titled")
     docs = _documents(data, documents, titled)
-    lm = LanguageModel(
-        model=model,
-        epochs=10 if epochs is None else epochs,
-        device=device,
-        verbose=True,
-        **lm_options,
-    )
+    lm = LanguageModel(**lm_options, device=device, verbose=True)
     lm.fit(docs)
     if not is_main():
         return  # under torchrun, rank 0 saves and prints
@@ -313,7 +317,13 @@ def _train_lm(
 @app.command()
 def train(
     task: Annotated[str, typer.Argument(help="segment, pos, sentiment, or lm (--data).")],
-    model: Annotated[str, typer.Option(help="Encoder: lstm, gru, rnn or transformer.")] = "lstm",
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="Encoder: lstm, gru, rnn or transformer \\[default: the recipe's; lm: "
+            "LanguageModel's]."
+        ),
+    ] = None,
     epochs: Annotated[
         int | None, typer.Option(help="Max epochs \\[default: the recipe's].")
     ] = None,
@@ -348,11 +358,13 @@ def train(
     titled: Annotated[
         bool, typer.Option(help="lm: each line is 'title<TAB>text' (write for a title).")
     ] = False,
-    tokens: Annotated[str, typer.Option(help="lm: char, or word (jieba).")] = "char",
-    hidden: Annotated[int, typer.Option(help="lm: hidden size.")] = 256,
-    layers: Annotated[int, typer.Option(help="lm: layers.")] = 2,
-    context: Annotated[int, typer.Option(help="lm: tokens per chunk (BPTT length).")] = 128,
-    lr: Annotated[float, typer.Option(help="lm: learning rate.")] = 2e-3,
+    tokens: Annotated[str | None, typer.Option(help="lm: char, or word (jieba)." + _LM)] = None,
+    hidden: Annotated[int | None, typer.Option(help="lm: hidden size." + _LM)] = None,
+    layers: Annotated[int | None, typer.Option(help="lm: layers." + _LM)] = None,
+    context: Annotated[
+        int | None, typer.Option(help="lm: tokens per chunk (BPTT length)." + _LM)
+    ] = None,
+    lr: Annotated[float | None, typer.Option(help="lm: learning rate." + _LM)] = None,
 ) -> None:
     """Train a text tool on its corpus split (the bundled recipe), score it on the test split;
     or, with lm, a language model on your own text (--data), early stopping on its last 10 %.
@@ -381,25 +393,33 @@ def train(
         seqlab text train lm --data poems.tsv --documents lines --titled --model lstm
     """
     if task == "lm":
-        options = {
-            "documents": documents,
-            "titled": titled,
+        given = {
+            "model": model,
+            "epochs": epochs,
             "tokens": tokens,
             "hidden_size": hidden,
             "num_layers": layers,
             "context": context,
             "lr": lr,
         }
-        _train_lm(data, model, epochs, device, out, options)
+        options: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+        _train_lm(data, documents, titled, device, out, options)
         return
     from seqlab.io import write_json
     from seqlab.text import evaluate_tool
     from seqlab.text import train as train_tool
     from seqlab.train.distributed import is_main
 
-    extra = {k: v for k, v in {"members": members, "refit": refit}.items() if v is not None}
+    given = {"model": model, "members": members, "refit": refit}
+    extra: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     tool = train_tool(
-        task, model, epochs, limit, verbose=True, device=device, pretrained=pretrained, **extra
+        task,
+        epochs=epochs,
+        limit=limit,
+        verbose=True,
+        device=device,
+        pretrained=pretrained,
+        **extra,
     )
     if not is_main():
         return  # under torchrun, rank 0 saves, scores and prints
