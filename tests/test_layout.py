@@ -20,7 +20,8 @@ LONGER = {
     "nn/transformer.py": "the encoder, the decoder and the causal mask share their blocks; the "
     "annotated-transformer reading order (blocks, then the stacks) keeps them together",
     "models/seq2seq.py": "both encoder–decoder families (recurrent with attention, Transformer) "
-    "and the one decoding interface (start, step, state.select) that search.py reads",
+    "behind the one decoding interface (start, step, state.select) that search.py reads, with "
+    "the teacher forcing and the loss they share",
     "tasks/forecasting/forecaster.py": "one estimator over one series and many: its parameters "
     "documented once, and fit, predict, evaluate and save for both shapes of data; what fit "
     "learns of many series and the arithmetic on them live in panel.py",

@@ -99,7 +99,8 @@ class _Pairs:
     """Inputs and targets already in tensors; a batch is an index gather."""
 
     def __init__(self, x: Tensor, y: Tensor) -> None:
-        self.x, self.y = x, y
+        self.x = x
+        self.y = y
 
     def __len__(self) -> int:
         return len(self.x)

@@ -69,7 +69,10 @@ class EncodedTexts:
         features: list[list[int]] | None = None,
         num_features: int = 0,
     ) -> None:
-        self.ids, self.edges, self.features, self.num_features = ids, edges, features, num_features
+        self.ids = ids
+        self.edges = edges
+        self.features = features
+        self.num_features = num_features
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -118,7 +121,9 @@ class TextBatches:
     tag id per token (padded with :data:`IGNORE`)."""
 
     def __init__(self, inputs: EncodedTexts, targets: list[Any], device: torch.device) -> None:
-        self.inputs, self.targets, self.device = inputs, targets, device
+        self.inputs = inputs
+        self.targets = targets
+        self.device = device
 
     def __len__(self) -> int:
         return len(self.inputs.ids)
@@ -153,8 +158,11 @@ class PairBatches:
         eos: int,
         device: torch.device,
     ) -> None:
-        self.sources, self.targets = sources, targets
-        self.bos, self.eos, self.device = bos, eos, device
+        self.sources = sources
+        self.targets = targets
+        self.bos = bos
+        self.eos = eos
+        self.device = device
 
     def __len__(self) -> int:
         return len(self.sources)

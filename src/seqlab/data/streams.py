@@ -48,7 +48,8 @@ class TokenStreams:
         kept = [(list(d), s) for d, s in zip(documents, skip, strict=True) if len(d) > 1 + s]
         self.documents = [d for d, _ in kept]
         self.skip = [s for _, s in kept]
-        self.chunk, self.device = chunk, device
+        self.chunk = chunk
+        self.device = device
 
     def __len__(self) -> int:
         """Scored tokens (every id but each document's first and its condition's)."""

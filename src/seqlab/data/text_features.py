@@ -110,7 +110,8 @@ class LeaveLineOut:
     occurrences, so that a word found only there looks as unknown as a test word would."""
 
     def __init__(self, counts: Counter[str], line: Sequence[str]) -> None:
-        self.counts, self.line = counts, Counter(line)
+        self.counts = counts
+        self.line = Counter(line)
 
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str):

@@ -105,7 +105,8 @@ class LanguageModelNet(nn.Module):
             {"kind": one_of("rnn", "lstm", "gru", "transformer")},
             {"kind": kind},
         )
-        self.kind, self.hidden_size = kind, hidden_size
+        self.kind = kind
+        self.hidden_size = hidden_size
         self.embedding = nn.Embedding(vocab_size, hidden_size)
         self.dropout = nn.Dropout(dropout)
         self.backbone: nn.Module

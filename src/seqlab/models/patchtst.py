@@ -61,7 +61,8 @@ class PatchTST(nn.Module):
                 "Use a shorter patch or a longer lookback.",
                 param="patch_len",
             )
-        self.p, self.s = p, max(p // 2, 1)
+        self.p = p
+        self.s = max(p // 2, 1)
         patches = (shape.lookback - p) // self.s + 2  # +1 for the end padding of S steps
         self.revin = RevIN(shape.input_size)
         self.embed = nn.Linear(p, hidden_size)

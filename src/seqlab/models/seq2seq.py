@@ -57,6 +57,7 @@ from seqlab.data.batches import IGNORE
 from seqlab.data.tokens import PAD_ID
 from seqlab.errors import check, one_of
 from seqlab.nn import (
+    Attention,
     KVCache,
     Recurrent,
     TransformerDecoder,
@@ -66,7 +67,7 @@ from seqlab.nn import (
 from seqlab.nn.recurrent import State
 from seqlab.nn.state import select_caches, select_recurrent, select_rows
 
-__all__ = ["ATTENTIONS", "Attention", "RecurrentSeq2Seq", "Seq2SeqState", "TransformerSeq2Seq"]
+__all__ = ["ATTENTIONS", "RecurrentSeq2Seq", "Seq2SeqState", "TransformerSeq2Seq"]
 
 ATTENTIONS = ("additive", "dot", "general", "none")
 
@@ -99,51 +100,6 @@ class Seq2SeqState:
             feed=select_rows(self.feed, rows),
             caches=select_caches(self.caches, rows),
         )
-
-
-class Attention(nn.Module):
-    r"""score(s, m) over the memory, then softmax and the weighted sum of the memory.
-
-    ``kind``: "additive" v_aᵀ tanh(W_q s + W_k m) [1], "dot" sᵀm or "general" sᵀ W_a m [2].
-    :meth:`keys` computes what depends on the memory alone once per source (W_k m, W_aᵀ m),
-    so a decoding step costs one (N, S, H) product.
-
-    Example:
-        >>> att = Attention("general", 8)
-        >>> memory = torch.randn(2, 5, 8)
-        >>> mask = torch.tensor([[True] * 5, [True] * 3 + [False] * 2])
-        >>> context, weights = att(torch.randn(2, 8), att.keys(memory), memory, mask)
-        >>> context.shape, weights[1, 3:].tolist()
-        (torch.Size([2, 8]), [0.0, 0.0])
-    """
-
-    def __init__(self, kind: str, size: int) -> None:
-        super().__init__()
-        check("Attention", {"kind": one_of("additive", "dot", "general")}, {"kind": kind})
-        self.kind = kind
-        if kind == "additive":
-            self.query = nn.Linear(size, size, bias=False)  # W_q
-            self.key = nn.Linear(size, size)  # W_k
-            self.v = nn.Linear(size, 1, bias=False)  # v_a
-        elif kind == "general":
-            self.key = nn.Linear(size, size, bias=False)  # W_a (applied to m: sᵀ(W_a m))
-
-    def keys(self, memory: Tensor) -> Tensor:
-        """(N, S, H) memory → what the score reads of it: m (dot), W_a m, W_k m."""
-        return memory if self.kind == "dot" else self.key(memory)
-
-    def forward(
-        self, query: Tensor, keys: Tensor, memory: Tensor, mask: Tensor
-    ) -> tuple[Tensor, Tensor]:
-        """(N, H) query, (N, S, H) keys and memory, (N, S) mask → context (N, H), weights
-        (N, S) (zero at padding, summing to 1)."""
-        if self.kind == "additive":
-            scores = self.v(torch.tanh(keys + self.query(query)[:, None])).squeeze(-1)  # (N, S)
-        else:
-            scores = torch.bmm(keys, query[:, :, None]).squeeze(-1)  # (N, S)
-        weights = scores.masked_fill(~mask, float("-inf")).softmax(-1)
-        context = torch.bmm(weights[:, None], memory).squeeze(1)  # (N, H)
-        return context, weights
 
 
 def _mix(gold: Tensor, predicted: Tensor, ratio: float, keep: Tensor | None = None) -> Tensor:
@@ -203,7 +159,9 @@ class RecurrentSeq2Seq(nn.Module):
             {"kind": one_of("rnn", "lstm", "gru"), "attention": one_of(*ATTENTIONS)},
             {"kind": kind, "attention": attention},
         )
-        self.kind, self.num_layers, self.hidden_size = kind, num_layers, hidden_size
+        self.kind = kind
+        self.num_layers = num_layers
+        self.hidden_size = hidden_size
         self.label_smoothing = label_smoothing
         self.teacher_forcing = 1.0  # set per epoch by the task (scheduled sampling)
         between = dropout if num_layers > 1 else 0.0
@@ -310,7 +268,8 @@ class TransformerSeq2Seq(nn.Module):
         label_smoothing: float = 0.0,
     ) -> None:
         super().__init__()
-        self.hidden_size, self.num_layers = hidden_size, num_layers
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
         self.label_smoothing = label_smoothing
         self.teacher_forcing = 1.0
         self.source_embedding = nn.Embedding(source_vocab, hidden_size, padding_idx=PAD_ID)

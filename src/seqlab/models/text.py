@@ -86,8 +86,10 @@ class TextEncoder(nn.Module):
                 f"word_dropout={word_dropout}. Pass the vocabulary's unknown-token id.",
                 param="unk_id",
             )
-        self.kind, self.pooling = kind, pooling
-        self.word_dropout, self.unk_id = word_dropout, unk_id
+        self.kind = kind
+        self.pooling = pooling
+        self.word_dropout = word_dropout
+        self.unk_id = unk_id
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
         self.bigrams = (
             nn.Embedding(bigram_vocab_size, bigram_dim, padding_idx=0) if bigram_dim else None

@@ -2,6 +2,7 @@
 attention, positional encoding, Transformer blocks, RevIN and a linear-chain CRF."""
 
 from seqlab.nn.attention import (
+    Attention,
     KVCache,
     MultiHeadAttention,
     causal_mask,
@@ -21,6 +22,7 @@ from seqlab.nn.transformer import (
 )
 
 __all__ = [
+    "Attention",
     "GRUCell",
     "KVCache",
     "LSTMCell",

@@ -1,6 +1,11 @@
-r"""Attention from its equation, and multi-head attention on the fused kernel.
+r"""Attention from its equation, multi-head attention on the fused kernel, and the additive
+and multiplicative scores of the recurrent encoder–decoders.
 
 .. [1] Vaswani et al. (2017). Attention Is All You Need. NeurIPS. arXiv:1706.03762.
+.. [2] Bahdanau, Cho & Bengio (2015). Neural Machine Translation by Jointly Learning to Align
+       and Translate. ICLR. arXiv:1409.0473.
+.. [3] Luong, Pham & Manning (2015). Effective Approaches to Attention-based Neural Machine
+       Translation. EMNLP. arXiv:1508.04025.
 
 where:
     N    batch size
@@ -18,9 +23,23 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from seqlab.errors import ConfigError, ShapeError, check, message, positive_int, probability
+from seqlab.errors import (
+    ConfigError,
+    ShapeError,
+    check,
+    message,
+    one_of,
+    positive_int,
+    probability,
+)
 
-__all__ = ["KVCache", "MultiHeadAttention", "causal_mask", "scaled_dot_product_attention"]
+__all__ = [
+    "Attention",
+    "KVCache",
+    "MultiHeadAttention",
+    "causal_mask",
+    "scaled_dot_product_attention",
+]
 
 
 @dataclass
@@ -229,3 +248,50 @@ class MultiHeadAttention(nn.Module):
 
     def extra_repr(self) -> str:
         return f"d_model={self.d_model}, num_heads={self.num_heads}, dropout={self.dropout}"
+
+
+class Attention(nn.Module):
+    r"""score(s, m) over the memory, then softmax and the weighted sum of the memory.
+
+    ``kind``: "additive" v_aᵀ tanh(W_q s + W_k m) [2], "dot" sᵀm or "general" sᵀ W_a m [3]:
+    one query s (a decoder's state) over a memory m (an encoder's outputs), the attention of
+    the recurrent encoder–decoders (:mod:`seqlab.models.seq2seq`).
+    :meth:`keys` computes what depends on the memory alone once per source (W_k m, W_aᵀ m),
+    so a decoding step costs one (N, S, H) product.
+
+    Example:
+        >>> att = Attention("general", 8)
+        >>> memory = torch.randn(2, 5, 8)
+        >>> mask = torch.tensor([[True] * 5, [True] * 3 + [False] * 2])
+        >>> context, weights = att(torch.randn(2, 8), att.keys(memory), memory, mask)
+        >>> context.shape, weights[1, 3:].tolist()
+        (torch.Size([2, 8]), [0.0, 0.0])
+    """
+
+    def __init__(self, kind: str, size: int) -> None:
+        super().__init__()
+        check("Attention", {"kind": one_of("additive", "dot", "general")}, {"kind": kind})
+        self.kind = kind
+        if kind == "additive":
+            self.query = nn.Linear(size, size, bias=False)  # W_q
+            self.key = nn.Linear(size, size)  # W_k
+            self.v = nn.Linear(size, 1, bias=False)  # v_a
+        elif kind == "general":
+            self.key = nn.Linear(size, size, bias=False)  # W_a (applied to m: sᵀ(W_a m))
+
+    def keys(self, memory: Tensor) -> Tensor:
+        """(N, S, H) memory → what the score reads of it: m (dot), W_a m, W_k m."""
+        return memory if self.kind == "dot" else self.key(memory)
+
+    def forward(
+        self, query: Tensor, keys: Tensor, memory: Tensor, mask: Tensor
+    ) -> tuple[Tensor, Tensor]:
+        """(N, H) query, (N, S, H) keys and memory, (N, S) mask → context (N, H), weights
+        (N, S) (zero at padding, summing to 1)."""
+        if self.kind == "additive":
+            scores = self.v(torch.tanh(keys + self.query(query)[:, None])).squeeze(-1)  # (N, S)
+        else:
+            scores = torch.bmm(keys, query[:, :, None]).squeeze(-1)  # (N, S)
+        weights = scores.masked_fill(~mask, float("-inf")).softmax(-1)
+        context = torch.bmm(weights[:, None], memory).squeeze(1)  # (N, H)
+        return context, weights

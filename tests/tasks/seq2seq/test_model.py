@@ -13,7 +13,8 @@ import torch
 
 from seqlab.data.batches import IGNORE, PairBatches
 from seqlab.errors import ConfigError, DataError, NotFittedError
-from seqlab.models.seq2seq import Attention, RecurrentSeq2Seq, TransformerSeq2Seq, smoothed_loss
+from seqlab.models.seq2seq import RecurrentSeq2Seq, TransformerSeq2Seq, smoothed_loss
+from seqlab.nn import Attention
 from seqlab.tasks import Seq2Seq
 from seqlab.tasks.seq2seq.model import detokenize, tokenize
 
