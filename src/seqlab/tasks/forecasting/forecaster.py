@@ -10,6 +10,7 @@ in the data's own units beside the naive forecast.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -318,7 +319,9 @@ class Forecaster(Estimator):
         val = WindowSet(windows, split.starts("val", self.lookback, horizon))
         return train, val
 
-    def _train(self, data: Any, *, checkpoint: Where, resume: Where, report: Any) -> None:
+    def _train(
+        self, data: Callable[[], tuple[Any, Any]], *, checkpoint: Where, resume: Where, report: Any
+    ) -> None:
         """Train ``model_`` on ``data()`` (training and validation windows, built only for a
         network), logging ``history_`` and ``best_epoch_``; leave it in eval mode."""
         self.history_ = pd.DataFrame(columns=["epoch", "train_loss", "val_loss", "lr", "seconds"])
