@@ -86,10 +86,10 @@ def notes(model: Seq2Seq, texts: list[str], numbers: list[int] | None = None) ->
             )
 
 
-def shown(outputs: list[Decoded], n_best: int) -> str:
-    """The output of one input as printed: the text, or with ``n_best`` > 1 one line per
+def shown(outputs: list[Decoded], ranked: bool) -> str:
+    """The output of one input as printed: the text, or when ``ranked`` (n-best) one line per
     output with its rank and score, tab-separated."""
-    if n_best == 1:
+    if not ranked:
         return outputs[0].text
     return "\n".join(f"{rank}\t{d.score:.3f}\t{d.text}" for rank, d in enumerate(outputs, 1))
 
@@ -108,24 +108,31 @@ def draw(first: Decoded, plot: Path) -> None:
 def decode_lines(
     model: Seq2Seq,
     texts: list[str],
-    beam: int,
-    n_best: int,
+    beam: int | None,
+    n_best: int | None,
     plot: Path | None,
     numbers: list[int] | None = None,
 ) -> list[str]:
     """The printed output of each of ``texts`` (an empty line gives an empty output), after
     the notes on inputs the model may read poorly; the first input's attention drawn into
-    ``plot``."""
+    ``plot``. ``beam`` and ``n_best``: Seq2Seq.decode's own when None."""
     notes(model, texts, numbers)
-    found = model.decode(texts, beam=beam, n_best=n_best, return_attention=plot is not None)
+    given = {k: v for k, v in {"beam": beam, "n_best": n_best}.items() if v is not None}
+    found = model.decode(texts, **given, return_attention=plot is not None)
     if plot is not None and texts:
         draw(found[0][0], plot)
-    return [shown(outputs, n_best) for outputs in found]
+    return [shown(outputs, (n_best or 1) > 1) for outputs in found]
 
 
 Saved = Annotated[Path, typer.Option("--from", help="A folder saved by `seqlab seq2seq train`.")]
-Beam = Annotated[int, typer.Option(help="Beam search with B beams; 1 is greedy.")]
-NBest = Annotated[int, typer.Option(help="Print the N best outputs of each input (≤ --beam).")]
+Beam = Annotated[
+    int | None,
+    typer.Option(help="Beam search with B beams; 1 is greedy \\[default: Seq2Seq.decode's]."),
+]
+NBest = Annotated[
+    int | None,
+    typer.Option(help="Print the N best outputs of each input (≤ --beam) \\[default: 1]."),
+]
 Plot = Annotated[
     Path | None, typer.Option(help="Draw the first input's attention (source × output) here.")
 ]
@@ -247,8 +254,8 @@ def predict(
         str | None, typer.Argument(help="The source; or use --file, or pipe lines in.")
     ] = None,
     file: Annotated[Path | None, typer.Option("--file", "-f", help="One source per line.")] = None,
-    beam: Beam = 1,
-    n_best: NBest = 1,
+    beam: Beam = None,
+    n_best: NBest = None,
     plot: Plot = None,
 ) -> None:
     """Decode sources with a model saved by `seqlab seq2seq train`: one output per line.
@@ -280,8 +287,13 @@ def translate(
         str | None,
         typer.Option(help="en or zh \\[default: the other language of each line]."),
     ] = None,
-    beam: Annotated[int, typer.Option(help="Beam search with B beams; 1 is greedy.")] = 5,
-    n_best: Annotated[int, typer.Option(help="The N best translations (≤ --beam).")] = 1,
+    beam: Annotated[
+        int | None,
+        typer.Option(help="Beam search with B beams; 1 is greedy \\[default: translate's]."),
+    ] = None,
+    n_best: Annotated[
+        int | None, typer.Option(help="The N best translations (≤ --beam) \\[default: 1].")
+    ] = None,
     plot: Annotated[
         Path | None, typer.Option(help="Draw the first line's attention (source × output) here.")
     ] = None,
@@ -307,9 +319,10 @@ def translate(
         seqlab text translate --file sentences.txt
     """
     from seqlab.cli.text import _texts
-    from seqlab.text.translate import load_translator, routes
+    from seqlab.text.translate import BEAM, load_translator, routes
 
     texts = _texts(text, file, "translate")
+    beam = BEAM if beam is None else beam
     out = ["" for _ in texts]
     first = next((i for i, t in enumerate(texts) if t.strip()), None)
     for direction, rows in routes(texts, to, saved):

@@ -67,8 +67,11 @@ def load_translator(
     return Seq2Seq.load(folder, device=device)
 
 
+BEAM = 5  # the bundled translators decode with beam search of this width unless told
+
+
 def translate(
-    texts: Sequence[str], to: str | None = None, beam: int = 5, path: str | Path | None = None
+    texts: Sequence[str], to: str | None = None, beam: int = BEAM, path: str | Path | None = None
 ) -> list[str]:
     """Each text translated into ``to`` ("en" or "zh"; by default the other language of
     each text) by the bundled models, or every text by the model saved in ``path``, with
