@@ -149,7 +149,10 @@ def forecast(
     seed: Annotated[int | None, typer.Option(help=f"Random seed \\[default: {D.seed}].")] = None,
     precision: Annotated[
         str | None,
-        typer.Option(help="fp32, or bf16 (autocast; for GPUs with bf16 units) \\[default: fp32]."),
+        typer.Option(
+            help="fp32, bf16 (autocast, float32 weights) or auto (bf16 where the device has "
+            f"it natively: recent GPUs, CPUs with AVX512_BF16 or AMX) \\[default: {D.precision}]."
+        ),
     ] = None,
     resume: Annotated[
         Path | None,

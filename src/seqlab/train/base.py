@@ -13,6 +13,7 @@ import torch
 from torch import Tensor, nn
 
 from seqlab.errors import Rule, check, one_of, positive_int
+from seqlab.train.precision import PRECISIONS
 
 __all__ = [
     "Batches",
@@ -91,7 +92,7 @@ _RULES = {
     "grad_clip": Rule("None or a positive number", lambda v: v is None or v > 0),
     "schedule": one_of("cosine", "constant"),
     "patience": Rule("None or a positive integer", lambda v: v is None or v > 0),
-    "precision": one_of("fp32", "bf16"),
+    "precision": one_of(*PRECISIONS),
     "stop_below": Rule("None or a number", lambda v: v is None or isinstance(v, int | float)),
 }
 
@@ -110,7 +111,9 @@ class TrainConfig:
     seed: int = 0
     verbose: bool = False
     # "bf16": forward passes and losses under torch.autocast in bfloat16 (weights, gradients
-    # and the optimizer stay float32); fast on GPUs with bf16 units, slow on most CPUs.
+    # and the optimizer stay float32); fast on GPUs with bf16 units and on CPUs with bf16
+    # dot products, slow elsewhere. "auto": bf16 exactly where the device has it natively
+    # (seqlab.train.precision); TrainResult.precision says what was used.
     precision: str = "fp32"
     # Stop once the validation loss (or score) falls below this: a task with a known bar
     # (the long-memory benchmark's "solved") need not spend the rest of its budget.
@@ -128,6 +131,7 @@ class TrainResult:
     best_epoch: int = 0
     seconds: float = 0.0
     stopped_early: bool = False
+    precision: str = "fp32"  # the arithmetic used: "fp32" or "bf16" ("auto" resolved)
 
 
 def call(model: nn.Module, inputs: Any) -> Tensor:

@@ -30,7 +30,8 @@ Beyond one process and one uninterrupted run (each written once, here):
 - **numerics**: a NaN or inf loss or gradient stops training with
   :class:`~seqlab.errors.NumericsError`, naming the epoch and batch, after restoring the best
   weights so far (else those before the bad step).
-- **bf16**: ``precision="bf16"`` runs forward passes and losses under ``torch.autocast``.
+- **bf16**: ``precision="bf16"`` runs forward passes and losses under ``torch.autocast``;
+  ``"auto"`` does where the device has bf16 natively (:mod:`seqlab.train.precision`).
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ from seqlab.train.base import (
     resolve_device,
 )
 from seqlab.train.guard import Interrupts, first_nonfinite
+from seqlab.train.precision import resolve_precision
 from seqlab.train.state import RunState, cut_rows, epoch_line, index_dtype, progress_bar
 
 __all__ = [
@@ -86,6 +88,7 @@ class Trainer:
     def __init__(self, config: TrainConfig, loss: Loss = nn.functional.mse_loss) -> None:
         self.config = config
         self.loss = loss
+        self._precision: str | None = None  # config.precision as resolved by fit
 
     def fit(
         self,
@@ -122,6 +125,8 @@ class Trainer:
             else None
         )
         run = RunState()
+        device = next(model.parameters()).device
+        self._precision = run.result.precision = resolve_precision(cfg.precision, device)
         where_to = checkpoint if checkpoint is not None else resume
         path = None if where_to is None else Path(where_to)
         prints = {} if path is None else ckpt.fingerprint(self._settings(), model, train, val)
@@ -275,7 +280,9 @@ class Trainer:
         count = data.steps(self.config.batch_size)
         for i, (output, target) in enumerate(self._carried(net, data, self._shuffle, True)):
             where = (epoch, i + 1, max(count, i + 1))
-            self._step(net, self.loss(output, target), target, 1.0, run, stop, where)
+            with self._autocast(target):  # the loss's head too: a bf16 output, fp32 weights
+                loss = self.loss(output, target)
+            self._step(net, loss, target, 1.0, run, stop, where)
 
     def _step(
         self,
@@ -359,7 +366,10 @@ class Trainer:
 
     def _autocast(self, target: Tensor) -> Any:
         device = target.device.type if isinstance(target, Tensor) else "cpu"
-        return torch.autocast(device, torch.bfloat16, enabled=self.config.precision == "bf16")
+        precision = self._precision or resolve_precision(  # evaluate may run without fit
+            self.config.precision, torch.device(device)
+        )
+        return torch.autocast(device, torch.bfloat16, enabled=precision == "bf16")
 
     def _numerics(self, run: RunState, what: str) -> None:
         """Stop on a non-finite number: restore the best weights so far, else the last good
@@ -416,7 +426,9 @@ class Trainer:
         if isinstance(data, Streams):
             for output, target in self._carried(model, data, None, False):
                 n = float(self._units(model, target))
-                total, count = total + float(self.loss(output, target)) * n, count + n
+                with self._autocast(target):
+                    loss = float(self.loss(output, target))
+                total, count = total + loss * n, count + n
             return total / max(count, 1)
         for b in range(0, len(data), batch_size):
             inputs, target = data.batch(torch.arange(b, min(b + batch_size, len(data))))

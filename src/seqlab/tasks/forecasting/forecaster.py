@@ -111,6 +111,8 @@ class Forecaster(Estimator):
         calendar: on long data with dates, feed hour of day, day of week and month (sine
             and cosine) as inputs.
         levels: the interval levels (%) a quantile head learns, and evaluate's default.
+        precision: the training arithmetic: "fp32", "bf16" (autocast, float32 weights) or
+            "auto" (bf16 where the device has it natively, see seqlab.train.precision).
 
     Example:
         >>> import seqlab as sl

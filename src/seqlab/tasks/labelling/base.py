@@ -67,7 +67,9 @@ class TextTask(Estimator):
     averaged; given a ``validation``, member i is the model a fit with ``seed`` + i gives,
     while a ``val_size`` part is drawn once, from ``seed``. Training: ``epochs``,
     ``batch_size``, ``lr``, ``patience`` of early stopping on a seeded ``val_size`` part or on
-    the ``validation`` given to fit, ``seed``, ``device``, ``verbose`` progress.
+    the ``validation`` given to fit, ``seed``, ``device``, ``verbose`` progress, and the
+    arithmetic ``precision`` ("fp32", "bf16" autocast with float32 weights, or "auto": bf16
+    where the device has it natively, see :mod:`seqlab.train.precision`).
     """
 
     # Learned state, set by fit or load.
@@ -104,6 +106,7 @@ class TextTask(Estimator):
         seed: int = 0,
         device: str = "auto",
         verbose: bool = False,
+        precision: str = "fp32",
     ) -> None:
         self.model = model
         self.bidirectional = bidirectional
@@ -126,6 +129,7 @@ class TextTask(Estimator):
         self.seed = seed
         self.device = device
         self.verbose = verbose
+        self.precision = precision
 
     @classmethod
     def _upgrade(cls, config: dict[str, Any]) -> dict[str, Any]:
@@ -295,6 +299,7 @@ class TextTask(Estimator):
                 patience=self.patience,
                 seed=seed,
                 verbose=self.verbose,
+                precision=self.precision,
             )
             name = type(self).__name__ + (f" {i + 1}/{self.members}" if self.members > 1 else "")
             loss = cast(Callable[[Tensor, Tensor], Tensor], model.loss)  # the head's loss

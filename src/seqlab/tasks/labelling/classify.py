@@ -140,6 +140,7 @@ class SequenceClassifier(TextTask):
         seed: int = 0,
         device: str = "auto",
         verbose: bool = False,
+        precision: str = "fp32",
         pretrained: str | None = None,
         lr_decay: float = 1.0,
     ) -> None:
@@ -165,6 +166,7 @@ class SequenceClassifier(TextTask):
             seed=seed,
             device=device,
             verbose=verbose,
+            precision=precision,
         )
         self.pooling = pooling
         self.pretrained = pretrained

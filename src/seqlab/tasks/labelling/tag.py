@@ -81,6 +81,7 @@ class SequenceTagger(TextTask):
         seed: int = 0,
         device: str = "auto",
         verbose: bool = False,
+        precision: str = "fp32",
     ) -> None:
         super().__init__(
             model=model,
@@ -104,6 +105,7 @@ class SequenceTagger(TextTask):
             seed=seed,
             device=device,
             verbose=verbose,
+            precision=precision,
         )
         self.crf = crf
 

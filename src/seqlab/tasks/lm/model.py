@@ -80,6 +80,8 @@ class LanguageModel(Estimator):
             given to fit, else on the last ``val_size`` of the training texts.
         val_size: the share held out when no validation is given.
         seed, device, verbose: as for every estimator.
+        precision: the training arithmetic: "fp32", "bf16" (autocast, float32 weights) or
+            "auto" (bf16 where the device has it natively, see seqlab.train.precision).
 
     Example:
         >>> lm = LanguageModel(model="gru", hidden_size=32, epochs=2, context=16)
@@ -106,6 +108,7 @@ class LanguageModel(Estimator):
         seed: int = 0,
         device: str = "auto",
         verbose: bool = False,
+        precision: str = "fp32",
     ) -> None:
         self.model = model
         self.tokens = tokens
@@ -124,6 +127,7 @@ class LanguageModel(Estimator):
         self.seed = seed
         self.device = device
         self.verbose = verbose
+        self.precision = precision
 
     # -- tokens ------------------------------------------------------------------------------
 
@@ -217,6 +221,7 @@ class LanguageModel(Estimator):
             patience=self.patience,
             seed=self.seed,
             verbose=self.verbose,
+            precision=self.precision,
         )
         sample = None
         if self.verbose:
@@ -261,9 +266,8 @@ class LanguageModel(Estimator):
         self._check_fitted("evaluate")
         docs = self._documents(texts, "evaluate")
         data = self._streams(docs)
-        mean = Trainer(TrainConfig(batch_size=self.batch_size), loss=self.model_.loss).evaluate(
-            self.model_, data
-        )
+        config = TrainConfig(batch_size=self.batch_size, precision=self.precision)
+        mean = Trainer(config, loss=self.model_.loss).evaluate(self.model_, data)
         nats = mean * len(data)
         chars = sum(len(t) for _, t in docs)
         return {

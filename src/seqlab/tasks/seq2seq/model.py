@@ -87,6 +87,8 @@ class Seq2Seq(Estimator):
         epochs, batch_size, lr, patience, val_size, seed, device, verbose: training; without
             a ``validation`` given to fit, a ``val_size`` share of the distinct sources (all
             their pairs) is held out.
+        precision: the training arithmetic: "fp32", "bf16" (autocast, float32 weights) or
+            "auto" (bf16 where the device has it natively, see seqlab.train.precision).
 
     Example:
         >>> s2s = Seq2Seq(model="gru", hidden_size=32, epochs=30, seed=0)
@@ -131,6 +133,7 @@ class Seq2Seq(Estimator):
         seed: int = 0,
         device: str = "auto",
         verbose: bool = False,
+        precision: str = "fp32",
     ) -> None:
         self.model = model
         self.attention = attention
@@ -156,6 +159,7 @@ class Seq2Seq(Estimator):
         self.seed = seed
         self.device = device
         self.verbose = verbose
+        self.precision = precision
 
     # -- the model ---------------------------------------------------------------------------
 
@@ -253,6 +257,7 @@ class Seq2Seq(Estimator):
             patience=self.patience,
             seed=self.seed,
             verbose=self.verbose,
+            precision=self.precision,
         )
         name = f"{self.model} seq2seq" + (
             f" ({self.attention})" if self.model != "transformer" else ""

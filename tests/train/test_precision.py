@@ -1,0 +1,97 @@
+"""The training arithmetic: "auto" is bf16 exactly where the device has it, what a run used
+is recorded, every task trains under bf16, and a bf16-trained model saves and loads exactly."""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import seqlab as sl
+from seqlab.errors import ConfigError
+from seqlab.tasks import LanguageModel, Seq2Seq, SequenceClassifier
+from seqlab.train import TrainConfig, Trainer
+from seqlab.train import precision as arithmetic
+from seqlab.train.precision import resolve_precision
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_auto_is_bf16_exactly_where_the_cpu_has_it(monkeypatch, native):
+    monkeypatch.setattr(arithmetic, "cpu_has_bf16", lambda: native)
+    cpu = torch.device("cpu")
+    assert resolve_precision("auto", cpu) == ("bf16" if native else "fp32")
+    assert resolve_precision("fp32", cpu) == "fp32"  # forced either way
+    assert resolve_precision("bf16", cpu) == "bf16"
+
+
+def test_the_cpu_probe_agrees_with_the_cpu_flags():
+    cpuinfo = Path("/proc/cpuinfo")
+    if not cpuinfo.is_file():
+        pytest.skip("no /proc/cpuinfo to compare with")
+    flags = cpuinfo.read_text()
+    assert arithmetic.cpu_has_bf16() == ("avx512_bf16" in flags or "amx_bf16" in flags)
+
+
+class _Rows:
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+    def __len__(self):
+        return len(self.x)
+
+    def batch(self, index):
+        return self.x[index], self.y[index]
+
+
+@pytest.mark.parametrize(("native", "used"), [(True, "bf16"), (False, "fp32")])
+def test_a_run_records_the_arithmetic_auto_chose(monkeypatch, native, used):
+    monkeypatch.setattr(arithmetic, "cpu_has_bf16", lambda: native)
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(128, 4, generator=g)
+    data = _Rows(x, x.sum(1, keepdim=True))
+    result = Trainer(TrainConfig(epochs=1, precision="auto")).fit(torch.nn.Linear(4, 1), data, data)
+    assert result.precision == used
+
+
+def test_an_unknown_precision_is_one_sentence():
+    with pytest.raises(ConfigError, match=r"^precision of TrainConfig must be one of 'auto', "):
+        TrainConfig(precision="fp16")
+
+
+def test_a_language_model_trains_and_scores_in_bf16():
+    """Its loss's head ran outside autocast: bf16 states met float32 weights and training
+    stopped with a dtype error."""
+    text = ["to be, or not to be, that is the question. " * 30]
+    common = {"model": "lstm", "hidden_size": 16, "num_layers": 1, "context": 16}
+    common |= {"epochs": 2, "batch_size": 4, "device": "cpu", "seed": 0}
+    bf16 = LanguageModel(**common, precision="bf16").fit(text)
+    fp32 = LanguageModel(**common, precision="fp32").fit(text)
+    a, b = bf16.evaluate(text)["loss"], fp32.evaluate(text)["loss"]
+    assert math.isfinite(a) and abs(a - b) / b < 0.05  # within 5 % of float32's
+
+
+def test_the_text_tasks_train_in_bf16():
+    texts = [list("很好看"), list("太差了"), list("好看"), list("差")] * 8
+    labels = ["pos", "neg", "pos", "neg"] * 8
+    clf = SequenceClassifier(model="gru", epochs=2, device="cpu", precision="bf16")
+    assert clf.fit(texts, labels).predict(texts[:2])
+    s2s = Seq2Seq(model="gru", hidden_size=16, embedding_dim=8, epochs=1, device="cpu")
+    s2s.set_params(precision="bf16").fit(["ab", "cd", "ef", "gh"] * 4, ["ba", "dc", "fe", "hg"] * 4)
+    assert all(isinstance(t, str) for t in s2s.predict(["ab"]))
+
+
+def test_a_bf16_trained_forecaster_predicts_finite_numbers_and_saves_exactly(tmp_path):
+    df = sl.datasets.load("sine")
+    params = {"model": "lstm", "lookback": 24, "horizon": 4, "epochs": 2, "seed": 0}
+    bf16 = sl.Forecaster(**params, precision="bf16").fit(df)
+    fp32 = sl.Forecaster(**params, precision="fp32").fit(df)
+    forecast = bf16.predict(df)
+    assert np.isfinite(forecast.to_numpy()).all()
+    pd.testing.assert_frame_equal(
+        sl.Forecaster.load(bf16.save(tmp_path / "m")).predict(df), forecast
+    )
+    a, b = bf16.history_["val_loss"].iloc[-1], fp32.history_["val_loss"].iloc[-1]
+    assert abs(a - b) / b < 0.10  # bf16 trains to within 10 % of float32's validation loss
+    assert not forecast.equals(fp32.predict(df))  # and it did run in bf16
