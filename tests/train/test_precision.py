@@ -95,3 +95,23 @@ def test_a_bf16_trained_forecaster_predicts_finite_numbers_and_saves_exactly(tmp
     a, b = bf16.history_["val_loss"].iloc[-1], fp32.history_["val_loss"].iloc[-1]
     assert abs(a - b) / b < 0.10  # bf16 trains to within 10 % of float32's validation loss
     assert not forecast.equals(fp32.predict(df))  # and it did run in bf16
+
+
+def test_the_arithmetic_a_forecaster_used_is_kept_saved_and_reported(monkeypatch, tmp_path):
+    from seqlab.config import RunConfig
+    from seqlab.report import write_run
+    from seqlab.tasks.forecasting.experiment import run_forecast
+
+    monkeypatch.setattr(arithmetic, "cpu_has_bf16", lambda: False)  # a CPU without bf16
+    df = sl.datasets.load("sine")
+    fc = sl.Forecaster(model="dlinear", lookback=24, horizon=4, epochs=1, precision="auto")
+    assert fc.fit(df).precision_ == "fp32"
+    assert sl.Forecaster.load(fc.save(tmp_path / "m")).precision_ == "fp32"
+    assert sl.Forecaster(model="naive", lookback=24, horizon=4).fit(df).precision_ is None
+    config = RunConfig(dataset="sine", models=["dlinear"], epochs=1, lookback=24, horizon=4)
+    result = run_forecast(config, tmp_path / "run")
+    assert result.leaderboard.loc["dlinear", "precision"] == "fp32"
+    assert result.leaderboard.loc["naive", "precision"] == ""  # nothing trained
+    write_run(result)
+    page = (tmp_path / "run" / "report.html").read_text()
+    assert "<th>arithmetic</th>" in page and "<td>fp32</td>" in page

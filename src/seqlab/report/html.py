@@ -46,11 +46,14 @@ _COLUMNS = {
     "direction": "direction %",
     "params": "params",
     "train_seconds": "train s",
+    "precision": "arithmetic",
 }
 
 
-def format_cell(key: str, value: float) -> str:
+def format_cell(key: str, value: float | str) -> str:
     """One leaderboard number as the CLI and the report both show it."""
+    if isinstance(value, str):
+        return value or "—"  # the arithmetic a model trained in; none for a baseline
     if key == "params":
         return f"{int(value):,}"
     if key == "skill":

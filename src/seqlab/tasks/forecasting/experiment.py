@@ -145,6 +145,7 @@ def run_forecast(
                 "train_seconds": fc.fit_seconds_,
                 "epochs": len(fc.history_),
                 "best_epoch": fc.best_epoch_,
+                "precision": fc.precision_ or "",
             }
         )
     first = next(iter(pending.values()))

@@ -328,6 +328,7 @@ class Forecaster(Estimator):
         network), logging ``history_`` and ``best_epoch_``; leave it in eval mode."""
         self.history_ = pd.DataFrame(columns=["epoch", "train_loss", "val_loss", "lr", "seconds"])
         self.best_epoch_ = 0
+        self.precision_ = None  # the arithmetic training used; a baseline trains nothing
         if self._trainable():
             train, val = data()
             trainer = Trainer(self._training_config(), loss=self._loss_fn())
@@ -342,6 +343,7 @@ class Forecaster(Estimator):
             )
             self.history_ = pd.DataFrame(result.history)
             self.best_epoch_ = result.best_epoch
+            self.precision_ = result.precision
         self.model_.eval()
 
     def _loss_fn(self) -> Any:

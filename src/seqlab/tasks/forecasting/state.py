@@ -46,7 +46,10 @@ STATE = (
     "best_epoch_",
     "fit_seconds_",
     "n_params_",
+    "precision_",
 )
+# Saved by later versions than some folders on disk: the value an older save stands for.
+_OPTIONAL = {"precision_": None}
 
 
 def _to_json(value: Any) -> Any:
@@ -111,7 +114,12 @@ def read_state(path: Path) -> dict[str, Any]:
     """The :data:`STATE` attributes and ``history_`` from a folder of :func:`write_state`."""
     saved = read_json(path / "state.json")
     try:
-        state = {name: saved[name.rstrip("_")] for name in STATE}
+        state = {
+            name: saved.get(name.rstrip("_"), _OPTIONAL[name])
+            if name in _OPTIONAL
+            else saved[name.rstrip("_")]
+            for name in STATE
+        }
         if state["scaler_"] is not None:  # None on long data: one scaler per series
             state["scaler_"] = Scaler.from_dict(state["scaler_"])
             state["mase_scale_"] = np.asarray(state["mase_scale_"])
