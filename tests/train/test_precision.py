@@ -26,6 +26,16 @@ def test_auto_is_bf16_exactly_where_the_cpu_has_it(monkeypatch, native):
     assert resolve_precision("bf16", cpu) == "bf16"
 
 
+def test_on_a_cpu_auto_is_bf16_only_for_the_models_measured_faster_under_it(monkeypatch):
+    monkeypatch.setattr(arithmetic, "cpu_has_bf16", lambda: True)
+    monkeypatch.setattr(arithmetic, "CPU_BF16", frozenset({"transformer"}))
+    cpu = torch.device("cpu")
+    assert resolve_precision("auto", cpu, "transformer") == "bf16"
+    assert resolve_precision("auto", cpu, "rnn") == "fp32"  # measured slower in bf16
+    assert resolve_precision("auto", cpu) == "bf16"  # no model named: the device decides
+    assert resolve_precision("bf16", cpu, "rnn") == "bf16"  # forced
+
+
 def test_the_cpu_probe_agrees_with_the_cpu_flags():
     cpuinfo = Path("/proc/cpuinfo")
     if not cpuinfo.is_file():

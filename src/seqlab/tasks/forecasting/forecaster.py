@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,7 @@ from seqlab.tasks.forecasting.state import (
     write_state,
 )
 from seqlab.train import Hooks, TrainConfig, Trainer, resolve_device
+from seqlab.train.precision import resolve_precision
 
 if TYPE_CHECKING:
     from typing import Self
@@ -331,7 +333,9 @@ class Forecaster(Estimator):
         self.precision_ = None  # the arithmetic training used; a baseline trains nothing
         if self._trainable():
             train, val = data()
-            trainer = Trainer(self._training_config(), loss=self._loss_fn())
+            arithmetic = resolve_precision(self.precision, self.device_, self.model)
+            config = replace(self._training_config(), precision=arithmetic)
+            trainer = Trainer(config, loss=self._loss_fn())
             result = trainer.fit(
                 self.model_,
                 train,

@@ -26,6 +26,7 @@ from seqlab.io import PRECISIONS, read_json, read_tensors, write_json, write_ten
 from seqlab.models.ensemble import Ensemble
 from seqlab.models.text import TextEncoder
 from seqlab.train import TrainConfig, Trainer, resolve_device
+from seqlab.train.precision import resolve_precision
 
 if TYPE_CHECKING:
     from typing import Self
@@ -299,7 +300,7 @@ class TextTask(Estimator):
                 patience=self.patience,
                 seed=seed,
                 verbose=self.verbose,
-                precision=self.precision,
+                precision=resolve_precision(self.precision, self.device_, f"text-{self.model}"),
             )
             name = type(self).__name__ + (f" {i + 1}/{self.members}" if self.members > 1 else "")
             loss = cast(Callable[[Tensor, Tensor], Tensor], model.loss)  # the head's loss

@@ -36,6 +36,7 @@ from seqlab.models.lm import LanguageModelNet, LMState
 from seqlab.tasks.lm.decoding import Form, check_settings, sample
 from seqlab.tasks.search import beam_search
 from seqlab.train import Hooks, TrainConfig, Trainer, resolve_device
+from seqlab.train.precision import resolve_precision
 
 if TYPE_CHECKING:
     from typing import Self
@@ -221,7 +222,7 @@ class LanguageModel(Estimator):
             patience=self.patience,
             seed=self.seed,
             verbose=self.verbose,
-            precision=self.precision,
+            precision=resolve_precision(self.precision, self.device_, f"lm-{self.model}"),
         )
         sample = None
         if self.verbose:
@@ -266,7 +267,8 @@ class LanguageModel(Estimator):
         self._check_fitted("evaluate")
         docs = self._documents(texts, "evaluate")
         data = self._streams(docs)
-        config = TrainConfig(batch_size=self.batch_size, precision=self.precision)
+        arithmetic = resolve_precision(self.precision, self.device_, f"lm-{self.model}")
+        config = TrainConfig(batch_size=self.batch_size, precision=arithmetic)
         mean = Trainer(config, loss=self.model_.loss).evaluate(self.model_, data)
         nats = mean * len(data)
         chars = sum(len(t) for _, t in docs)
