@@ -1,6 +1,7 @@
 """The training arithmetic: "auto" is bf16 exactly where the device has it, what a run used
 is recorded, every task trains under bf16, and a bf16-trained model saves and loads exactly."""
 
+import json
 import math
 from pathlib import Path
 
@@ -34,6 +35,17 @@ def test_on_a_cpu_auto_is_bf16_only_for_the_models_measured_faster_under_it(monk
     assert resolve_precision("auto", cpu, "rnn") == "fp32"  # measured slower in bf16
     assert resolve_precision("auto", cpu) == "bf16"  # no model named: the device decides
     assert resolve_precision("bf16", cpu, "rnn") == "bf16"  # forced
+
+
+def test_auto_picks_on_a_cpu_what_the_measurements_picked():
+    measured = Path(__file__).resolve().parents[2] / "benchmarks/results/precision_speed.json"
+    rows = json.loads(measured.read_text())["models"]
+    assert {name for name, row in rows.items() if row["pick"] == "bf16"} == arithmetic.CPU_BF16
+    for name in arithmetic.CPU_BF16:  # each pick faster, its error within 2 % of fp32's
+        row = rows[name]
+        assert row["speedup"] > 1.05
+        fp32, bf16 = row["fp32"][row["error"]], row["bf16"][row["error"]]
+        assert abs(bf16 - fp32) <= 0.02 * abs(fp32) or bf16 < fp32
 
 
 def test_the_cpu_probe_agrees_with_the_cpu_flags():
