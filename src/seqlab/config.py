@@ -57,7 +57,7 @@ class RunConfig:
     missing: str = "error"
     model_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     device: str = "auto"
-    precision: str = "fp32"
+    precision: str = "auto"
     seed: int = 0
     id_col: str | None = None
     time_col: str = "ds"

@@ -168,7 +168,7 @@ class Forecaster(Estimator):
         series_embedding: int = 0,
         calendar: bool = False,
         levels: tuple[int, ...] | list[int] = (80, 95),
-        precision: str = "fp32",
+        precision: str = "auto",
     ) -> None:
         # As in scikit-learn: store the arguments unchanged; check them in fit.
         self.model = model

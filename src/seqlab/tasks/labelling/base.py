@@ -107,7 +107,7 @@ class TextTask(Estimator):
         seed: int = 0,
         device: str = "auto",
         verbose: bool = False,
-        precision: str = "fp32",
+        precision: str = "auto",
     ) -> None:
         self.model = model
         self.bidirectional = bidirectional

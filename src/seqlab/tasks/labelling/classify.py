@@ -140,7 +140,7 @@ class SequenceClassifier(TextTask):
         seed: int = 0,
         device: str = "auto",
         verbose: bool = False,
-        precision: str = "fp32",
+        precision: str = "auto",
         pretrained: str | None = None,
         lr_decay: float = 1.0,
     ) -> None:

@@ -81,7 +81,7 @@ class SequenceTagger(TextTask):
         seed: int = 0,
         device: str = "auto",
         verbose: bool = False,
-        precision: str = "fp32",
+        precision: str = "auto",
     ) -> None:
         super().__init__(
             model=model,

@@ -109,7 +109,7 @@ class LanguageModel(Estimator):
         seed: int = 0,
         device: str = "auto",
         verbose: bool = False,
-        precision: str = "fp32",
+        precision: str = "auto",
     ) -> None:
         self.model = model
         self.tokens = tokens

@@ -134,7 +134,7 @@ class Seq2Seq(Estimator):
         seed: int = 0,
         device: str = "auto",
         verbose: bool = False,
-        precision: str = "fp32",
+        precision: str = "auto",
     ) -> None:
         self.model = model
         self.attention = attention
