@@ -52,8 +52,8 @@ _COLUMNS = {
 
 def format_cell(key: str, value: float | str) -> str:
     """One leaderboard number as the CLI and the report both show it."""
-    if isinstance(value, str):
-        return value or "—"  # the arithmetic a model trained in; none for a baseline
+    if key == "precision":  # the arithmetic a model trained in; none for a baseline
+        return value if isinstance(value, str) and value else "—"  # (NaN when read back)
     if key == "params":
         return f"{int(value):,}"
     if key == "skill":
