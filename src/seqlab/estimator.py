@@ -113,6 +113,8 @@ class Estimator:
         config = read_json(path / "config.json")
         config.pop("seqlab_version", None)
         config = cls._upgrade(config)
+        if "precision" in cls._param_names():  # saved before it was a parameter: trained in fp32
+            config.setdefault("precision", "fp32")
         unknown = set(config) - set(cls._param_names())
         if unknown:
             raise CheckpointError(
