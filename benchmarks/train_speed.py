@@ -17,14 +17,13 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import docs_tables
+from measure import worker
 
 ROOT = Path(__file__).resolve().parent.parent
 ETT = Path(os.environ.get("SEQLAB_DATA_DIR", ROOT.parent / "shared" / "data" / "ett"))
@@ -37,14 +36,6 @@ def _frame():
 
     df = pd.read_csv(ETT / "ETTh1.csv", parse_dates=["date"], index_col="date")
     return df[["OT"]].iloc[: TRAIN_ROWS + 2 * VAL_ROWS]
-
-
-def _peak_mb(device) -> float:
-    import torch
-
-    if device.type == "cuda":
-        return torch.cuda.max_memory_allocated() / 2**20
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
 def run_seqlab(epochs: int) -> dict:
@@ -68,7 +59,6 @@ def run_seqlab(epochs: int) -> dict:
     fc.fit(df)
     return {
         "epoch_seconds": fc.history_["seconds"].tolist(),
-        "peak_mb": _peak_mb(fc.device_),
         "val_loss": fc.history_["val_loss"].tolist(),
     }
 
@@ -120,7 +110,7 @@ def run_hand(epochs: int) -> dict:
                 total += nn.functional.mse_loss(pred, y_all[s + L]).item() * len(s)
             val_losses.append(total / len(val_idx))
         seconds.append(time.perf_counter() - t0)
-    return {"epoch_seconds": seconds, "peak_mb": _peak_mb(device), "val_loss": val_losses}
+    return {"epoch_seconds": seconds, "val_loss": val_losses}
 
 
 def table_speed() -> str:
@@ -162,9 +152,8 @@ def main() -> None:
     for r in range(args.rounds):
         for who in ("seqlab", "hand") if r % 2 == 0 else ("hand", "seqlab"):
             cmd = [sys.executable, __file__, "--worker", who, "--epochs", str(args.epochs)]
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-            runs[who].append(json.loads(out.strip().splitlines()[-1]))
-            last = runs[who][-1]
+            last, last["peak_mb"] = worker(cmd)  # the whole process, as /usr/bin/time -v
+            runs[who].append(last)
             print(f"round {r + 1} {who:7s} epochs {[round(s, 2) for s in last['epoch_seconds']]}")
 
     summary = {}

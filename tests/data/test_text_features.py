@@ -1,5 +1,6 @@
 """Text features: width, dictionary and lexicon features, each line blind to its own words."""
 
+import random
 from collections import Counter
 
 from seqlab.data.text_features import (
@@ -9,7 +10,9 @@ from seqlab.data.text_features import (
     leave_line_out_tags,
     tag_lexicon,
     word_features,
+    word_prefixes,
     word_shape,
+    words_from_tags,
 )
 
 
@@ -62,3 +65,22 @@ def test_fullwidth_maps_ascii_only():
 
 
 # --- the bundled weights -------------------------------------------------------------------
+
+
+def test_dictionary_features_stop_early_at_no_prefix_and_change_nothing():
+    """The prefixes only save look-ups: on random text over a small alphabet, with words of
+    2 to 10 characters, the features are those of the plain search."""
+    rng = random.Random(0)
+    alphabet = "北京大学生人民中国"
+    words = {"".join(rng.choices(alphabet, k=rng.randint(2, 10))) for _ in range(300)}
+    prefixes = word_prefixes(words)
+    for _ in range(50):
+        text = "".join(rng.choices(alphabet, k=rng.randint(0, 40)))
+        assert dictionary_features(text, words, prefixes) == dictionary_features(text, words)
+
+
+def test_words_end_at_e_or_s_and_at_the_end_of_the_text():
+    assert words_from_tags("我爱北京", "ssbe") == ["我", "爱", "北京"]
+    assert words_from_tags("北京人", ["b", "m", "m"]) == ["北京人"]  # cut short: one word
+    assert words_from_tags("ab", ["s", "b"]) == ["a", "b"]
+    assert words_from_tags("", []) == []

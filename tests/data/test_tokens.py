@@ -3,7 +3,7 @@ import gzip
 import pytest
 import torch
 
-from seqlab.data.batches import pad_batch
+from seqlab.data.batches import EncodedTexts, pad_batch
 from seqlab.data.tokens import CharTokenizer, JiebaTokenizer, Vocab
 from seqlab.errors import CheckpointError
 
@@ -45,3 +45,18 @@ def test_pad_batch_keeps_true_lengths():
     assert ids.tolist() == [[5, 6, 7], [8, 0, 0], [0, 0, 0]]
     assert lengths.tolist() == [3, 1, 1]
     assert ids.dtype == torch.long
+
+
+def test_prediction_batches_respect_rows_and_padded_tokens():
+    """Sorted by length; no batch over 4 rows or 24 padded tokens (rows x longest), unless
+    one text alone is longer; every row exactly once."""
+    lengths = [3, 12, 1, 30, 5, 5, 7, 2, 11, 6]
+    texts = EncodedTexts([[1] * n for n in lengths], None, None, 0)
+    batches = texts.by_length(4, tokens=24)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    flat = [lengths[i] for b in batches for i in b]
+    assert flat == sorted(lengths)
+    for b in batches:
+        longest = max(lengths[i] for i in b)
+        assert len(b) <= 4 and (len(b) * longest <= 24 or len(b) == 1)
+    assert [len(b) for b in texts.by_length(4)] == [4, 4, 2]  # rows only, as before

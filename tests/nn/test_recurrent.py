@@ -222,3 +222,43 @@ def test_lengths_on_cpu_match_torch_packed_sequences(kind, bidirectional):
 
     for ours, torch_packed in zip(run(False), run(True), strict=True):
         torch.testing.assert_close(ours, torch_packed)
+
+
+@pytest.mark.parametrize(
+    ("kind", "bidirectional", "batch_first"),
+    [("lstm", True, True), ("gru", True, False), ("rnn", False, True), ("lstm", False, False)],
+)
+def test_outputs_alone_match_forward_values_and_gradients(kind, bidirectional, batch_first):
+    """Recurrent.outputs runs the whole padded batch in one call per layer and direction (each
+    row reversed within its length for the right-to-left one); its outputs and the gradients
+    through them must be forward's, for 19 rows (padded to 32 inside) of mixed lengths."""
+    torch.manual_seed(0)
+    layer = Recurrent(kind, 3, 5, num_layers=2, bidirectional=bidirectional)
+    layer.batch_first = batch_first
+    layer = layer.double()
+    lengths = torch.tensor([4, 9, 1, 4, 7, 2, 9, 3, 8, 5, 6, 1, 2, 9, 4, 3, 7, 7, 5])
+    x = torch.randn(19, 9, 3, dtype=torch.float64)
+    weights = torch.randn(19, 9, layer.output_size, dtype=torch.float64)
+    if not batch_first:
+        x, weights = x.transpose(0, 1), weights.transpose(0, 1)
+
+    def run(alone):
+        xi = x.clone().requires_grad_(True)
+        out = layer.outputs(xi, lengths) if alone else layer(xi, lengths=lengths)[0]
+        return [out, *torch.autograd.grad((out * weights).sum(), [xi, *layer.parameters()])]
+
+    for ours, reference in zip(run(True), run(False), strict=True):
+        torch.testing.assert_close(ours, reference)
+
+
+def test_outputs_read_the_final_h_of_the_last_layer():
+    """TextEncoder reads the last layer's final h off the outputs: left to right at each
+    row's last step, right to left at its first; both must be forward's state."""
+    torch.manual_seed(1)
+    layer = Recurrent("lstm", 3, 4, num_layers=2, bidirectional=True).double()
+    lengths = torch.tensor([5, 2, 7])
+    x = torch.randn(3, 7, 3, dtype=torch.float64)
+    out = layer.outputs(x, lengths)
+    h = layer(x, lengths=lengths)[1][0]  # (D*layers, N, H)
+    torch.testing.assert_close(out[torch.arange(3), lengths - 1, :4], h[-2])
+    torch.testing.assert_close(out[:, 0, 4:], h[-1])

@@ -201,3 +201,13 @@ def test_pretrained_sentiment_reads_reviews():
     pos = clf.labels.index("pos")
     assert p[0, pos] > 0.8 and p[1, pos] < 0.2
     assert clf.predict(["服务很好"]) == ["pos"]
+
+
+def test_the_bundled_segmenter_in_bf16_scores_as_in_fp32():
+    """Prediction under "auto" runs a bfloat16 copy of the weights where the CPU has bf16: on
+    400 lines of the PKU test text its F1 must stay within 0.01 of float32's."""
+    lines = [words for words, _ in split("segment", "test") if words][:400]
+    texts = ["".join(words) for words in lines]
+    fp32 = span_scores(lines, Segmenter.pretrained(precision="fp32").cut_many(texts))["f1"]
+    bf16 = span_scores(lines, Segmenter.pretrained(precision="bf16").cut_many(texts))["f1"]
+    assert abs(bf16 - fp32) <= 0.01 and fp32 > 95

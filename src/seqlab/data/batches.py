@@ -10,8 +10,10 @@ where:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -33,27 +35,29 @@ def pad_batch(sequences: Sequence[Sequence[int]], pad: int = PAD_ID) -> tuple[Te
         ([[5, 6, 7], [8, 0, 0]], [3, 1])
     """
     lengths = torch.tensor([max(len(s), 1) for s in sequences], dtype=torch.long)
-    ids = torch.full((len(sequences), int(lengths.max()) if len(sequences) else 0), pad)
-    for i, s in enumerate(sequences):
-        ids[i, : len(s)] = torch.as_tensor(list(s), dtype=torch.long)
+    ids = _padded(sequences, int(lengths.max()) if len(sequences) else 0, pad)
     return ids, lengths
+
+
+def _padded(rows: Sequence[Sequence[int]], width: int, pad: int = PAD_ID) -> Tensor:
+    """(N, width) int64: each row's values from the left, ``pad`` after (one copy of all
+    values, not one tensor per row)."""
+    sizes = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    out = np.full((len(rows), width), pad, dtype=np.int64)
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(sizes.sum()))
+    out[np.arange(width)[None, :] < sizes[:, None]] = flat  # row by row, left to right
+    return torch.from_numpy(out)
 
 
 def _pad_edges(edges: Sequence[Sequence[int]], length: int) -> Tensor:
     """(N, length + 1) edge ids for a batch padded to ``length`` tokens."""
-    out = torch.full((len(edges), length + 1), PAD_ID, dtype=torch.long)
-    for i, e in enumerate(edges):
-        out[i, : len(e)] = torch.as_tensor(list(e), dtype=torch.long)
-    return out
+    return _padded(edges, length + 1)
 
 
 def _pad_features(features: Sequence[Sequence[int]], length: int, f: int) -> Tensor:
     """(N, length, F) feature ids for a batch padded to ``length`` tokens, from each text's
     flat (L·F) ids."""
-    out = torch.full((len(features), length * f), PAD_ID, dtype=torch.long)
-    for i, flat in enumerate(features):
-        out[i, : len(flat)] = torch.as_tensor(flat, dtype=torch.long)
-    return out.view(len(features), length, f)
+    return _padded(features, length * f).view(len(features), length, f)
 
 
 class EncodedTexts:
@@ -98,10 +102,18 @@ class EncodedTexts:
             ).to(device)
         return x.to(device), lengths, edges, feats
 
-    def by_length(self, batch_size: int) -> list[list[int]]:
-        """Rows sorted by length and cut into batches (prediction: little padding)."""
+    def by_length(self, batch_size: int, tokens: int | None = None) -> list[list[int]]:
+        """Rows sorted by length and cut into batches of at most ``batch_size`` rows and, when
+        given, ``tokens`` padded tokens (rows x the longest): prediction pads little, and long
+        texts go in smaller batches."""
         order = sorted(range(len(self.ids)), key=lambda i: len(self.ids[i]))
-        return [order[b : b + batch_size] for b in range(0, len(order), batch_size)]
+        batches: list[list[int]] = [[]]
+        for i in order:  # the longest row so far is the one being added
+            full = len(batches[-1]) == batch_size
+            if full or (tokens and (len(batches[-1]) + 1) * len(self.ids[i]) > tokens):
+                batches.append([])
+            batches[-1].append(i)
+        return [b for b in batches if b]
 
 
 def bucketed_order(lengths: Tensor, generator: torch.Generator, batch_size: int) -> Tensor:

@@ -11,7 +11,7 @@ into ids with a :class:`~seqlab.data.tokens.Vocab`.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from itertools import pairwise
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "tag_counts",
     "tag_lexicon",
     "word_features",
+    "word_prefixes",
     "word_shape",
     "words_from_tags",
 ]
@@ -65,13 +66,10 @@ def words_from_tags(chars: str, tags: Sequence[str]) -> list[str]:
         >>> words_from_tags("我爱北京", ["s", "s", "b", "e"])
         ['我', '爱', '北京']
     """
-    out: list[str] = []
-    start = 0
-    for i, tag in enumerate(tags):
-        if tag in "es" or i == len(tags) - 1:
-            out.append(chars[start : i + 1])
-            start = i + 1
-    return out
+    ends = [i + 1 for i, tag in enumerate(tags) if tag == "e" or tag == "s"]
+    if tags and (not ends or ends[-1] != len(tags)):
+        ends.append(len(tags))  # the last word ends with the text, whatever its tag
+    return [chars[a:b] for a, b in zip([0, *ends], ends, strict=False)]
 
 
 def position_tags(words: Sequence[str]) -> list[str]:
@@ -83,12 +81,18 @@ def _lengths(mask: int) -> str:
     return "".join(str(k + 2) for k in range(4) if mask >> k & 1)
 
 
+_BITS = [0, 0] + [1 << (min(k, 5) - 2) for k in range(2, DICT_MAX_LENGTH + 1)]  # by length
 _PATTERNS = [[(f"B{_lengths(b)}E{_lengths(e)}",) for e in range(16)] for b in range(16)]
 
 
-def dictionary_features(chars: str, dictionary: Container[str]) -> list[tuple[str]]:
+def dictionary_features(
+    chars: str, dictionary: Container[str], prefixes: Container[str] | None = None
+) -> list[tuple[str]]:
     """One feature per character: the lengths of the dictionary words that begin there and
-    of those that end there, e.g. "B24E2" (lengths of 5 and more read as 5).
+    of those that end there, e.g. "B24E2" (lengths of 5 and more read as 5). ``prefixes``
+    (optional, :func:`word_prefixes` of the dictionary) stops each look-up at the first
+    substring that begins no word, which leaves the features as they are and saves most
+    look-ups.
 
     Example:
         >>> dictionary_features("北京人", {"北京"})
@@ -96,13 +100,28 @@ def dictionary_features(chars: str, dictionary: Container[str]) -> list[tuple[st
     """
     n = len(chars)
     begins, ends = [0] * n, [0] * n  # bit k-2 set: a word of length k (5 = 5 or more)
-    for i in range(n):
-        for k in range(2, min(DICT_MAX_LENGTH, n - i) + 1):
-            if chars[i : i + k] in dictionary:
-                bit = 1 << (min(k, 5) - 2)
+    for i in range(n - 1):
+        stop = i + DICT_MAX_LENGTH if i + DICT_MAX_LENGTH < n else n
+        for j in range(i + 2, stop + 1):  # the word chars[i:j]
+            piece = chars[i:j]
+            if prefixes is not None and piece not in prefixes:
+                break
+            if piece in dictionary:
+                bit = _BITS[j - i]
                 begins[i] |= bit
-                ends[i + k - 1] |= bit
+                ends[j - 1] |= bit
     return [_PATTERNS[b][e] for b, e in zip(begins, ends, strict=True)]
+
+
+def word_prefixes(words: Iterable[str]) -> frozenset[str]:
+    """Every prefix of two or more characters (up to DICT_MAX_LENGTH) of ``words``, the words
+    themselves included: what :func:`dictionary_features` needs to stop looking early.
+
+    Example:
+        >>> sorted(word_prefixes({"北京人"}))
+        ['北京', '北京人']
+    """
+    return frozenset(w[:k] for w in words for k in range(2, min(len(w), DICT_MAX_LENGTH) + 1))
 
 
 class LeaveLineOut:

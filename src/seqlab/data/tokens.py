@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,7 @@ class Vocab:
         return token in self.stoi
 
     def encode(self, tokens: Sequence[str]) -> list[int]:
-        return [self.stoi.get(t, UNK_ID) for t in tokens]
+        return list(map(self.stoi.get, tokens, repeat(UNK_ID, len(tokens))))
 
     def decode(self, ids: Iterable[int]) -> list[str]:
         return [self.itos[i] for i in ids]

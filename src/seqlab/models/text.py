@@ -158,9 +158,14 @@ class TextEncoder(nn.Module):
             states = self.encoder(self.project(x) + pe, key_padding_mask=pad)
             return states, self._pool(states, pad, None)
         recurrent = cast(Recurrent, self.encoder)
-        states, state = recurrent(x, lengths=lengths.cpu())
-        h = state[0] if isinstance(state, tuple) else state  # (D·layers, N, H)
-        last = h[-recurrent.num_directions :].transpose(0, 1).reshape(ids.shape[0], -1)
+        states = recurrent.outputs(x, lengths)
+        # The last layer's final h, read off its outputs: left to right at each text's last
+        # token, right to left at its first.
+        size = recurrent.hidden_size
+        ends = (lengths.to(ids.device) - 1).clamp(min=0)
+        last = states[torch.arange(len(ids), device=ids.device), ends, :size]
+        if recurrent.num_directions == 2:
+            last = torch.cat([last, states[:, 0, size:]], dim=-1)
         pad = (
             torch.arange(ids.shape[1], device=ids.device)[None, :]
             >= lengths.to(ids.device)[:, None]

@@ -25,6 +25,7 @@ where:
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -92,24 +93,31 @@ class LinearChainCRF(nn.Module):
         """
         if allowed is not None:
             emissions = emissions.masked_fill(~allowed, float("-inf"))
-        delta = self.start + emissions[:, 0]  # (N, K)
-        back: list[Tensor] = []  # back[t-1][n, j]: the best previous tag of tag j at step t
-        for t in range(1, emissions.shape[1]):
-            best, arg = (delta.unsqueeze(2) + self.transitions).max(dim=1)  # (N, K) each
-            back.append(arg)
-            delta = torch.where(mask[:, t].unsqueeze(1), best + emissions[:, t], delta)
-        delta = delta + self.end
-        # Backtrack on the CPU in plain integers: one tensor index per step would cost more
-        # than the whole forward pass.
-        n, _, k = emissions.shape
-        pointers = (torch.stack(back) if back else torch.zeros(0, n, k)).long().cpu().numpy()
-        paths = []
-        for i, (length, tag) in enumerate(
-            zip(mask.sum(1).tolist(), delta.argmax(1).tolist(), strict=True)
-        ):
-            path = [tag]
-            for t in range(length - 1, 0, -1):  # follow the backpointers of the real steps
-                tag = int(pointers[t - 1, i, tag])
-                path.append(tag)
-            paths.append(path[::-1])
-        return paths
+        # On the CPU in numpy, all rows at once: K is small, and a step of torch costs more
+        # in dispatch than in arithmetic.
+        scores = emissions.detach().float().cpu().numpy()  # (N, L, K)
+        real = mask.cpu().numpy()
+        moves = self.transitions.detach().float().cpu().numpy()[None]  # (1, K, K)
+        n, length, k = scores.shape
+        delta = self.start.detach().float().cpu().numpy() + scores[:, 0]  # (N, K)
+        pointers = np.zeros((max(length - 1, 0), n, k), dtype=np.int64)  # best previous tag
+        for t in range(1, length):
+            candidates = delta[:, :, None] + moves  # (N, K previous, K next)
+            best = candidates.argmax(1)
+            pointers[t - 1] = best
+            step = candidates.max(1) + scores[:, t]
+            delta = np.where(real[:, t, None], step, delta)
+        delta = delta + self.end.detach().float().cpu().numpy()
+        # Backtrack all rows at once, one step at a time from the longest row's end: a row
+        # joins at its own last step, from its best final tag.
+        ends = real.sum(1) - 1
+        final = delta.argmax(1)
+        rows = np.arange(n)
+        paths = np.zeros((n, length), dtype=np.int64)
+        tag = final
+        for t in range(length - 1, -1, -1):
+            tag = np.where(ends == t, final, tag)
+            paths[:, t] = tag
+            if t:
+                tag = np.where(t <= ends, pointers[t - 1, rows, tag], tag)
+        return [path[: end + 1] for path, end in zip(paths.tolist(), ends.tolist(), strict=True)]

@@ -32,6 +32,11 @@ __all__ = ["Recurrent"]
 
 State = Tensor | tuple[Tensor, Tensor]
 
+# oneDNN's CPU kernels run a batch whose rows are a multiple of 16 up to 4x faster than a
+# batch of a row more or less (bf16 LSTM, 2 threads, on this project's machine: 233 rows at
+# 0.65 M steps/s, 224 at 3.0 M); Recurrent.outputs pads its batches up to one.
+ROWS_MULTIPLE = 16
+
 _TORCH_LAYERS: dict[str, Any] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 _RULES = {
@@ -171,6 +176,47 @@ class Recurrent(nn.Module):
         packed_out, state = self.rnn(packed, state)
         output, _ = pad_packed_sequence(packed_out, self.batch_first, total_length=total)
         return output, state
+
+    def outputs(self, x: Tensor, lengths: Tensor | Sequence[int]) -> Tensor:
+        """The outputs of ``forward(x, lengths=lengths)`` without the final state, in one fused
+        call per layer and direction over the whole padded batch (``backend="fused"``).
+
+        A step's output depends only on the steps before it in its direction: left to right,
+        the padding comes after every real step; right to left, each row is reversed within
+        its own length first, so its padding again comes last. Outputs past each length are
+        zero, as forward's. What is lost is the final state of each row (the kernel's ends at
+        the padding), which is why forward, whose callers may carry it on, does not take this
+        path; a tagger or a classifier pooling the outputs (or reading the last layer's final
+        h off them) loses nothing and saves forward's one call per distinct length.
+        """
+        self._check_input(x)
+        lens = self._check_lengths(x, lengths).to(x.device)
+        if self.backend != "fused":
+            return self.forward(x, lengths=lens)[0]
+        if not self.batch_first:
+            x = x.transpose(0, 1)  # (N, L, H_in)
+        n, length = x.shape[:2]
+        extra = -n % ROWS_MULTIPLE if x.device.type == "cpu" else 0
+        if extra:  # rows of one step, dropped at the end
+            x = nn.functional.pad(x, (0, 0, 0, 0, 0, extra))
+            lens = torch.cat([lens, lens.new_ones(extra)])
+        steps = torch.arange(length, device=x.device)[None, :]
+        real = steps < lens[:, None]  # (N, L)
+        # Each row's real steps reversed, as indices into the (N * L) flattened steps.
+        flip = torch.where(real, lens[:, None] - 1 - steps, steps)
+        flip = (flip + length * torch.arange(len(lens), device=x.device)[:, None]).flatten()
+
+        def reversed_rows(values: Tensor) -> Tensor:
+            return values.flatten(0, 1).index_select(0, flip).view_as(values)
+
+        def run(x: Tensor, h: Tensor, c: Tensor, suffix: str, reverse: bool) -> tuple:
+            params = [getattr(self.rnn, name + suffix) for name in self._param_names()]
+            out, h, c = self._fused(reversed_rows(x) if reverse else x, h, c, params)
+            return (reversed_rows(out) if reverse else out), h, c, None
+
+        zeros = x.new_zeros(self.num_directions * self.num_layers, n + extra, self.hidden_size)
+        output = self._stack(x, zeros, zeros, run)[0].masked_fill_(~real.unsqueeze(-1), 0.0)[:n]
+        return output if self.batch_first else output.transpose(0, 1)
 
     # -- lengths on CPU: fused kernels over the stretches where no sequence ends -------------
 

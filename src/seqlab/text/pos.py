@@ -64,6 +64,10 @@ class PosTagger(Tool):
         lexicon = {word: tags for word, *tags in rows}
         return cls(cls._model.load(path, device), Segmenter.pretrained(device), lexicon)
 
+    def _predict_in(self, precision: str) -> None:
+        super()._predict_in(precision)
+        self.segmenter._predict_in(precision)
+
     def save(self, path: str | Path, precision: str = "float32") -> Path:
         folder = self.model.save(path, precision)
         rows = (" ".join([w, *tags]) for w, tags in sorted(self.lexicon.items()))

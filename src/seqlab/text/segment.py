@@ -9,6 +9,7 @@ the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from pathlib import Path
@@ -17,7 +18,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from seqlab.data.text_features import dictionary_features, fullwidth, words_from_tags
+from seqlab.data.text_features import (
+    dictionary_features,
+    fullwidth,
+    word_prefixes,
+    words_from_tags,
+)
 from seqlab.errors import ConfigError, DataError
 from seqlab.io import read_lines_gz, write_lines_gz
 from seqlab.metrics import span_scores
@@ -28,6 +34,8 @@ if TYPE_CHECKING:
     from typing import Self
 
 __all__ = ["Segmenter"]
+
+_SPACE = re.compile(r"\s")
 
 
 class Segmenter(Tool):
@@ -51,6 +59,8 @@ class Segmenter(Tool):
     def __init__(self, model: SequenceTagger, dictionary: AbstractSet[str] = frozenset()) -> None:
         super().__init__(model)
         self.dictionary = dictionary
+        # The dictionary and its words' prefixes, computed when first needed.
+        self._prefixes: tuple[AbstractSet[str], frozenset[str]] | None = None
         self.user_words: set[str] = set()
         self._lengths: list[int] = []
 
@@ -69,7 +79,10 @@ class Segmenter(Tool):
     def _features(self, lines: Sequence[str]) -> list | None:
         if self.model.features_ is None:
             return None
-        return [dictionary_features(line, self.dictionary) for line in lines]
+        if self._prefixes is None or self._prefixes[0] is not self.dictionary:
+            self._prefixes = (self.dictionary, word_prefixes(self.dictionary))
+        prefixes = self._prefixes[1]
+        return [dictionary_features(line, self.dictionary, prefixes) for line in lines]
 
     def add_word(self, word: str) -> None:
         """Make ``word`` one word wherever it occurs (longest user word first, left to
@@ -138,8 +151,13 @@ class Segmenter(Tool):
                 "str. Wrap it in a list, or use cut(text).",
                 param="texts",
             )
-        chars, allowed = [], []
+        chars: list[str] = []
+        allowed: list[torch.Tensor | None] = []
         for text in texts:
+            if _SPACE.search(text) is None and not self.user_words:
+                chars.append(text)  # nothing to constrain
+                allowed.append(None)
+                continue
             kept = [(i, c) for i, c in enumerate(text) if not c.isspace()]
             line = "".join(c for _, c in kept)
             # characters right after whitespace start a word

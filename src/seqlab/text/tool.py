@@ -29,9 +29,17 @@ class Tool:
         self.model = model
 
     @classmethod
-    def pretrained(cls, device: str = "cpu") -> Self:
-        """The bundled model (trained by ``benchmarks/train_text_models.py``)."""
-        return cls.load(weights_path(cls._task), device)
+    def pretrained(cls, device: str = "cpu", precision: str = "auto") -> Self:
+        """The bundled model (trained by ``benchmarks/train_text_models.py``). ``precision``:
+        the arithmetic of prediction, "auto" (bf16 where the device has it natively),
+        "fp32" or "bf16" (see :func:`seqlab.train.precision.resolve_inference`)."""
+        tool = cls.load(weights_path(cls._task), device)
+        tool._predict_in(precision)
+        return tool
+
+    def _predict_in(self, precision: str) -> None:
+        """Predict in ``precision`` from now on (a pipeline's tools all)."""
+        self.model.precision = precision
 
     @classmethod
     def load(cls, path: str | Path, device: str = "cpu") -> Self:

@@ -93,6 +93,7 @@ _RULES = {
     "schedule": one_of("cosine", "constant"),
     "patience": Rule("None or a positive integer", lambda v: v is None or v > 0),
     "precision": one_of(*PRECISIONS),
+    "threads": Rule("None or an int >= 1", lambda v: v is None or (isinstance(v, int) and v >= 1)),
     "stop_below": Rule("None or a number", lambda v: v is None or isinstance(v, int | float)),
 }
 
@@ -115,6 +116,10 @@ class TrainConfig:
     # dot products, slow elsewhere. "auto": bf16 exactly where the device has it natively
     # (seqlab.train.precision); TrainResult.precision says what was used.
     precision: str = "fp32"
+    # The CPU threads of the training passes (None: PyTorch's, one per core); validation and
+    # prediction keep PyTorch's. One thread runs a small recurrent network's bf16 steps faster
+    # than two on this project's machine (seqlab.train.precision.CPU_BF16).
+    threads: int | None = None
     # Stop once the validation loss (or score) falls below this: a task with a known bar
     # (the long-memory benchmark's "solved") need not spend the rest of its budget.
     stop_below: float | None = None
@@ -132,6 +137,7 @@ class TrainResult:
     seconds: float = 0.0
     stopped_early: bool = False
     precision: str = "fp32"  # the arithmetic used: "fp32" or "bf16" ("auto" resolved)
+    threads: int | None = None  # the training passes' CPU threads (None: PyTorch's)
 
 
 def call(model: nn.Module, inputs: Any) -> Tensor:

@@ -60,7 +60,7 @@ from seqlab.train.base import (
     resolve_device,
 )
 from seqlab.train.guard import Interrupts, first_nonfinite
-from seqlab.train.precision import resolve_precision
+from seqlab.train.precision import cpu_threads, resolve_precision
 from seqlab.train.state import RunState, cut_rows, epoch_line, index_dtype, progress_bar
 
 __all__ = [
@@ -126,7 +126,7 @@ class Trainer:
         )
         run = RunState()
         device = next(model.parameters()).device
-        self._precision = run.result.precision = resolve_precision(cfg.precision, device)
+        self._precision = resolve_precision(cfg.precision, device)
         where_to = checkpoint if checkpoint is not None else resume
         path = None if where_to is None else Path(where_to)
         prints = {} if path is None else ckpt.fingerprint(self._settings(), model, train, val)
@@ -140,6 +140,7 @@ class Trainer:
                 shuffle=shuffle,
             )
             run.restore(progress)
+        run.result.precision, run.result.threads = self._precision, cfg.threads
         net = dist.wrap(model)
         self._model = model
         self._optimizer = optimizer
@@ -157,10 +158,11 @@ class Trainer:
                     run.lr = optimizer.param_groups[0]["lr"]
                 run.order_state = shuffle.get_state()  # after a resume, as the epoch began
                 model.train()
-                if isinstance(train, Streams):
-                    self._stream_epoch(net, train, run, stop, epoch)
-                else:
-                    self._epoch(net, train, run, stop, epoch)
+                with cpu_threads(cfg.threads):
+                    if isinstance(train, Streams):
+                        self._stream_epoch(net, train, run, stop, epoch)
+                    else:
+                        self._epoch(net, train, run, stop, epoch)
                 train_loss = self._mean(run)
                 self._validate(
                     model, val, hooks.score, run, epoch, train_loss, time.perf_counter() - t0
@@ -187,8 +189,9 @@ class Trainer:
     def _settings(self) -> dict[str, Any]:
         """What a checkpoint must agree on: the training settings (not verbosity) and loss."""
         settings = {k: v for k, v in vars(self.config).items() if k != "verbose"}
-        if settings["stop_below"] is None:  # as checkpoints were written before it existed
-            del settings["stop_below"]
+        for name in ("stop_below", "threads"):  # as checkpoints were written before they existed
+            if settings[name] is None:
+                del settings[name]
         return settings | {"loss": getattr(self.loss, "__qualname__", type(self.loss).__name__)}
 
     def _save(self, run: RunState) -> None:

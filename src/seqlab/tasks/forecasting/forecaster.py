@@ -60,7 +60,7 @@ from seqlab.tasks.forecasting.state import (
     write_state,
 )
 from seqlab.train import Hooks, TrainConfig, Trainer, resolve_device
-from seqlab.train.precision import resolve_precision
+from seqlab.train.precision import arithmetic
 
 if TYPE_CHECKING:
     from typing import Self
@@ -333,8 +333,8 @@ class Forecaster(Estimator):
         self.precision_ = None  # the arithmetic training used; a baseline trains nothing
         if self._trainable():
             train, val = data()
-            arithmetic = resolve_precision(self.precision, self.device_, self.model)
-            config = replace(self._training_config(), precision=arithmetic)
+            plan = arithmetic(self.precision, self.device_, self.model)
+            config = replace(self._training_config(), **plan)
             trainer = Trainer(config, loss=self._loss_fn())
             result = trainer.fit(
                 self.model_,
@@ -516,7 +516,7 @@ class Forecaster(Estimator):
     # -- forecasts ----------------------------------------------------------------------------
 
     @torch.no_grad()
-    def _forecast(self, x: Tensor, chunk: int = 4096) -> Tensor:
+    def _forecast(self, x: Tensor, chunk: int = 1024) -> Tensor:
         """Forecasts (N, H, C_out) for model inputs x (N, L, C), in chunks."""
         self.model_.eval()
         out = []

@@ -128,7 +128,7 @@ class ManySeries:
         lookback: int,
         embedded: bool,
         device: torch.device,
-        chunk: int = 4096,
+        chunk: int = 1024,
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """A network's point forecasts (S, H) from each series' ``lookback`` rows before
         ``origin`` (S,), and with a quantile head its quantiles (S, H, Q), in the data's own

@@ -10,6 +10,7 @@ language.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from copy import deepcopy as copy_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -26,14 +27,15 @@ from seqlab.io import PRECISIONS, read_json, read_tensors, write_json, write_ten
 from seqlab.models.ensemble import Ensemble
 from seqlab.models.text import TextEncoder
 from seqlab.train import TrainConfig, Trainer, resolve_device
-from seqlab.train.precision import resolve_precision
+from seqlab.train.precision import arithmetic, resolve_inference
 
 if TYPE_CHECKING:
     from typing import Self
 
 __all__ = ["Features", "TextTask"]
 
-PREDICT_BATCH = 256  # texts per forward pass when predicting
+PREDICT_BATCH = 256  # texts per forward pass when predicting ...
+PREDICT_TOKENS = 16_384  # ... and padded tokens: long texts go in smaller batches
 
 Features = Sequence[Sequence[Sequence[str]]]  # per text, per token: F categorical values
 
@@ -131,6 +133,7 @@ class TextTask(Estimator):
         self.device = device
         self.verbose = verbose
         self.precision = precision
+        self._bf16: tuple[nn.Module, nn.Module] | None = None  # model_ and its bf16 copy
 
     @classmethod
     def _upgrade(cls, config: dict[str, Any]) -> dict[str, Any]:
@@ -247,7 +250,7 @@ class TextTask(Estimator):
                 param="features",
             )
         for i, (s, f) in enumerate(zip(sequences, features, strict=True)):
-            if len(f) != len(s) or any(len(v) != self.num_features_ for v in f):
+            if len(f) != len(s) or set(map(len, f)) - {self.num_features_}:
                 raise DataError(
                     f"features of {name} must be {self.num_features_} values for each token; "
                     f"got {[len(v) for v in f][:5]} for the {len(s)} tokens of text {i}. "
@@ -255,13 +258,25 @@ class TextTask(Estimator):
                     param="features",
                 )
 
+    def _predictor(self) -> nn.Module:
+        """The model prediction runs: ``model_``, or where ``precision`` resolves to bf16 for
+        inference (:func:`~seqlab.train.precision.resolve_inference`), a bfloat16 copy of
+        it, made once per fitted model; its outputs are read back as float32."""
+        if resolve_inference(self.precision, self.device_) != "bf16":
+            return self.model_
+        made = getattr(self, "_bf16", None)  # absent on an estimator made by load
+        if made is None or made[0] is not self.model_:
+            copy = copy_module(self.model_).to(torch.bfloat16).eval()
+            self._bf16 = made = (self.model_, copy)
+        return made[1]
+
     def _predict_batches(
         self, sequences: Sequence[Sequence[str]], features: Features | None = None
     ) -> Iterator[tuple[list[int], tuple[Tensor | None, ...]]]:
         """(rows, model inputs) over the sequences sorted by length, so little is padding;
         ``rows`` says where each result belongs."""
         data = self._encode(sequences, features)
-        for rows in data.by_length(PREDICT_BATCH):
+        for rows in data.by_length(PREDICT_BATCH, PREDICT_TOKENS):
             yield rows, data.tensors(rows, self.device_)
 
     # -- training ----------------------------------------------------------------------------
@@ -300,7 +315,7 @@ class TextTask(Estimator):
                 patience=self.patience,
                 seed=seed,
                 verbose=self.verbose,
-                precision=resolve_precision(self.precision, self.device_, f"text-{self.model}"),
+                **arithmetic(self.precision, self.device_, f"text-{self.model}"),
             )
             name = type(self).__name__ + (f" {i + 1}/{self.members}" if self.members > 1 else "")
             loss = cast(Callable[[Tensor, Tensor], Tensor], model.loss)  # the head's loss

@@ -268,8 +268,9 @@ class SequenceClassifier(TextTask):
         """(N, classes) probabilities, columns in the order of ``labels_``."""
         self._check_fitted("predict_proba")
         out = np.zeros((len(sequences), len(self.labels_)), dtype=np.float32)
+        model = self._predictor()
         for rows, inputs in self._predict_batches(sequences, features):
-            out[rows] = self.model_(*inputs).softmax(-1).float().cpu().numpy()
+            out[rows] = model(*inputs).float().softmax(-1).cpu().numpy()
         return out
 
     def predict(

@@ -171,8 +171,9 @@ class SequenceTagger(TextTask):
         self._check_fitted("predict")
         out: list[list[str]] = [[] for _ in sequences]
         crf = cast(_Tagger, self.model_).crf  # an ensemble averages its members' CRFs here
+        model = self._predictor()  # the CRF's Viterbi stays in float32
         for rows, inputs in self._predict_batches(sequences, features):
-            emissions = self.model_(*inputs)  # (N, L, K)
+            emissions = model(*inputs).float()  # (N, L, K)
             lengths = cast(Tensor, inputs[1])
             mask = torch.arange(emissions.shape[1])[None, :] < lengths[:, None]
             allow = None

@@ -36,7 +36,7 @@ from seqlab.models.lm import LanguageModelNet, LMState
 from seqlab.tasks.lm.decoding import Form, check_settings, sample
 from seqlab.tasks.search import beam_search
 from seqlab.train import Hooks, TrainConfig, Trainer, resolve_device
-from seqlab.train.precision import resolve_precision
+from seqlab.train.precision import arithmetic, resolve_precision
 
 if TYPE_CHECKING:
     from typing import Self
@@ -222,7 +222,7 @@ class LanguageModel(Estimator):
             patience=self.patience,
             seed=self.seed,
             verbose=self.verbose,
-            precision=resolve_precision(self.precision, self.device_, f"lm-{self.model}"),
+            **arithmetic(self.precision, self.device_, f"lm-{self.model}"),
         )
         sample = None
         if self.verbose:

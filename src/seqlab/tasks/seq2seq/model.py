@@ -38,7 +38,7 @@ from seqlab.models.seq2seq import RecurrentSeq2Seq, TransformerSeq2Seq
 from seqlab.tasks.search import Hypothesis, decode_batches
 from seqlab.tasks.seq2seq.checks import RULES, check_decoding, check_pairs, teacher_forcing_at
 from seqlab.train import Hooks, TrainConfig, Trainer, resolve_device
-from seqlab.train.precision import resolve_precision
+from seqlab.train.precision import arithmetic
 
 if TYPE_CHECKING:
     from typing import Self
@@ -258,7 +258,7 @@ class Seq2Seq(Estimator):
             patience=self.patience,
             seed=self.seed,
             verbose=self.verbose,
-            precision=resolve_precision(self.precision, self.device_, f"s2s-{self.model}"),
+            **arithmetic(self.precision, self.device_, f"s2s-{self.model}"),
         )
         name = f"{self.model} seq2seq" + (
             f" ({self.attention})" if self.model != "transformer" else ""
