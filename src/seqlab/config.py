@@ -39,6 +39,7 @@ class RunConfig:
     target: str | None = None
     features: list[str] | None = None
     date_col: str | None = None
+    dayfirst: bool | None = None  # dates such as 01.02.2020: None, the values or the rule decide
     models: list[str] = field(default_factory=lambda: ["rnn", "lstm", "gru", "transformer"])
     baselines: list[str] = field(default_factory=lambda: ["naive", "drift"])
     lookback: int = 60
@@ -110,7 +111,7 @@ class RunConfig:
                     from seqlab.data.table import read_long
 
                     return read_long(self.data)
-                return read_table(self.data, self.date_col)
+                return read_table(self.data, self.date_col, self.dayfirst)
         if self.id_col is not None:
             raise ConfigError(
                 "data of seqlab forecast must be a file when id_col is given; got the bundled "

@@ -181,7 +181,8 @@ def test_a_table_without_a_time_column_lists_what_was_tried(tmp_path):
         read_table(path)
     assert str(err.value) == (
         "date_col of read_table must be given when no time column is found; got none among id, "
-        "y (tried: a column named date/datetime/timestamp/time/month/day/ds, a year column "
+        "y (tried: a column named date/datetime/timestamp/time/month/day/ds/trade_date/"
+        "cal_date/日期/时间/交易日期/year, a year column "
         "with a quarter or month column, and the first column as dates). Pass "
         "date_col='<name of the time column>'."
     )

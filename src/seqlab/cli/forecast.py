@@ -62,6 +62,15 @@ def forecast(
         str | None, typer.Option(help="Comma-separated input columns \\[default: the target].")
     ] = None,
     date_col: Annotated[str | None, typer.Option(help="Name of the date column.")] = None,
+    dayfirst: Annotated[
+        bool | None,
+        typer.Option(
+            "--dayfirst/--monthfirst",
+            help="Read dates such as 01.02.2020 day first or month first \\[default: as the "
+            "values say (13.01 is day first); else day first with dots, month first with "
+            "slashes].",
+        ),
+    ] = None,
     id_col: Annotated[
         str | None,
         typer.Option(
@@ -216,6 +225,7 @@ def forecast(
         "target": target,
         "features": _split(features),
         "date_col": date_col,
+        "dayfirst": dayfirst,
         "id_col": id_col,
         "time_col": time_col,
         "levels": _levels(levels),
@@ -316,6 +326,15 @@ def predict(
     data: Annotated[Path | None, typer.Option(help="CSV or Parquet file to continue.")] = None,
     dataset: Annotated[str | None, typer.Option(help="Or a bundled series, e.g. msft.")] = None,
     date_col: Annotated[str | None, typer.Option(help="Name of the date column.")] = None,
+    dayfirst: Annotated[
+        bool | None,
+        typer.Option(
+            "--dayfirst/--monthfirst",
+            help="Read dates such as 01.02.2020 day first or month first \\[default: as the "
+            "values say (13.01 is day first); else day first with dots, month first with "
+            "slashes].",
+        ),
+    ] = None,
     levels: Annotated[
         str | None,
         typer.Option(help="Interval levels in %, e.g. 80,95: adds <name>-lo-95 / -hi-95."),
@@ -367,7 +386,11 @@ def predict(
             console.print(f"Written to [bold]{out}[/].")
         return
     with renamed(path="data"):
-        df = read_table(data, date_col) if data is not None else datasets.load(str(dataset))
+        df = (
+            read_table(data, date_col, dayfirst)
+            if data is not None
+            else datasets.load(str(dataset))
+        )
     future = fc.predict(df, levels=_levels(levels))
     table = Table(title=f"{fc.model}: next {len(future)} steps after {df.index[-1].date()}")
     table.add_column("date")

@@ -10,26 +10,58 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from seqlab.data.reading import read_raw
 from seqlab.errors import DataError, message
 
 __all__ = ["check_series", "future_index", "infer_frequency", "read_long", "read_table"]
 
 log = logging.getLogger("seqlab.data")
 
-# Column names taken as the time axis when date_col is not given, in this order.
-_DATE_NAMES = ("date", "datetime", "timestamp", "time", "month", "day", "ds")
+# Column names taken as the time axis when date_col is not given, in this order: the usual
+# English ones, tushare's (trade_date, cal_date), the Chinese ones of an Excel export, year.
+_DATE_NAMES = (
+    "date",
+    "datetime",
+    "timestamp",
+    "time",
+    "month",
+    "day",
+    "ds",
+    "trade_date",
+    "cal_date",
+    "日期",
+    "时间",
+    "交易日期",
+    "year",
+)
+_OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"  # a time's UTC offset, at its end
+_DMY = r"^(\d{1,2})([./-])(\d{1,2})[./-]\d{2,4}\b"  # 13.01.1749, 01/02/2020, 1-2-20
 _MISSING = ("error", "ffill", "interpolate")
 
 
-def read_table(path: str | Path, date_col: str | None = None) -> pd.DataFrame:
-    """Read a CSV or Parquet file into a DataFrame indexed by time, sorted.
+def read_table(
+    path: str | Path, date_col: str | None = None, dayfirst: bool | None = None
+) -> pd.DataFrame:
+    """Read a CSV, Excel or Parquet file into a DataFrame indexed by time, sorted.
+
+    The file as users have it (:func:`seqlab.data.reading.read_raw`): any encoding
+    charset-normalizer recognises (GBK and GB18030 included), the separator (, ; tab |) and a
+    decimal comma sniffed, yfinance's three-row header, .xlsx/.xls (the excel extra) and
+    Parquet; spaces around column names dropped.
 
     The time index comes from ``date_col`` if given, else from a ``year`` column with a
     ``quarter`` or ``month`` column beside it, else from the first column whose name is a
-    usual date name (date, datetime, timestamp, time, month, day, ds; any case), else from the
-    first column if it parses as dates. Whole numbers are read as years (1990), YYYYMM
-    (201701), YYYYMMDD (20170102), or epoch seconds or milliseconds. What was done is logged
-    and kept in ``df.attrs["seqlab"]``.
+    usual date name (date, datetime, timestamp, time, month, day, ds, trade_date, cal_date,
+    日期, 时间, 交易日期, year; any case), else from the first column if it parses as dates.
+    Whole numbers, and texts of 8 digits, are read as years (1990), YYYYMM (201701),
+    YYYYMMDD (20170102), or epoch seconds or milliseconds. Dates written day.month.year or
+    month/day/year are read day first when a value says so (13.01.1749 cannot be month
+    first), month first when one says that; when none does, day first for dots (the European
+    way) and month first for slashes and dashes, unless ``dayfirst`` says otherwise. Times
+    with UTC offsets (+01:00, Z) are converted to UTC, so an autumn hour written twice is two
+    distinct hours and a spring hour that does not exist is simply absent. Rows in
+    descending time order are sorted. What was done is logged and kept in
+    ``df.attrs["seqlab"]``.
 
     Example:
         >>> df = read_table("prices.csv")                       # doctest: +SKIP
@@ -41,17 +73,10 @@ def read_table(path: str | Path, date_col: str | None = None) -> pd.DataFrame:
             f"path of read_table must be an existing file; got {str(path)!r}. Check the path.",
             param="path",
         )
-    try:
-        if path.suffix.lower() in (".parquet", ".pq"):
-            raw = pd.read_parquet(path)
-        else:
-            raw = pd.read_csv(path)
-    except Exception as err:  # a parser's own error is not a sentence a user can act on
-        raise DataError(
-            f"file of read_table must be a readable CSV or Parquet table; got {str(path)!r}, "
-            f"which could not be parsed ({type(err).__name__}). Check that it is a table.",
-            param="path",
-        ) from None
+    table = read_raw(path)
+    raw = table.frame
+    raw.columns = [str(c).strip() for c in raw.columns]
+    notes = list(table.notes)
     if raw.shape[1] < 2 or raw.shape[0] == 0:
         raise DataError(
             f"file of read_table must hold a date column and at least one value column with "
@@ -74,21 +99,21 @@ def read_table(path: str | Path, date_col: str | None = None) -> pd.DataFrame:
         df = raw.drop(columns=[year, period]).set_index(_pair_dates(raw, year, period, freq))
     else:
         column = _find_date_column(raw, date_col, path)
-        dates = _parse_dates(raw[column], column)
+        dates = _parse_dates(raw[column], column, dayfirst, table.separator, notes)
         df = raw.drop(columns=[column]).set_index(pd.DatetimeIndex(dates, name=column))
-    was_sorted = df.index.is_monotonic_increasing
+    if not df.index.is_monotonic_increasing:
+        newest_first = df.index.is_monotonic_decreasing
+        notes.append("sorted by time" + (" (the file ran newest first)" if newest_first else ""))
     df = df.sort_index(kind="stable")
     duplicated = df.index[df.index.duplicated()]
     if len(duplicated):
-        raise DataError(
-            f"{column} of {path.name} must hold each timestamp once; got {len(duplicated)} "
-            f"duplicated, the first {duplicated[0]}. Aggregate or drop the duplicated rows, "
-            "or name the right time column with date_col.",
-            param="date_col",
-        )
-    note = (
-        f"read {len(df)} rows x {df.shape[1]} columns from {path.name}; time from column "
-        f"{column!r} ({df.index[0]} .. {df.index[-1]})" + ("" if was_sorted else ", sorted by time")
+        _refuse_duplicates(raw, column, duplicated, path)
+    note = "; ".join(
+        [
+            f"read {len(df)} rows x {df.shape[1]} columns from {path.name}; time from column "
+            f"{column!r} ({df.index[0]} .. {df.index[-1]})",
+            *notes,
+        ]
     )
     log.info(note)
     df.attrs["seqlab"] = note
@@ -116,6 +141,32 @@ def read_long(path: str | Path) -> pd.DataFrame:
             f"which could not be parsed ({type(err).__name__}). Check that it is a table.",
             param="path",
         ) from None
+
+
+def _refuse_duplicates(raw: pd.DataFrame, column: str, duplicated: pd.Index, path: Path) -> None:
+    """Stop at timestamps found twice, with a hint to pass id_col when the table looks like
+    long data: most timestamps come more than once, and a text column's values, with the
+    time, name each row once."""
+    repeated = raw[column].duplicated(keep=False).mean() >= 0.5  # most times come again
+    for name in raw.columns:
+        if not repeated or name == column or pd.api.types.is_numeric_dtype(raw[name]):
+            continue
+        ids = raw[name]
+        if 1 < ids.nunique() <= len(raw) // 2 and not raw.duplicated([column, name]).any():
+            raise DataError(
+                f"{column} of {path.name} must hold each timestamp once for one series; got "
+                f"each time up to {int(raw[column].value_counts().max())} times, one per value "
+                f"of {name!r} ({ids.nunique()} of them): this looks like long data, many "
+                f"series in one table. Pass id_col={name!r} (seqlab forecast --id-col "
+                f"{name}).",
+                param="id_col",
+            )
+    raise DataError(
+        f"{column} of {path.name} must hold each timestamp once; got {len(duplicated)} "
+        f"duplicated, the first {duplicated[0]}. Aggregate or drop the duplicated rows, "
+        "or name the right time column with date_col.",
+        param="date_col",
+    )
 
 
 _PERIOD_PAIRS = (("quarter", "QS"), ("month", "MS"))  # (column beside "year", frequency)
@@ -214,7 +265,19 @@ def _parse_number_dates(values: pd.Series, column: str) -> pd.Series | None:
     return None
 
 
-def _parse_dates(values: pd.Series, column: str) -> pd.Series:
+def _parse_dates(
+    values: pd.Series,
+    column: str,
+    dayfirst: bool | None = None,
+    separator: str | None = None,
+    notes: list[str] | None = None,
+) -> pd.Series:
+    """The dates of ``values`` (see :func:`read_table` for the forms and rules); what was
+    decided is appended to ``notes``."""
+    notes = [] if notes is None else notes
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        notes.append(f"{column}: times with a time zone, converted to UTC")
+        return values.dt.tz_convert("UTC").dt.tz_localize(None)
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         parsed = _parse_number_dates(values, column) if values.notna().all() else None
         if parsed is None:
@@ -226,7 +289,21 @@ def _parse_dates(values: pd.Series, column: str) -> pd.Series:
                 param="date_col",
             )
         return parsed
-    parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+    text = values.astype("string").str.strip()
+    if text.notna().all() and text.str.fullmatch(r"\d{6}|\d{8}").all():
+        parsed = _parse_number_dates(text.astype("int64"), column)
+        if parsed is not None:
+            return parsed
+    options: dict = {"errors": "coerce", "format": "mixed"}
+    if text.notna().all() and text.str.contains(_OFFSET).any():
+        options["utc"] = True
+        notes.append(f"{column}: times with UTC offsets, converted to UTC")
+    parts = text.str.extract(_DMY)
+    if parts.notna().all(axis=None) and len(parts):
+        options["dayfirst"] = _day_first(parts, dayfirst, column, notes)
+    parsed = pd.to_datetime(text, **options)
+    if options.get("utc"):
+        parsed = parsed.dt.tz_localize(None)
     bad = parsed.isna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
@@ -236,6 +313,39 @@ def _parse_dates(values: pd.Series, column: str) -> pd.Series:
             param="date_col",
         )
     return parsed
+
+
+def _day_first(parts: pd.DataFrame, dayfirst: bool | None, column: str, notes: list[str]) -> bool:
+    """Is a date such as 01.02.2020 day first? What the values say, else ``dayfirst``, else
+    the rule: day first for dots (01.02.2020, the European way), month first otherwise."""
+    first, second = parts[0].astype(int), parts[2].astype(int)
+    if (first > 12).any() and (second > 12).any():
+        raise DataError(
+            f"{column} of the table must write its dates one way; got both day-first and "
+            "month-first values. Fix the file, or name the right column with date_col.",
+            param="date_col",
+        )
+    said = True if (first > 12).any() else False if (second > 12).any() else None
+    if said is not None:
+        if dayfirst is not None and dayfirst != said:
+            raise DataError(
+                f"dayfirst of read_table must agree with the dates; got dayfirst={dayfirst} "
+                f"but {column} holds values that can only be {'day' if said else 'month'} "
+                "first. Leave dayfirst out.",
+                param="dayfirst",
+            )
+        notes.append(f"{column}: dates read {'day' if said else 'month'} first, as values say")
+        return said
+    if dayfirst is not None:
+        notes.append(f"{column}: dates read {'day' if dayfirst else 'month'} first (dayfirst)")
+        return dayfirst
+    dots = parts[1].iloc[0] == "."
+    way = "day" if dots else "month"
+    notes.append(
+        f"{column}: no value tells day from month; read {way} first, the rule for dates "
+        f"written with {'dots' if dots else 'slashes or dashes'} (pass dayfirst to choose)"
+    )
+    return dots
 
 
 def check_series(df: pd.DataFrame, columns: Sequence[str], missing: str = "error") -> pd.DataFrame:
