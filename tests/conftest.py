@@ -16,9 +16,16 @@ os.environ["SEQLAB_CACHE"] = str(Path(__file__).resolve().parent / ".no-cache")
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch):
     """Tests never touch the network: any download attempt fails at once (tests of the
-    download code fake urlopen themselves)."""
+    download code fake urlopen themselves). Loopback is not the network: the serving tests
+    call a server of their own on 127.0.0.1."""
+    from urllib.parse import urlsplit
 
-    def refuse(*args, **kwargs):
+    opened = urllib.request.urlopen
+
+    def refuse(url, *args, **kwargs):
+        target = url.full_url if isinstance(url, urllib.request.Request) else str(url)
+        if urlsplit(target).hostname in ("127.0.0.1", "localhost", "::1"):
+            return opened(url, *args, **kwargs)
         raise OSError("tests do not use the network")
 
     monkeypatch.setattr(urllib.request, "urlopen", refuse)

@@ -95,12 +95,13 @@ def _reflow_all(typer_app: typer.Typer) -> None:
 
 
 def _register() -> None:
-    from seqlab.cli import bench, data, explain, export, forecast, seq2seq, text, tune
+    from seqlab.cli import bench, data, explain, export, forecast, seq2seq, serve, text, tune
 
     app.command()(forecast.forecast)
     app.command()(forecast.predict)
     app.command()(tune.tune)
     app.command()(export.export)
+    app.command()(serve.serve)
     app.add_typer(data.app, name="data")
     app.add_typer(bench.app, name="bench")
     app.add_typer(explain.app, name="explain")

@@ -157,8 +157,7 @@ def _refuse_duplicates(raw: pd.DataFrame, column: str, duplicated: pd.Index, pat
                 f"{column} of {path.name} must hold each timestamp once for one series; got "
                 f"each time up to {int(raw[column].value_counts().max())} times, one per value "
                 f"of {name!r} ({ids.nunique()} of them): this looks like long data, many "
-                f"series in one table. Pass id_col={name!r} (seqlab forecast --id-col "
-                f"{name}).",
+                f"series in one table. Pass id_col={name!r}.",
                 param="id_col",
             )
     raise DataError(
