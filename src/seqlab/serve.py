@@ -32,6 +32,10 @@ __all__ = ["create_app", "load_forecasters"]
 TEXT_ROUTES = ("segment", "tag", "sentiment", "translate", "generate")
 
 
+class NotServed(CheckpointError):
+    """A model or a tool this server does not serve (HTTP 404)."""
+
+
 def load_forecasters(paths: list[str | Path]) -> dict[str, Any]:
     """The forecasters in ``paths``, by name: a model folder (``Forecaster.save``) is one,
     named after the folder; a run folder (``seqlab forecast``) gives each model in it, named
@@ -67,19 +71,41 @@ def create_app(
     """The FastAPI application serving ``forecasters`` (name -> fitted Forecaster) and, with
     ``text``, the bundled text tools (loaded when first asked for)."""
     from fastapi import Body, FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
     from pydantic import BaseModel, Field
+    from starlette.exceptions import HTTPException as StarletteHTTPException
 
+    class Problem(BaseModel):
+        """Every refusal: one sentence that says what to send instead."""
+
+        detail: str
+
+    refusals: dict[int | str, dict[str, Any]] = {
+        code: {"model": Problem, "description": what}
+        for code, what in (
+            (400, "the body is not JSON"),
+            (401, "no key, or another than the server's"),
+            (404, "no such model, or the text tools are not served"),
+            (413, "the body is over the server's limit"),
+            (422, "the request's data cannot be used (the library's own sentence)"),
+            (503, "the request ran past the server's time limit"),
+        )
+    }
     app = FastAPI(
         title="seqlab",
         description="Forecasts from saved seqlab models, and the bundled text tools.",
+        responses=refusals,
     )
     tools: dict[str, Any] = {}
 
-    class Texts(BaseModel):
-        texts: list[str] = Field(max_length=10_000, examples=[["我爱北京天安门"]])
+    text_item = Annotated[str, Field(max_length=2_000)]
 
-    class Translation(Texts):
+    class Texts(BaseModel):
+        texts: list[text_item] = Field(max_length=1_000, examples=[["我爱北京天安门"]])
+
+    class Translation(BaseModel):  # beam search: fewer texts a request
+        texts: list[text_item] = Field(max_length=64, examples=[["我们明天去北京。"]])
         to: str | None = Field(None, examples=["en"])
 
     class Generation(BaseModel):
@@ -117,7 +143,27 @@ def create_app(
 
     @app.exception_handler(SeqlabError)
     async def refused(request: Request, err: SeqlabError) -> Any:
-        return _error(422, str(err))
+        return _error(404 if isinstance(err, NotServed) else 422, str(err))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_refusal(request: Request, err: StarletteHTTPException) -> Any:
+        if err.status_code == 400:  # FastAPI's own: the body did not parse
+            return _error(
+                400,
+                "body of the request must be JSON; got bytes that do not parse as JSON. Send "
+                "a JSON object, or a CSV to /forecast/{name}/csv.",
+            )
+        return _error(err.status_code, str(err.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def malformed(request: Request, err: RequestValidationError) -> Any:
+        first = err.errors()[0] if err.errors() else {"loc": ("body",), "msg": "missing"}
+        where = ".".join(str(part) for part in first["loc"])
+        return _error(
+            422,
+            f"{where} of the request must be valid; got {first['msg'].lower()}. See the "
+            "route's schema at /docs.",
+        )
 
     def _error(status: int, detail: str) -> Any:
         return JSONResponse(status_code=status, content={"detail": detail})
@@ -156,7 +202,7 @@ def create_app(
 
     def tool(kind: str) -> Any:
         if not text:
-            raise CheckpointError(
+            raise NotServed(
                 f"{kind} of seqlab serve must be served; got a server started with --no-text. "
                 "Start it without --no-text.",
                 param="text",
@@ -215,7 +261,7 @@ def _describe(fc: Any) -> dict[str, Any]:
 
 def _forecaster(forecasters: dict[str, Any], name: str) -> Any:
     if name not in forecasters:
-        raise CheckpointError(
+        raise NotServed(
             f"name of /forecast must be a served model; got {name!r}. Served: "
             f"{', '.join(forecasters) or 'none'} (GET /models).",
             param="name",

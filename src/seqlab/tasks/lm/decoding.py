@@ -33,6 +33,10 @@ __all__ = [
     "sample",
 ]
 
+# Temperatures below this sample as greedy: the distribution is the argmax to float32
+# precision, and logits divided by 1e-40 overflow to inf (a NaN softmax).
+GREEDY_BELOW = 1e-6
+
 HANZI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 MAX_LINE = 15  # the longest line a form may ask for (classical lines have 3 to 11)
 COMMA, STOP = "，", "。"
@@ -206,11 +210,12 @@ def sample(
 ) -> list[int]:
     """Tokens drawn one at a time, position i from what ``masks[i]`` (V,) allows, until the
     token ``end`` or the last mask. ``logits`` (V,) follow the prefix; ``step(token (1,))``
-    feeds a token and returns the next logits (1, V). ``temperature`` 0 is greedy."""
+    feeds a token and returns the next logits (1, V). ``temperature`` 0 is greedy, and so is
+    any below GREEDY_BELOW (dividing logits by it would overflow float32)."""
     picked: list[int] = []
     for mask in masks:
         last = logits.float().cpu().masked_fill(~mask, -math.inf)
-        if temperature == 0:
+        if temperature < GREEDY_BELOW:
             nxt = int(last.argmax())
         else:
             probs = filter_logits(last, temperature, top_k, top_p)
