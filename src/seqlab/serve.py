@@ -161,7 +161,7 @@ def create_app(
         where = ".".join(str(part) for part in first["loc"])
         return _error(
             422,
-            f"{where} of the request must be valid; got {first['msg'].lower()}. See the "
+            f"{where} of the request must be valid; got {str(first['msg']).lower()}. See the "
             "route's schema at /docs.",
         )
 

@@ -42,7 +42,8 @@ def test_yfinance_with_several_tickers_names_each_column_by_its_ticker(tmp_path)
         "2024-01-02,185.64,370.87\n2024-01-03,184.25,370.60\n"
     )
     df = _read(tmp_path, "two.csv", text)
-    assert list(df.columns) == ["Close AAPL", "Close MSFT"] and len(df) == 2
+    assert list(df.columns) == ["Close AAPL", "Close MSFT"]
+    assert _span(df) == ("2024-01-02 00:00:00", "2024-01-03 00:00:00", 2)
 
 
 def test_tushare_newest_first_with_integer_trade_date(tmp_path):
@@ -164,10 +165,13 @@ def test_a_run_passes_dayfirst_to_the_reader(tmp_path):
     assert _span(df) == ("2020-02-01 00:00:00", "2020-04-01 00:00:00", 3)
 
 
-def test_the_forecast_command_offers_dayfirst():
+@pytest.mark.parametrize(
+    "command", [["forecast"], ["predict"], ["tune"], ["explain", "gates"], ["explain", "attention"]]
+)
+def test_every_command_that_reads_data_offers_dayfirst(command):
     from typer.testing import CliRunner
 
     from seqlab.cli import app
 
-    result = CliRunner().invoke(app, ["forecast", "--help"], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
     assert "--dayfirst" in result.output and "--monthfirst" in result.output

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from seqlab.cli.forecast import DayFirst
 from seqlab.errors import renamed
 
 console = Console()
@@ -168,7 +169,12 @@ def positions(
 
 
 def _forecaster(
-    run: Path | None, data: Path | None, dataset: str | None, date_col: str | None, kind: str
+    run: Path | None,
+    data: Path | None,
+    dataset: str | None,
+    date_col: str | None,
+    kind: str,
+    dayfirst: bool | None = None,
 ) -> tuple[Any, Any, str]:
     """A saved forecaster and the data to read with it, or, without a folder, a small
     ``kind`` forecaster trained on the bundled MSFT close (a few epochs)."""
@@ -184,7 +190,11 @@ def _forecaster(
             param="run",
         )
     with renamed(path="data"):
-        df = read_table(data, date_col) if data is not None else datasets.load(dataset or "msft")
+        df = (
+            read_table(data, date_col, dayfirst)
+            if data is not None
+            else datasets.load(dataset or "msft")
+        )
     if run is not None:
         with renamed(path="run"):
             return Forecaster.load(run, device="cpu"), df, str(run)
@@ -221,6 +231,7 @@ def gates(
     data: _Data = None,
     dataset: _Dataset = None,
     date_col: _DateCol = None,
+    dayfirst: DayFirst = None,
     model: Annotated[str, typer.Option(help="lstm or gru, when no RUN_DIR is given.")] = "lstm",
     out: _Out = None,
 ) -> None:
@@ -235,7 +246,7 @@ def gates(
     """
     from seqlab.explain.look import gates_study
 
-    fc, df, source = _forecaster(run, data, dataset, date_col, model)
+    fc, df, source = _forecaster(run, data, dataset, date_col, model, dayfirst)
     _show(gates_study(_folder(out, "gates"), fc, df, source))
 
 
@@ -245,6 +256,7 @@ def attention(
     data: _Data = None,
     dataset: _Dataset = None,
     date_col: _DateCol = None,
+    dayfirst: DayFirst = None,
     text: Annotated[
         str, typer.Option(help="A sentence for the translator (Chinese → English, or back).")
     ] = "我们明天去北京。",
@@ -272,7 +284,7 @@ def attention(
     fc, df, source = (
         (None, None, "")
         if not forecaster
-        else _forecaster(run, data, dataset, date_col, "transformer")
+        else _forecaster(run, data, dataset, date_col, "transformer", dayfirst)
     )
     translated = None
     if text.strip():

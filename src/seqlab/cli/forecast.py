@@ -21,6 +21,17 @@ console = Console()
 D = RunConfig()  # the defaults live in one place: RunConfig
 
 
+# Every command that reads --data: how to read dates such as 01.02.2020.
+DayFirst = Annotated[
+    bool | None,
+    typer.Option(
+        "--dayfirst/--monthfirst",
+        help="Read dates such as 01.02.2020 day first or month first \\[default: as the values "
+        "say (13.01 is day first); else day first with dots, month first with slashes].",
+    ),
+]
+
+
 def _split(text: str | None) -> list[str] | None:
     return None if text is None else [t.strip() for t in text.split(",") if t.strip()]
 
@@ -62,15 +73,7 @@ def forecast(
         str | None, typer.Option(help="Comma-separated input columns \\[default: the target].")
     ] = None,
     date_col: Annotated[str | None, typer.Option(help="Name of the date column.")] = None,
-    dayfirst: Annotated[
-        bool | None,
-        typer.Option(
-            "--dayfirst/--monthfirst",
-            help="Read dates such as 01.02.2020 day first or month first \\[default: as the "
-            "values say (13.01 is day first); else day first with dots, month first with "
-            "slashes].",
-        ),
-    ] = None,
+    dayfirst: DayFirst = None,
     id_col: Annotated[
         str | None,
         typer.Option(
@@ -326,15 +329,7 @@ def predict(
     data: Annotated[Path | None, typer.Option(help="CSV or Parquet file to continue.")] = None,
     dataset: Annotated[str | None, typer.Option(help="Or a bundled series, e.g. msft.")] = None,
     date_col: Annotated[str | None, typer.Option(help="Name of the date column.")] = None,
-    dayfirst: Annotated[
-        bool | None,
-        typer.Option(
-            "--dayfirst/--monthfirst",
-            help="Read dates such as 01.02.2020 day first or month first \\[default: as the "
-            "values say (13.01 is day first); else day first with dots, month first with "
-            "slashes].",
-        ),
-    ] = None,
+    dayfirst: DayFirst = None,
     levels: Annotated[
         str | None,
         typer.Option(help="Interval levels in %, e.g. 80,95: adds <name>-lo-95 / -hi-95."),

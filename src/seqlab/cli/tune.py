@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from seqlab.cli.forecast import DayFirst
 from seqlab.config import RunConfig
 from seqlab.errors import renamed
 
@@ -28,6 +29,7 @@ def tune(
         str | None, typer.Option(help="Comma-separated input columns \\[default: the target].")
     ] = None,
     date_col: Annotated[str | None, typer.Option(help="Name of the date column.")] = None,
+    dayfirst: DayFirst = None,
     model: Annotated[str, typer.Option(help="The one model to tune.")] = "lstm",
     trials: Annotated[int, typer.Option(help="Trials to run (added to the study's).")] = 50,
     storage: Annotated[
@@ -66,6 +68,7 @@ def tune(
         "target": target,
         "features": None if features is None else [f.strip() for f in features.split(",")],
         "date_col": date_col,
+        "dayfirst": dayfirst,
         "models": [model],
         "lookback": lookback,
         "horizon": horizon,
