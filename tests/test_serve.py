@@ -161,3 +161,14 @@ def test_a_model_that_fails_to_load_stops_the_server_with_one_sentence(tmp_path)
     assert done.returncode != 0
     said = (done.stdout + done.stderr).strip()
     assert "must be a model folder or a run folder" in said and "Traceback" not in said
+
+
+def test_a_body_of_unstated_length_is_refused_before_it_is_read(served):
+    folder, _ = served
+    client = _client(folder, text=False)
+
+    def chunks():
+        yield b'{"records": []}'
+
+    answer = client.post("/forecast/run/dlinear", content=chunks())
+    assert answer.status_code == 411 and answer.json()["detail"].startswith("Content-Length")

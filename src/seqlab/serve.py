@@ -7,9 +7,9 @@
 A forecast is made by the code of ``seqlab predict``: the body is read by
 :func:`seqlab.data.read_table` (so a CSV a user has works as it does on the command line),
 then ``Forecaster.predict``. Bad input is a 4xx with the same one sentence the library
-raises; a request over ``max_bytes`` is refused before it is read, one over ``timeout``
-seconds answered 503. With ``api_key``, every route but /health and the docs asks for it in
-the ``X-API-Key`` header, compared in constant time.
+raises; a request over ``max_bytes`` (or of unstated length) is refused before it is read,
+one over ``timeout`` seconds answered 503. With ``api_key``, every route but /health and the
+docs asks for it in the ``X-API-Key`` header, compared in constant time.
 """
 
 # No ``from __future__ import annotations``: FastAPI reads the request models of the routes,
@@ -87,6 +87,7 @@ def create_app(
             (400, "the body is not JSON"),
             (401, "no key, or another than the server's"),
             (404, "no such model, or the text tools are not served"),
+            (411, "the body's length is not stated"),
             (413, "the body is over the server's limit"),
             (422, "the request's data cannot be used (the library's own sentence)"),
             (503, "the request ran past the server's time limit"),
@@ -111,12 +112,18 @@ def create_app(
     class Generation(BaseModel):
         prefix: str = Field("", max_length=1_000)
         max_tokens: int = Field(64, ge=1, le=1_000)
-        temperature: float = Field(1.0, gt=0, le=10)
+        temperature: float = Field(1.0, ge=0, le=10)  # 0: greedy
         seed: int | None = None
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable) -> Any:
         size = request.headers.get("content-length")
+        if size is None and request.method in ("POST", "PUT", "PATCH"):
+            return _error(
+                411,
+                "Content-Length of the request must be given; got a body of unstated length. "
+                "Send the body whole (curl --data-binary, or any HTTP client's default).",
+            )
         if size is not None and size.isdigit() and int(size) > max_bytes:
             return _error(
                 413,
