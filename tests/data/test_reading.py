@@ -175,3 +175,13 @@ def test_every_command_that_reads_data_offers_dayfirst(command):
 
     result = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
     assert "--dayfirst" in result.output and "--monthfirst" in result.output
+
+
+def test_long_tables_are_read_the_same_way(tmp_path):
+    from seqlab.data.table import read_long
+
+    text = " 日期 ;店;销量\n2024-01-01;A;1,5\n2024-01-01;B;2,5\n2024-01-02;A;3,5\n"
+    (tmp_path / "long.csv").write_bytes(text.encode("gbk"))
+    long = read_long(tmp_path / "long.csv")
+    assert list(long.columns) == ["日期", "店", "销量"] and len(long) == 3
+    assert long["销量"].tolist() == [1.5, 2.5, 3.5]

@@ -99,7 +99,7 @@ def read_table(
         df = raw.drop(columns=[year, period]).set_index(_pair_dates(raw, year, period, freq))
     else:
         column = _find_date_column(raw, date_col, path)
-        dates = _parse_dates(raw[column], column, dayfirst, table.separator, notes)
+        dates = _parse_dates(raw[column], column, dayfirst, notes)
         df = raw.drop(columns=[column]).set_index(pd.DatetimeIndex(dates, name=column))
     if not df.index.is_monotonic_increasing:
         newest_first = df.index.is_monotonic_decreasing
@@ -121,26 +121,20 @@ def read_table(
 
 
 def read_long(path: str | Path) -> pd.DataFrame:
-    """Read a long CSV or Parquet table (one row per series and time) as it is; the columns
-    are checked when a :class:`~seqlab.data.panel.Panel` is built from it."""
+    """Read a long table (one row per series and time) as it is, as :func:`read_table` reads
+    a file (encoding, separator, decimal comma, Excel, Parquet; spaces around names dropped);
+    the columns are checked when a :class:`~seqlab.data.panel.Panel` is built from it."""
     path = Path(path)
     if not path.is_file():
         raise DataError(
             f"path of read_long must be an existing file; got {str(path)!r}. Check the path.",
             param="path",
         )
-    try:
-        return (
-            pd.read_parquet(path)
-            if path.suffix.lower() in (".parquet", ".pq")
-            else pd.read_csv(path)
-        )
-    except Exception as err:  # a parser's own error is not a sentence a user can act on
-        raise DataError(
-            f"file of read_long must be a readable CSV or Parquet table; got {str(path)!r}, "
-            f"which could not be parsed ({type(err).__name__}). Check that it is a table.",
-            param="path",
-        ) from None
+    table = read_raw(path)
+    table.frame.columns = [str(c).strip() for c in table.frame.columns]
+    for note in table.notes:
+        log.info(note)
+    return table.frame
 
 
 def _refuse_duplicates(raw: pd.DataFrame, column: str, duplicated: pd.Index, path: Path) -> None:
@@ -268,7 +262,6 @@ def _parse_dates(
     values: pd.Series,
     column: str,
     dayfirst: bool | None = None,
-    separator: str | None = None,
     notes: list[str] | None = None,
 ) -> pd.Series:
     """The dates of ``values`` (see :func:`read_table` for the forms and rules); what was
