@@ -38,6 +38,7 @@ import pandas as pd
 import torch
 
 import seqlab as sl
+from seqlab.train.precision import arithmetic
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "panel_scale.json"
@@ -172,7 +173,14 @@ def table_panel_scale() -> str:
         (f"windows/s, one series of {s['rows']:,} rows", f"{s['windows_per_s']:,.0f}", ""),
     ]
     busy = r.get("note", "the machine otherwise idle")
-    note = f"\nThe epoch: {r['machine']['threads']} thread(s); {busy}.\n"
+    plan = r["machine"].get("training")
+    trained = (
+        f" (training passes in {plan['precision']} on {plan['threads'] or 'every'} thread(s), "
+        'as precision="auto" runs this model)'
+        if plan
+        else ""
+    )
+    note = f"\nThe epoch: {r['machine']['threads']} thread(s){trained}; {busy}.\n"
     if "rounds" in r:
         k = r["rounds"]
         pairs = zip(k["global_windows_per_s"], k["single_windows_per_s"], strict=True)
@@ -232,6 +240,8 @@ def main() -> None:
         "machine": {
             "cpus": os.cpu_count(),
             "threads": torch.get_num_threads(),
+            # precision="auto" picks the arithmetic and the training passes' threads per model
+            "training": arithmetic("auto", torch.device("cpu"), MODEL["model"]),
             "processor": platform.processor() or platform.machine(),
             "torch": torch.__version__,
         },
