@@ -29,10 +29,10 @@ _DECIMAL_COMMA = re.compile(r"(?<![\d,])\d+,\d+(?![\d,])")
 
 @dataclass
 class Raw:
-    """A file's table as read, before any column is taken as time."""
+    """A file's table as read, before any column is taken as time: its columns named without
+    the spaces around them, and what was detected on the way."""
 
     frame: pd.DataFrame
-    separator: str | None = None  # of a text file: ",", ";", "\t" or "|"
     notes: list[str] = field(default_factory=list)
 
 
@@ -41,6 +41,12 @@ def read_raw(path: Path) -> Raw:
     text in any encoding charset-normalizer recognises (GBK and GB18030 included),
     separated by , ; tab or |, with a decimal point or a decimal comma, and a header of one
     row or yfinance's three."""
+    table = _read(path)
+    table.frame.columns = [str(c).strip() for c in table.frame.columns]
+    return table
+
+
+def _read(path: Path) -> Raw:
     suffix = path.suffix.lower()
     if suffix in _PARQUET:
         return Raw(_parsed(lambda: pd.read_parquet(path), path, "Parquet"))
@@ -55,27 +61,18 @@ def read_raw(path: Path) -> Raw:
         notes.append(f"columns separated by {separator!r}")
     if decimal == ",":
         notes.append("numbers written with a decimal comma")
-    header = _yfinance_header(lines[:3], separator)
-    if header is not None:
-        names, skip = header
+    header: dict = {}
+    yfinance = _yfinance_header(lines[:3], separator)
+    if yfinance is not None:
+        names, skip = yfinance
+        header = {"header": None, "names": names, "skiprows": skip}
         notes.append("a yfinance header of three rows (Price, Ticker, Date)")
-        frame = _parsed(
-            lambda: pd.read_csv(
-                io.StringIO(text),
-                sep=separator,
-                decimal=decimal,
-                header=None,
-                names=names,
-                skiprows=skip,
-            ),
-            path,
-            "CSV",
-        )
-    else:
-        frame = _parsed(
-            lambda: pd.read_csv(io.StringIO(text), sep=separator, decimal=decimal), path, "CSV"
-        )
-    return Raw(frame, separator, notes)
+    frame = _parsed(
+        lambda: pd.read_csv(io.StringIO(text), sep=separator, decimal=decimal, **header),
+        path,
+        "CSV",
+    )
+    return Raw(frame, notes)
 
 
 def _parsed(read, path: Path, kind: str) -> pd.DataFrame:

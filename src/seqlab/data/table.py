@@ -74,9 +74,7 @@ def read_table(
             param="path",
         )
     table = read_raw(path)
-    raw = table.frame
-    raw.columns = [str(c).strip() for c in raw.columns]
-    notes = list(table.notes)
+    raw, notes = table.frame, list(table.notes)
     if raw.shape[1] < 2 or raw.shape[0] == 0:
         raise DataError(
             f"file of read_table must hold a date column and at least one value column with "
@@ -131,7 +129,6 @@ def read_long(path: str | Path) -> pd.DataFrame:
             param="path",
         )
     table = read_raw(path)
-    table.frame.columns = [str(c).strip() for c in table.frame.columns]
     for note in table.notes:
         log.info(note)
     return table.frame
