@@ -172,3 +172,33 @@ def test_a_body_of_unstated_length_is_refused_before_it_is_read(served):
 
     answer = client.post("/forecast/run/dlinear", content=chunks())
     assert answer.status_code == 411 and answer.json()["detail"].startswith("Content-Length")
+
+
+def test_a_model_of_many_series_forecasts_a_long_table_over_http(tmp_path):
+    """As seqlab predict does: the body is read as long data, every series forecast."""
+    from seqlab.data.panel import wide_to_long
+
+    hours = pd.date_range("2024-01-01", periods=120, freq="h", name="time")
+    wide = pd.DataFrame(
+        {f"s{i}": 10 + i + np.sin(np.arange(120) / 4) for i in range(3)}, index=hours
+    )
+    long = wide_to_long(wide)
+    fc = sl.Forecaster(model="dlinear", lookback=24, horizon=4, epochs=1, seed=0).fit(long)
+    client = TestClient(create_app({"many": fc}, text=False))
+    body = long.to_csv(index=False).encode()
+    answer = client.post("/forecast/many/csv", content=body)
+    assert answer.status_code == 200, answer.text
+    rows = answer.json()["forecast"]
+    expected = fc.predict(long)
+    assert len(rows) == len(expected) == 3 * 4
+    assert sorted({r["unique_id"] for r in rows}) == ["s0", "s1", "s2"]
+
+
+def test_levels_that_are_not_whole_percentages_are_one_sentence(served):
+    folder, df = served
+    client = _client(folder, text=False)
+    csv = df.reset_index().to_csv(index=False).encode()
+    answer = client.post("/forecast/run/dlinear/csv?levels=abc", content=csv)
+    assert answer.status_code == 422 and answer.json()["detail"].startswith("levels of")
+    ok = client.post("/forecast/run/dlinear/csv?levels=80", content=csv)
+    assert ok.status_code == 200 and "y-lo-80" in ok.json()["forecast"][0]

@@ -74,6 +74,7 @@ def create_app(
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
     from pydantic import BaseModel, Field
+    from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
     class Problem(BaseModel):
@@ -189,9 +190,13 @@ def create_app(
     @app.post("/forecast/{name:path}/csv")  # before the route it would match
     async def forecast_csv(name: str, request: Request) -> dict[str, Any]:
         fc = _forecaster(forecasters, name)
-        frame = _read_csv(await request.body())
-        levels = [int(v) for v in request.query_params.getlist("levels")]
-        future = fc.predict(frame, levels=levels or None)
+        data = await request.body()
+        given = request.query_params.getlist("levels")
+        levels = _levels([int(v) if v.isdigit() else v for v in given] if given else None)
+        # reading and predicting block: in the thread pool, as the sync routes run
+        future = await run_in_threadpool(
+            lambda: fc.predict(_read_csv(data, fc), levels=levels or None)
+        )
         return {"model": name, "forecast": _records(future)}
 
     @app.post("/forecast/{name:path}")
@@ -203,7 +208,7 @@ def create_app(
         ],
     ) -> dict[str, Any]:
         fc = _forecaster(forecasters, name)
-        records, levels = _history(body)
+        records, levels = _history(body, fc)
         future = fc.predict(records, levels=levels)
         return {"model": name, "forecast": _records(future)}
 
@@ -276,12 +281,12 @@ def _forecaster(forecasters: dict[str, Any], name: str) -> Any:
     return forecasters[name]
 
 
-def _history(body: Any) -> tuple[pd.DataFrame, list[int] | None]:
+def _history(body: dict[str, Any], fc: Any) -> tuple[pd.DataFrame, list[int] | None]:
     """A JSON body {"records": [{time column: ..., column: value, ...}, ...], "levels": [...]}
-    as the table read_table reads from a file."""
+    as ``fc`` reads it from a file (see :func:`_read_csv`)."""
     from seqlab.errors import DataError
 
-    records = body.get("records") if isinstance(body, dict) else None
+    records = body.get("records")
     if (
         not isinstance(records, list)
         or not records
@@ -292,26 +297,34 @@ def _history(body: Any) -> tuple[pd.DataFrame, list[int] | None]:
             'step; got none. Send {"records": [{"date": "2024-01-02", "Close": 370.9}, ...]}.',
             param="records",
         )
-    levels = body.get("levels")
+    levels = _levels(body.get("levels"))
+    return _read_csv(pd.DataFrame(records).to_csv(index=False).encode(), fc), levels
+
+
+def _levels(levels: Any) -> list[int] | None:
+    """The interval levels a request asks for (a JSON list, or ``?levels=`` repeated)."""
+    from seqlab.errors import DataError
+
     if levels is not None and not (
         isinstance(levels, list) and all(isinstance(v, int) for v in levels)
     ):
         raise DataError(
             f"levels of the request must be a list of whole percentages; got {levels!r}. "
-            "Send, e.g., [80, 95].",
+            "Send, e.g., [80, 95] (or ?levels=80&levels=95 with a CSV).",
             param="levels",
         )
-    return _read_csv(pd.DataFrame(records).to_csv(index=False).encode()), levels
+    return levels
 
 
-def _read_csv(data: bytes) -> pd.DataFrame:
-    """``data`` read as a file by read_table (the same reading as seqlab predict)."""
-    from seqlab.data import read_table
+def _read_csv(data: bytes, fc: Any) -> pd.DataFrame:
+    """``data`` read as seqlab predict reads a file for ``fc``: a long table (read_long) for a
+    model of many series, else a time-indexed one (read_table)."""
+    from seqlab.data.table import read_long, read_table
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "history.csv"
         path.write_bytes(data)
-        return read_table(path)
+        return read_long(path) if fc.is_global else read_table(path)
 
 
 def _records(future: pd.DataFrame) -> list[dict[str, Any]]:
