@@ -202,3 +202,26 @@ def test_levels_that_are_not_whole_percentages_are_one_sentence(served):
     assert answer.status_code == 422 and answer.json()["detail"].startswith("levels of")
     ok = client.post("/forecast/run/dlinear/csv?levels=80", content=csv)
     assert ok.status_code == 200 and "y-lo-80" in ok.json()["forecast"][0]
+
+
+def test_translations_load_each_model_once(served, monkeypatch):
+    import importlib
+
+    translation = importlib.import_module("seqlab.text.translate")  # the module, not the function
+
+    loads = []
+    real = translation.load_translator
+
+    def counted(direction="zh-en", path=None, device="cpu"):
+        loads.append(direction)
+        return real(direction, path, device)
+
+    monkeypatch.setattr(translation, "load_translator", counted)
+    folder, _ = served
+    client = _client(folder)
+    for _ in range(2):
+        answer = client.post("/translate", json={"texts": ["我们明天去北京。", ""]})
+        assert answer.status_code == 200
+        english, empty = answer.json()["translations"]
+        assert english.strip() and empty == ""
+    assert loads == ["zh-en"]  # the second request used the model the first loaded

@@ -245,8 +245,9 @@ def create_app(
     def translate(body: Translation) -> dict[str, Any]:
         from seqlab.text.translate import translate as run
 
-        tool("translate")  # refuses on a server without the text tools
-        return {"translations": run(body.texts, to=body.to)}
+        # each direction's model loaded once, on its first request
+        loaded = run(body.texts, to=body.to, load=lambda direction, _: tool(direction))
+        return {"translations": loaded}
 
     @app.post("/generate")
     def generate(body: Generation) -> dict[str, Any]:
@@ -337,6 +338,7 @@ def _records(future: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _load_tool(kind: str) -> Any:
     from seqlab.text import PosTagger, Segmenter, SentimentClassifier
+    from seqlab.text.translate import DIRECTIONS, load_translator
 
     if kind == "segment":
         return Segmenter.pretrained()
@@ -344,8 +346,8 @@ def _load_tool(kind: str) -> Any:
         return PosTagger.pretrained()
     if kind == "sentiment":
         return SentimentClassifier.pretrained()
-    if kind == "translate":
-        return True  # the translators load per direction, in seqlab.text.translate
+    if kind in DIRECTIONS:
+        return load_translator(kind)
     from seqlab.text.poems import load_poet
 
     return load_poet()

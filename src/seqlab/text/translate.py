@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from seqlab.errors import CheckpointError, check, one_of
@@ -71,14 +71,19 @@ BEAM = 5  # the bundled translators decode with beam search of this width unless
 
 
 def translate(
-    texts: Sequence[str], to: str | None = None, beam: int = BEAM, path: str | Path | None = None
+    texts: Sequence[str],
+    to: str | None = None,
+    beam: int = BEAM,
+    path: str | Path | None = None,
+    load: Callable[[str, str | Path | None], Seq2Seq] = load_translator,
 ) -> list[str]:
     """Each text translated into ``to`` ("en" or "zh"; by default the other language of
     each text) by the bundled models, or every text by the model saved in ``path``, with
-    beam search; an empty text gives an empty translation."""
+    beam search; an empty text gives an empty translation. ``load(direction, path)`` gives
+    the model (a server passes one that keeps them loaded)."""
     out = [""] * len(texts)
     for direction, rows in routes(texts, to, path):
-        model = load_translator(direction or "zh-en", path)
+        model = load(direction or "zh-en", path)
         found = model.predict([texts[i] for i in rows], beam=beam)
         for i, text in zip(rows, found, strict=True):
             out[i] = text
