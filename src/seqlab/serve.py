@@ -251,10 +251,16 @@ def create_app(
 
     @app.post("/generate")
     def generate(body: Generation) -> dict[str, Any]:
-        lm = tool("generate")
+        from seqlab.text.poems import write_poem
+
+        lm = tool("generate")  # a prefix in simplified characters gets a simplified poem
         return {
-            "text": lm.generate(
-                body.prefix, body.max_tokens, temperature=body.temperature, seed=body.seed
+            "text": write_poem(
+                lm,
+                body.prefix,
+                max_tokens=body.max_tokens,
+                temperature=body.temperature,
+                seed=body.seed,
             )
         }
 

@@ -131,3 +131,13 @@ def test_train_lm_refuses_a_binary_or_missing_file(tmp_path):
     assert "holds NUL bytes (a binary file)" in result.output
     result = runner.invoke(app, ["text", "train", "lm"])
     assert "--data of seqlab text train lm must name a UTF-8 text file; got none" in result.output
+
+
+def test_generate_answers_simplified_characters_in_simplified_characters():
+    result = runner.invoke(
+        app, ["text", "generate", "--acrostic", "我爱中国", "--form", "5x4", "--seed", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(
+        r"我[^，。]{4}，爱[^，。]{4}。\n中[^，。]{4}，国[^，。]{4}。\n", result.output
+    )

@@ -159,17 +159,49 @@ def test_translate_with_the_bundled_models_both_ways():
     assert "to of translate must be one of 'en', 'zh'" in " ".join(result.output.split())
 
 
-def test_the_bundled_translators_carry_the_tatoeba_attribution_and_fit_in_10_mb():
+def test_the_bundled_translators_carry_the_tatoeba_attribution_and_fit_in_10_mb_each():
     import gzip
 
     from seqlab.text import weights_path
 
-    total = 0
     for direction in ("zh-en", "en-zh"):
         folder = weights_path(f"translate-{direction}")
         note = (folder / "ATTRIBUTION.md").read_text(encoding="utf-8")
         assert "Tatoeba" in note and "CC BY 2.0 FR" in note
         lines = gzip.decompress((folder / "pairs.attribution.txt.gz").read_bytes()).decode()
         assert len(lines.splitlines()) == 23_195
-        total += sum(f.stat().st_size for f in folder.iterdir())
-    assert total <= 10 * 1024 * 1024
+        assert sum(f.stat().st_size for f in folder.iterdir()) <= 10_000_000
+
+
+def test_pronounce_with_the_bundled_model():
+    result = runner.invoke(app, ["text", "pronounce", "cat", "Dog"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["cat\tK AE T", "Dog\tD AO G"]
+    result = runner.invoke(app, ["text", "pronounce", "--n-best", "2", "--beam", "3", "tomato"])
+    lines = result.output.splitlines()
+    assert len(lines) == 2 and all(line.startswith("tomato\t") for line in lines)
+    result = runner.invoke(app, ["text", "pronounce"], input="hello\n\nworld\n")
+    assert [line.split("\t")[0] for line in result.output.splitlines()] == ["hello", "world"]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["北京"], "words of pronounce must be spelled with the letters a-z, ' . and -; got '北'"),
+        (["r2d2"], "got '2' in 'r2d2'. Write numbers out in words"),
+        (["cat", "--beam", "0"], "beam of Seq2Seq.predict must be a positive integer"),
+        (["cat", "--n-best", "3", "--beam", "2"], "n_best of Seq2Seq.predict must be"),
+    ],
+)
+def test_pronounce_refuses_bad_input_in_one_sentence(args, said):
+    result = runner.invoke(app, ["text", "pronounce", *args])
+    assert result.exit_code == 1
+    assert said in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+def test_the_bundled_pronouncer_carries_the_cmudict_license():
+    from seqlab.text import weights_path
+
+    note = (weights_path("pronounce") / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    assert "Carnegie Mellon University" in note and "CMU Pronouncing Dictionary" in note

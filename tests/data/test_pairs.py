@@ -73,3 +73,26 @@ def test_a_missing_file_is_one_sentence_not_a_download(monkeypatch, tmp_path):
     monkeypatch.setenv("SEQLAB_DATA_DIR", str(tmp_path))
     with pytest.raises(DataError, match=r"^download of tatoeba/cmn.txt must reach https://"):
         tatoeba()
+
+
+def test_the_everyday_sentences_of_the_translation_check_are_not_tatoeba_sentences():
+    import importlib.util
+    from pathlib import Path
+
+    from seqlab.datasets.pairs import tatoeba
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "translate_everyday.py"
+    spec = importlib.util.spec_from_file_location("translate_everyday", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    import sys
+
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    pairs = tatoeba()
+    seen = {p.chinese for p in pairs} | {p.english for p in pairs}
+    sentences = [s for s, _ in module.ZH_EN] + [s for s, _ in module.EN_ZH]
+    assert len(sentences) == 24 and not set(sentences) & seen

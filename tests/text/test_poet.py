@@ -47,3 +47,22 @@ def test_its_held_out_score_is_the_one_published(poet):
 def test_a_folder_without_a_model_is_one_sentence(tmp_path):
     with pytest.raises(CheckpointError, match=r"must be a folder written by|config.json"):
         load_poet(tmp_path)
+
+
+def test_a_user_writing_simplified_characters_gets_a_simplified_poem(poet):
+    from seqlab.text.poems import script_of, write_poem
+
+    # the poet learned 全唐诗 in traditional characters: 爱 and 国 are not in its vocabulary
+    assert "爱" not in poet.vocab_ and "愛" in poet.vocab_
+    poem = write_poem(poet, acrostic="我爱中国", form="5x4", seed=0)
+    assert re.fullmatch(r"我[^，。]{4}，爱[^，。]{4}。中[^，。]{4}，国[^，。]{4}。", poem), poem
+    assert script_of(poem) != "traditional"
+    traditional = write_poem(poet, acrostic="我愛中國", form="5x4", seed=0)
+    assert traditional.startswith("我") and "愛" in traditional and "國" in traditional
+
+
+def test_the_title_changes_the_poem(poet):
+    from seqlab.text.poems import write_poem
+
+    poems = {write_poem(poet, title=t, form="5x4", seed=0) for t in ("静夜思", "春风", "边塞")}
+    assert len(poems) == 3

@@ -23,12 +23,13 @@ _GEN = " \\[default: LanguageModel.generate's]."
 POEM_SAMPLING = {"temperature": 0.8, "top_p": 0.9}
 
 app = typer.Typer(
-    help="Chinese word segmentation, POS tagging, sentiment, poems and translation with the "
-    "bundled models; language models on your own text.\n\n"
+    help="Chinese word segmentation, POS tagging, sentiment, poems, translation and English "
+    "pronunciation with the bundled models; language models on your own text.\n\n"
     'Examples:\n\n    seqlab text segment "我毕业于华清远见成都中心" --word 华清远见'
     "\n\n    seqlab text sentiment --file reviews.txt"
     "\n\n    seqlab text generate 春 --form 5x4 --seed 1"
     '\n\n    seqlab text translate "我们明天去北京。"'
+    "\n\n    seqlab text pronounce hello world"
     "\n\n    seqlab text train lm --data input.txt --model gru --out runs/lm"
     "\n\n    seqlab text train segment --epochs 8 --out runs/segmenter",
     no_args_is_help=True,
@@ -177,6 +178,51 @@ def sentiment(text: Text = None, file: File = None, saved: Saved = None) -> None
 
 
 @app.command()
+def pronounce(
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(help="English words; or use --file, or pipe lines in (one word each)."),
+    ] = None,
+    file: File = None,
+    beam: Annotated[int, typer.Option(help="Beam search with B beams; 1 is greedy.")] = 5,
+    n_best: Annotated[int, typer.Option(help="The N best pronunciations (≤ --beam).")] = 1,
+    saved: Annotated[
+        Path | None,
+        typer.Option(
+            "--from", help="A folder saved by `seqlab seq2seq train` \\[default: bundled]."
+        ),
+    ] = None,
+) -> None:
+    """English words to ARPAbet phonemes (CMUdict's, stress left out), word and phonemes
+    tab-separated; with --n-best, one line per pronunciation.
+
+    Examples:
+
+        seqlab text pronounce hello seqlab
+
+        seqlab text pronounce --file words.txt --n-best 3 --beam 5
+    """
+    from seqlab.tasks.seq2seq.checks import check_decoding
+    from seqlab.text.pronounce import load_pronouncer, pronounce, spelling
+
+    if words and file is not None:
+        raise DataError(
+            "input of seqlab text pronounce must be words or --file, not both; got both. "
+            "Pass one of them."
+        )
+    listed = list(words) if words else _texts(None, file, "pronounce", example="hello")
+    listed = [w for w in listed if w.strip()]
+    for w in listed:
+        spelling(w)
+    check_decoding(listed, beam, n_best, 0.6)
+    with renamed(path="saved"):
+        model = load_pronouncer(saved)
+    for word, found in zip(listed, pronounce(listed, beam, n_best, model=model), strict=True):
+        for phonemes in found:
+            typer.echo(f"{word.strip()}\t{phonemes}")
+
+
+@app.command()
 def generate(
     prefix: Annotated[
         str | None, typer.Argument(help="The text's first characters \\[default: none].")
@@ -221,8 +267,10 @@ def generate(
         ),
     ] = None,
 ) -> None:
-    """Write a text with a language model: by default a Tang-style poem (traditional script).
+    """Write a text with a language model: by default a Tang-style poem.
 
+    The bundled poet learned 全唐诗 in traditional characters; a title, acrostic or prefix in
+    simplified characters is converted for it (OpenCC) and the poem comes back simplified.
     With --form or --acrostic, every line has its length and punctuation by construction
     (constrained decoding, nothing drawn and thrown away); each couplet is printed on a line.
 
@@ -237,6 +285,7 @@ def generate(
         seqlab text generate "ROMEO:" --from runs/lm/lm --max-tokens 300
     """
     from seqlab.text import load_poet
+    from seqlab.text.poems import write_poem
 
     if prefix is not None and not prefix.strip():
         raise DataError(
@@ -250,7 +299,7 @@ def generate(
     settings: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if not beam or beam == 1:  # beam search takes no sampling settings
         settings |= {"temperature": temperature, "top_k": top_k, "top_p": top_p}
-    text = lm.generate(prefix or "", condition=title, form=form, acrostic=acrostic, **settings)
+    text = write_poem(lm, prefix or "", title, acrostic, form=form, **settings)
     if form or acrostic:
         text = text.replace("。", "。\n").rstrip("\n")
     typer.echo(text)

@@ -15,6 +15,7 @@ where:
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterator, Sequence
 
@@ -56,12 +57,16 @@ class TokenStreams:
         return sum(len(d) - 1 - s for d, s in zip(self.documents, self.skip, strict=True))
 
     def steps(self, batch_size: int) -> int:
-        """Chunks in one pass, at most (for the learning-rate schedule)."""
+        """Chunks in one training pass (for the learning-rate schedule): the rows filled as
+        :meth:`stream` fills them, each taking the next piece when its own ends. Exact for
+        pieces of one length (one long text); for documents of many lengths the random order
+        of a pass moves the count by a few chunks, read here in the order of evaluation."""
         pieces = self._pieces(batch_size)
-        chunks = [math.ceil((len(p) - 1) / self.chunk) for p, _ in pieces]
-        return math.ceil(sum(chunks) / max(min(batch_size, len(pieces)), 1)) + max(
-            chunks, default=0
-        )
+        chunks = sorted((math.ceil((len(p) - 1) / self.chunk) for p, _ in pieces), reverse=True)
+        rows = [0] * min(batch_size, len(chunks))  # the step at which each row is free
+        for c in chunks:
+            heapq.heapreplace(rows, rows[0] + c)
+        return max(rows, default=0)
 
     def _pieces(self, rows: int) -> list[tuple[list[int], int]]:
         """(ids, targets not scored) of the documents cut so that none is longer than its

@@ -25,7 +25,7 @@ from seqlab.data.batches import IGNORE
 from seqlab.errors import ConfigError, check, one_of
 from seqlab.nn import KVCache, Recurrent, TransformerEncoder, sinusoidal_positional_encoding
 from seqlab.nn.recurrent import State
-from seqlab.nn.state import select_caches, select_recurrent
+from seqlab.nn.state import select_caches, select_recurrent, select_rows
 
 __all__ = ["LMState", "LanguageModelNet"]
 
@@ -38,6 +38,7 @@ class LMState:
     recurrent: State | None = None
     caches: list[KVCache] = field(default_factory=list)
     offset: int = 0
+    tokens: Tensor | None = None  # (N, offset): what the Transformer's caches were built from
 
     def detach(self) -> LMState:
         """The same state cut from the graph (truncated backpropagation through time)."""
@@ -49,7 +50,10 @@ class LMState:
     def select(self, rows: Tensor) -> LMState:
         """The state of ``rows`` (M,) long, in that order (a beam's surviving hypotheses)."""
         return LMState(
-            select_recurrent(self.recurrent, rows), select_caches(self.caches, rows), self.offset
+            select_recurrent(self.recurrent, rows),
+            select_caches(self.caches, rows),
+            self.offset,
+            select_rows(self.tokens, rows),
         )
 
     def reset(self, rows: Tensor) -> LMState:
@@ -77,6 +81,13 @@ class LanguageModelNet(nn.Module):
     rarer ones in clusters of smaller projections — exact probabilities, several times faster
     to train on thousands of Chinese characters.
 
+    The Transformer's embedding starts at N(0, 0.02²) (GPT-2's) and is scaled by √H on the
+    way in, so the tokens show beside the positions; tied to the output behind the final
+    LayerNorm, it starts with a first loss near ln V (at N(0, 1) each token's own logit was
+    about H and the first loss on the next token about 100 nats). ``context``: the longest
+    text the Transformer trained on; reading past it, the model starts again from the last
+    ``context // 2`` tokens instead of attending at positions it has never seen.
+
     ``forward(ids (N, L), lengths=None, state=None)`` → (hidden (N, L, H), state); ``lengths``
     (N,) the real tokens of a batch padded at the end. :meth:`log_probs` turns hidden states
     into next-token log-probabilities, :meth:`loss` scores them against targets.
@@ -98,6 +109,7 @@ class LanguageModelNet(nn.Module):
         num_heads: int = 4,
         tie_weights: bool = True,
         cutoffs: Sequence[int] | None = None,
+        context: int | None = None,
     ) -> None:
         super().__init__()
         check(
@@ -107,7 +119,10 @@ class LanguageModelNet(nn.Module):
         )
         self.kind = kind
         self.hidden_size = hidden_size
+        self.context = context
         self.embedding = nn.Embedding(vocab_size, hidden_size)
+        if kind == "transformer":
+            nn.init.normal_(self.embedding.weight, std=0.02)  # GPT-2's
         self.dropout = nn.Dropout(dropout)
         self.backbone: nn.Module
         if kind == "transformer":
@@ -137,29 +152,38 @@ class LanguageModelNet(nn.Module):
     def forward(
         self, ids: Tensor, lengths: Tensor | None = None, state: LMState | None = None
     ) -> tuple[Tensor, LMState]:
-        x = self.dropout(self.embedding(ids))  # (N, L, H)
         if self.kind == "transformer":
-            if state is None or not state.caches:
-                if state is not None and state.offset:
-                    raise ConfigError(
-                        "state of LanguageModelNet must hold its caches past step 0; got none "
-                        f"at offset {state.offset}. Start from state=None.",
-                        param="state",
-                    )
-                state = LMState(caches=[KVCache() for _ in self.backbone.layers])  # type: ignore[union-attr]
-            length = ids.shape[1]
-            pe = sinusoidal_positional_encoding(state.offset + length, self.hidden_size)
-            x = x + pe[state.offset :].to(x)
-            h = self.backbone(x, causal=True, caches=state.caches)
-            new = LMState(caches=state.caches, offset=state.offset + length)
-        else:
-            h, recurrent = self.backbone(
-                x, None if state is None else state.recurrent, lengths=lengths
+            return self._attend(ids, state)
+        x = self.dropout(self.embedding(ids))  # (N, L, H)
+        h, recurrent = self.backbone(x, None if state is None else state.recurrent, lengths=lengths)
+        if h.shape[1] < ids.shape[1]:  # with lengths, the output stops at the longest
+            h = nn.functional.pad(h, (0, 0, 0, ids.shape[1] - h.shape[1]))
+        return self.dropout(h), LMState(recurrent)  # (N, L, H)
+
+    def _attend(self, ids: Tensor, state: LMState | None) -> tuple[Tensor, LMState]:
+        """The Transformer's forward: ``ids`` read after the cached steps of ``state``,
+        starting again from the last ``context // 2`` tokens when they would pass
+        ``context``."""
+        if state is not None and state.offset and not state.caches:
+            raise ConfigError(
+                "state of LanguageModelNet must hold its caches past step 0; got none "
+                f"at offset {state.offset}. Start from state=None.",
+                param="state",
             )
-            if h.shape[1] < ids.shape[1]:  # with lengths, the output stops at the longest
-                h = nn.functional.pad(h, (0, 0, 0, ids.shape[1] - h.shape[1]))
-            new = LMState(recurrent)
-        return self.dropout(h), new  # (N, L, H)
+        past = 0 if state is None else state.offset
+        length = ids.shape[1]
+        if self.context is not None and past + length > self.context and state is not None:
+            seen = ids if state.tokens is None else torch.cat([state.tokens, ids], 1)
+            keep = max(self.context // 2, length)
+            hidden, new = self._attend(seen[:, -keep:], None)
+            return hidden[:, -length:], new
+        if state is None or not state.caches:
+            state = LMState(caches=[KVCache() for _ in self.backbone.layers])  # type: ignore[union-attr]
+        pe = sinusoidal_positional_encoding(past + length, self.hidden_size)
+        x = self.embedding(ids) * self.hidden_size**0.5 + pe[past:].to(ids.device)
+        h = self.backbone(self.dropout(x), causal=True, caches=state.caches)
+        tokens = ids if state.tokens is None else torch.cat([state.tokens, ids], 1)
+        return self.dropout(h), LMState(caches=state.caches, offset=past + length, tokens=tokens)
 
     def step(
         self, tokens: Tensor, state: LMState, return_weights: bool = False
@@ -173,7 +197,8 @@ class LanguageModelNet(nn.Module):
     def log_probs(self, hidden: Tensor) -> Tensor:
         """(..., H) hidden states → (..., V) next-token log-probabilities."""
         if isinstance(self.head, nn.AdaptiveLogSoftmaxWithLoss):
-            flat = self.head.log_prob(hidden.reshape(-1, hidden.shape[-1]))
+            with _full_precision(hidden):  # torch's adaptive head mixes dtypes under autocast
+                flat = self.head.log_prob(hidden.float().reshape(-1, hidden.shape[-1]))
             return flat.view(*hidden.shape[:-1], -1)
         return self.head(hidden).log_softmax(-1)
 
@@ -184,8 +209,15 @@ class LanguageModelNet(nn.Module):
         if isinstance(self.head, nn.AdaptiveLogSoftmaxWithLoss):
             if not keep.any():
                 return hidden.sum() * 0.0
-            return self.head(hidden[keep], targets[keep]).loss
+            with _full_precision(hidden):
+                return self.head(hidden[keep].float(), targets[keep]).loss
         total = nn.functional.cross_entropy(
             self.head(hidden).transpose(1, 2), targets, ignore_index=IGNORE, reduction="sum"
         )
         return total / keep.sum().clamp(min=1)  # no host sync
+
+
+def _full_precision(t: Tensor) -> torch.autocast:
+    """Autocast off on ``t``'s device: the adaptive softmax copies bf16 cluster scores into a
+    float32 output, which torch refuses ("expected to have the same dtype")."""
+    return torch.autocast(t.device.type, enabled=False)

@@ -12,10 +12,21 @@ reads the previous target token and its previous attentional vector (input feedi
     \tilde h_t = \tanh(W_c [s_t; c_t]), \quad
     p(y_t) = \mathrm{softmax}(W_o \tilde h_t)
 
-with the score additive, v_aᵀ tanh(W_q s + W_k m) (Bahdanau et al. [1]), or multiplicative,
-sᵀm ("dot") or sᵀ W_a m ("general") [2]. The memory m_j is the encoder's output at source
-step j, projected to the decoder's width. ``attention="none"`` is the baseline without
-attention (Cho et al. [3]): c_t is the same summary of the whole source at every step.
+with the score additive, v_aᵀ tanh(W_q s + W_k k_j) (Bahdanau et al. [1]), or
+multiplicative, sᵀk_j / √H ("dot") or sᵀ W_a k_j / √H ("general") [2]. The memory m_j is the
+encoder's output at source step j, projected to the decoder's width. ``attention="none"`` is
+the baseline without attention (Cho et al. [3]): c_t is the same summary of the whole source
+at every step.
+
+The keys k_j: with a one-way encoder, m_j. With a bidirectional one, the step's surroundings,
+the forward state before it and the backward state after it, projected as m is:
+k_j = tanh(W_m [→h_{j-1}; ←h_{j+1}]). Scored on m_j itself, the decoder learns to look one
+step early (or late): s_t has just read y_{t-1}, whose own source step is the easiest to find,
+and that step's backward state still carries the next source token, so the model translates
+from there — on a copying task the largest weight fell on the step before the copied one in
+46 % of steps (additive score). A step's surroundings hold the token the decoder has just
+written on one side and not the step's own token: the step found is the one to translate
+(tests/models/test_seq2seq_attention.py).
 
 The Transformer is [4]'s: sinusoidal positions, encoder self-attention with the source's
 padding masked, decoder causal self-attention, cross-attention over the encoder's memory.
@@ -188,16 +199,22 @@ class RecurrentSeq2Seq(nn.Module):
         out, last = self.encoder(x, lengths=source_lengths)  # (N, S', D*H)
         mask = torch.arange(out.shape[1])[None] < source_lengths[:, None]  # (N, S')
         memory = torch.tanh(self.project(out))  # (N, S', H)
-        h = last[0] if isinstance(last, tuple) else last  # (D*layers, N, H)
+        keys = memory
+        if self.attention is not None and self.encoder.bidirectional:
+            h = self.hidden_size  # outputs past each length are zero: so is ←h_{len}
+            before = nn.functional.pad(out[:, :-1, :h], (0, 0, 1, 0))  # →h_{j-1}, 0 at j=0
+            after = nn.functional.pad(out[:, 1:, h:], (0, 0, 0, 1))  # ←h_{j+1}
+            keys = torch.tanh(self.project(torch.cat([before, after], -1)))  # (N, S', H)
+        final = last[0] if isinstance(last, tuple) else last  # (D*layers, N, H)
         n = source.shape[0]
-        per_layer = h.view(self.num_layers, -1, n, self.hidden_size)  # (layers, D, N, H)
+        per_layer = final.view(self.num_layers, -1, n, self.hidden_size)  # (layers, D, N, H)
         joined = per_layer.permute(0, 2, 1, 3).reshape(self.num_layers, n, -1)  # (layers, N, D*H)
         s0 = torch.tanh(self.bridge(joined))  # (layers, N, H)
         recurrent: State = (s0, torch.zeros_like(s0)) if self.kind == "lstm" else s0
         return Seq2SeqState(
             memory=memory,
             mask=mask.to(memory.device),
-            keys=None if self.attention is None else self.attention.keys(memory),
+            keys=None if self.attention is None else self.attention.keys(keys),
             summary=s0[-1] if self.attention is None else None,
             recurrent=recurrent,
             feed=torch.zeros(n, self.hidden_size, device=memory.device),

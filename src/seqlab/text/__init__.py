@@ -1,6 +1,6 @@
-"""Ready-made Chinese text tools with bundled weights: word segmentation, POS tagging,
-sentiment, poems and translation (Chinese ↔ English), and the recipes that train them
-again. Needs the ``text`` extra (jieba, snownlp, sacrebleu, rapidfuzz).
+"""Ready-made text tools with bundled weights: Chinese word segmentation, POS tagging,
+sentiment, poems, translation (Chinese ↔ English) and English pronunciation, and the recipes
+that train them again. Needs the ``text`` extra (jieba, snownlp, sacrebleu, rapidfuzz, opencc).
 
 The layers under them: tokenizers and vocabularies (:mod:`seqlab.data.tokens`), corpora and
 their split (:mod:`seqlab.data.corpora`), features (:mod:`seqlab.data.text_features`),
@@ -15,6 +15,7 @@ Example:
 
 from seqlab.text.poems import load_poet
 from seqlab.text.pos import PosTagger
+from seqlab.text.pronounce import load_pronouncer, pronounce
 from seqlab.text.recipes import RECIPES, evaluate_tool, load_tool, train
 from seqlab.text.segment import Segmenter
 from seqlab.text.sentiment import SentimentClassifier
@@ -28,8 +29,10 @@ __all__ = [
     "SentimentClassifier",
     "evaluate_tool",
     "load_poet",
+    "load_pronouncer",
     "load_tool",
     "load_translator",
+    "pronounce",
     "train",
     "translate",
     "weights_path",

@@ -91,11 +91,25 @@ _RULES = {
     "weight_decay": Rule("a non-negative number", lambda v: isinstance(v, int | float) and v >= 0),
     "grad_clip": Rule("None or a positive number", lambda v: v is None or v > 0),
     "schedule": one_of("cosine", "constant"),
+    "warmup": Rule("a non-negative integer", lambda v: isinstance(v, int) and v >= 0),
+    "min_lr": Rule("a fraction in [0, 1]", lambda v: isinstance(v, int | float) and 0 <= v <= 1),
     "patience": Rule("None or a positive integer", lambda v: v is None or v > 0),
     "precision": one_of(*PRECISIONS),
     "threads": Rule("None or an int >= 1", lambda v: v is None or (isinstance(v, int) and v >= 1)),
     "stop_below": Rule("None or a number", lambda v: v is None or isinstance(v, int | float)),
 }
+
+
+def transformer_warmup(steps: int) -> int:
+    """The warm-up a Transformer gets by default over ``steps`` training steps: a twentieth
+    of them, at most 200 (the Adam second-moment estimates settle in the first few hundred
+    steps; post-norm Transformers diverge without it, pre-norm ones train better with it).
+
+    Example:
+        >>> transformer_warmup(1000), transformer_warmup(10_000)
+        (50, 200)
+    """
+    return min(200, steps // 20)
 
 
 @dataclass(frozen=True)
@@ -108,6 +122,10 @@ class TrainConfig:
     weight_decay: float = 1e-4
     grad_clip: float | None = 1.0
     schedule: str = "cosine"
+    # steps of linear warm-up from 0 to lr, then the cosine falls to min_lr × lr (and stays
+    # there should a pass hold more steps than counted); "constant" keeps lr after warm-up
+    warmup: int = 0
+    min_lr: float = 0.0
     patience: int | None = 5
     seed: int = 0
     verbose: bool = False

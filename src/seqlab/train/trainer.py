@@ -77,6 +77,29 @@ CHECK_EVERY = 32  # steps between the GPU's reads of the stop and NaN flags
 NO_HOOKS = Hooks()
 
 
+def learning_rate(cfg: TrainConfig, steps: int) -> Callable[[int], float]:
+    """The factor of ``cfg.lr`` at each step of ``steps``: a linear warm-up over
+    ``cfg.warmup`` steps, then a cosine from 1 to ``cfg.min_lr`` (constant 1 with
+    ``schedule="constant"``), held at its end past ``steps``.
+
+    Example:
+        >>> f = learning_rate(TrainConfig(warmup=10, min_lr=0.1), 110)
+        >>> [round(f(s), 3) for s in (0, 5, 10, 60, 110, 500)]
+        [0.091, 0.545, 1.0, 0.55, 0.1, 0.1]
+    """
+    warmup, floor = cfg.warmup, cfg.min_lr
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / (warmup + 1)
+        if cfg.schedule == "constant":
+            return 1.0
+        done = min(1.0, (step - warmup) / max(steps - warmup, 1))
+        return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * done))
+
+    return factor
+
+
 class Trainer:
     """Fit any ``nn.Module`` on any :class:`Batches` with a loss ``loss(output, target)``.
 
@@ -120,8 +143,8 @@ class Trainer:
         params = groups(cfg.lr) if callable(groups) else model.parameters()
         optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
         scheduler = (
-            torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
-            if cfg.schedule == "cosine"
+            torch.optim.lr_scheduler.LambdaLR(optimizer, learning_rate(cfg, steps))
+            if cfg.schedule == "cosine" or cfg.warmup
             else None
         )
         run = RunState()

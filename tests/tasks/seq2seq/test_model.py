@@ -96,10 +96,11 @@ def test_attention_scores_follow_their_equations(kind):
     query, memory = torch.randn(2, 4), torch.randn(2, 3, 4)
     mask = torch.ones(2, 3, dtype=torch.bool)
     context, weights = att(query, att.keys(memory), memory, mask)
+    # the multiplicative scores divided by √H (here 2), as the Transformer's are
     if kind == "dot":
-        scores = torch.einsum("nh,nsh->ns", query, memory)
+        scores = torch.einsum("nh,nsh->ns", query, memory) / 2
     elif kind == "general":
-        scores = torch.einsum("nh,nsh->ns", query, memory @ att.key.weight.T)
+        scores = torch.einsum("nh,nsh->ns", query, memory @ att.key.weight.T) / 2
     else:
         hidden = torch.tanh(att.query(query)[:, None] + att.key(memory))
         scores = (hidden @ att.v.weight.T).squeeze(-1)

@@ -12,7 +12,7 @@ key/value cache carried, so a token costs the same however long the text is.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +36,7 @@ from seqlab.models.lm import LanguageModelNet, LMState
 from seqlab.tasks.lm.decoding import Form, check_settings, sample
 from seqlab.tasks.search import beam_search
 from seqlab.train import Hooks, TrainConfig, Trainer, resolve_device
+from seqlab.train.base import transformer_warmup
 from seqlab.train.precision import arithmetic, resolve_precision
 
 if TYPE_CHECKING:
@@ -59,7 +60,13 @@ _RULES = {
     "dropout": probability(),
     "context": positive_int(),
     "softmax": one_of("auto", "full", "adaptive"),
-    "val_size": Rule("a fraction in (0, 1)", lambda v: 0 < v < 1),
+    "val_size": Rule("a fraction in [0, 1)", lambda v: 0 <= v < 1),
+    "weight_decay": Rule(
+        "None or a non-negative number",
+        lambda v: v is None or (isinstance(v, int | float) and v >= 0),
+    ),
+    "warmup": Rule("None or an int >= 0", lambda v: v is None or (isinstance(v, int) and v >= 0)),
+    "min_lr": Rule("a fraction in [0, 1]", lambda v: isinstance(v, int | float) and 0 <= v <= 1),
 }
 
 
@@ -79,7 +86,13 @@ class LanguageModel(Estimator):
             Transformer's context).
         epochs, batch_size, lr, patience: training, early stopping on the validation texts
             given to fit, else on the last ``val_size`` of the training texts.
-        val_size: the share held out when no validation is given.
+        val_size: the share held out when no validation is given; 0 trains on every text
+            for ``epochs`` and keeps the last weights (no early stopping).
+        weight_decay: AdamW's decay; None: 0.1 for the Transformer (GPT's), 1e-4 for the
+            recurrent models.
+        warmup: steps of linear warm-up; None: a twentieth of the training steps, at most
+            200, for the Transformer, none for the recurrent models.
+        min_lr: where the cosine schedule ends, as a share of ``lr``.
         seed, device, verbose: as for every estimator.
         precision: the training arithmetic: "fp32", "bf16" (autocast, float32 weights) or
             "auto" (bf16 where the device has it natively, see seqlab.train.precision).
@@ -106,6 +119,9 @@ class LanguageModel(Estimator):
         lr: float = 2e-3,
         patience: int | None = 3,
         val_size: float = 0.1,
+        weight_decay: float | None = None,
+        warmup: int | None = None,
+        min_lr: float = 0.1,
         seed: int = 0,
         device: str = "auto",
         verbose: bool = False,
@@ -125,6 +141,9 @@ class LanguageModel(Estimator):
         self.lr = lr
         self.patience = patience
         self.val_size = val_size
+        self.weight_decay = weight_decay
+        self.warmup = warmup
+        self.min_lr = min_lr
         self.seed = seed
         self.device = device
         self.verbose = verbose
@@ -195,41 +214,68 @@ class LanguageModel(Estimator):
 
     # -- fit ---------------------------------------------------------------------------------
 
-    def fit(self, texts: Texts, validation: Texts | None = None) -> Self:
+    def fit(
+        self,
+        texts: Texts,
+        validation: Texts | None = None,
+        each_epoch: Callable[[LanguageModel], str] | None = None,
+    ) -> Self:
         """Train on ``texts``: documents (state never crosses from one to the next), each a
         text or a (condition, text) pair — a title, a tune name, a keyword — so that the
         model learns to write a text for a condition (one-to-many). Early stopping on
         ``validation``, else on the last ``val_size`` of the tokens (of one text) or of the
-        documents. Returns self."""
+        documents. ``each_epoch(lm)``, called after every epoch (a held-out score for a
+        learning curve, say), returns a note for the epoch's line. Returns self."""
         check("LanguageModel", _RULES, self.get_params())
         docs = self._documents(texts, "fit")
-        if validation is None:
-            docs, held = _hold_out(docs, self.val_size)
-        else:
-            held = self._documents(validation, "fit")
-        self.device_ = resolve_device(self.device)
+        # the vocabulary is every token of the texts given to fit, the share held out for
+        # early stopping included: training on the rest must not turn them into <unk>
         special = [BOS, EOS] + ([SEP] if any(c is not None for c, _ in docs) else [])
         seen = Vocab.build(self._tokenize(t) for d in docs for t in d if t)
         self.vocab_ = Vocab([*special, *seen.itos])
+        if validation is not None:
+            held = self._documents(validation, "fit")
+        elif self.val_size > 0:
+            docs, held = _hold_out(docs, self.val_size)
+        else:
+            held = []
+        self.device_ = resolve_device(self.device)
         torch.manual_seed(self.seed)
         self.model_ = self._build().to(self.device_)
         train = self._streams(docs)
-        val = self._streams(held)
+        val = self._streams(held) if held else None
+        transformer = self.model == "transformer"
+        steps = train.steps(self.batch_size) * max(self.epochs, 1)
+        warmup = self.warmup
+        if warmup is None:
+            warmup = transformer_warmup(steps) if transformer else 0
+        decay = self.weight_decay
+        if decay is None:
+            decay = 0.1 if transformer else 1e-4
         config = TrainConfig(
             epochs=self.epochs,
             batch_size=self.batch_size,
             lr=self.lr,
-            patience=self.patience,
+            weight_decay=decay,
+            warmup=warmup,
+            min_lr=self.min_lr,
+            patience=self.patience if val is not None else None,
             seed=self.seed,
             verbose=self.verbose,
             **arithmetic(self.precision, self.device_, f"lm-{self.model}"),
         )
-        sample = None
-        if self.verbose:
-            first = docs[0][1][: 2 if self.tokens == "char" else 0]
-            sample = lambda _: f"sample: {self.generate(first, 30, seed=0)!r}"  # noqa: E731
+        first = docs[0][1][: 2 if self.tokens == "char" else 0]
+
+        def note(_: object) -> str:
+            said = [] if each_epoch is None else [each_epoch(self)]
+            if self.verbose:
+                said.append(f"sample: {self.generate(first, 30, seed=0)!r}")
+            self.model_.train()
+            return "; ".join(s for s in said if s)
+
+        hooks = Hooks(note=note if self.verbose or each_epoch is not None else None)
         result = Trainer(config, loss=self.model_.loss).fit(
-            self.model_, train, val, description=f"{self.model} LM", hooks=Hooks(note=sample)
+            self.model_, train, val, description=f"{self.model} LM", hooks=hooks
         )
         self.history_ = result.history
         self.model_.eval()
@@ -245,6 +291,7 @@ class LanguageModel(Estimator):
             self.num_heads,
             self.tie_weights,
             self._cutoffs(),
+            self.context,
         )
 
     def _cutoffs(self) -> list[int] | None:

@@ -32,6 +32,7 @@ RULES = {
     "max_length": positive_int(),
     "select": one_of(*SELECT),
     "val_size": Rule("a fraction in (0, 1)", lambda v: 0 < v < 1),
+    "warmup": Rule("None or an int >= 0", lambda v: v is None or (isinstance(v, int) and v >= 0)),
 }
 
 

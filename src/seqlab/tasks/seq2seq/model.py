@@ -38,6 +38,7 @@ from seqlab.models.seq2seq import RecurrentSeq2Seq, TransformerSeq2Seq
 from seqlab.tasks.search import Hypothesis, decode_batches
 from seqlab.tasks.seq2seq.checks import RULES, check_decoding, check_pairs, teacher_forcing_at
 from seqlab.train import Hooks, TrainConfig, Trainer, resolve_device
+from seqlab.train.base import transformer_warmup
 from seqlab.train.precision import arithmetic
 
 if TYPE_CHECKING:
@@ -88,6 +89,8 @@ class Seq2Seq(Estimator):
         epochs, batch_size, lr, patience, val_size, seed, device, verbose: training; without
             a ``validation`` given to fit, a ``val_size`` share of the distinct sources (all
             their pairs) is held out.
+        warmup: steps of linear warm-up before the cosine schedule; None: a twentieth of the
+            training steps, at most 200, for the Transformer, none for the recurrent models.
         precision: the training arithmetic: "fp32", "bf16" (autocast, float32 weights) or
             "auto" (bf16 where the device has it natively, see seqlab.train.precision).
 
@@ -131,6 +134,7 @@ class Seq2Seq(Estimator):
         lr: float = 2e-3,
         patience: int | None = 3,
         val_size: float = 0.1,
+        warmup: int | None = None,
         seed: int = 0,
         device: str = "auto",
         verbose: bool = False,
@@ -157,6 +161,7 @@ class Seq2Seq(Estimator):
         self.lr = lr
         self.patience = patience
         self.val_size = val_size
+        self.warmup = warmup
         self.seed = seed
         self.device = device
         self.verbose = verbose
@@ -251,10 +256,15 @@ class Seq2Seq(Estimator):
         torch.manual_seed(self.seed)
         self.model_ = self._build().to(self.device_)
         self.model_.teacher_forcing = self.teacher_forcing_at(1)
+        warmup = self.warmup
+        if warmup is None:
+            steps = -(-len(src) // self.batch_size) * max(self.epochs, 1)
+            warmup = transformer_warmup(steps) if self.model == "transformer" else 0
         config = TrainConfig(
             epochs=self.epochs,
             batch_size=self.batch_size,
             lr=self.lr,
+            warmup=warmup,
             patience=self.patience,
             seed=self.seed,
             verbose=self.verbose,
