@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from seqlab.cli.text import SavedSeq2Seq
 from seqlab.errors import ConfigError, DataError, renamed
 
 if TYPE_CHECKING:
@@ -297,12 +298,7 @@ def translate(
     plot: Annotated[
         Path | None, typer.Option(help="Draw the first line's attention (source × output) here.")
     ] = None,
-    saved: Annotated[
-        Path | None,
-        typer.Option(
-            "--from", help="A folder saved by `seqlab seq2seq train` \\[default: bundled]."
-        ),
-    ] = None,
+    saved: SavedSeq2Seq = None,
 ) -> None:
     """Translate between Chinese and English with the bundled Tatoeba models.
 

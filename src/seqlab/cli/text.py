@@ -41,6 +41,10 @@ Saved = Annotated[
     Path | None,
     typer.Option("--from", help="A folder saved by `seqlab text train` \\[default: bundled]."),
 ]
+SavedSeq2Seq = Annotated[
+    Path | None,
+    typer.Option("--from", help="A folder saved by `seqlab seq2seq train` \\[default: bundled]."),
+]
 Words = Annotated[
     list[str] | None,
     typer.Option("--word", "-w", help="A user word to keep whole (repeat for more)."),
@@ -186,12 +190,7 @@ def pronounce(
     file: File = None,
     beam: Annotated[int, typer.Option(help="Beam search with B beams; 1 is greedy.")] = 5,
     n_best: Annotated[int, typer.Option(help="The N best pronunciations (≤ --beam).")] = 1,
-    saved: Annotated[
-        Path | None,
-        typer.Option(
-            "--from", help="A folder saved by `seqlab seq2seq train` \\[default: bundled]."
-        ),
-    ] = None,
+    saved: SavedSeq2Seq = None,
 ) -> None:
     """English words to ARPAbet phonemes (CMUdict's, stress left out), word and phonemes
     tab-separated; with --n-best, one line per pronunciation.
@@ -202,8 +201,7 @@ def pronounce(
 
         seqlab text pronounce --file words.txt --n-best 3 --beam 5
     """
-    from seqlab.tasks.seq2seq.checks import check_decoding
-    from seqlab.text.pronounce import load_pronouncer, pronounce, spelling
+    from seqlab.text.pronounce import pronounce
 
     if words and file is not None:
         raise DataError(
@@ -212,12 +210,9 @@ def pronounce(
         )
     listed = list(words) if words else _texts(None, file, "pronounce", example="hello")
     listed = [w for w in listed if w.strip()]
-    for w in listed:
-        spelling(w)
-    check_decoding(listed, beam, n_best, 0.6)
-    with renamed(path="saved"):
-        model = load_pronouncer(saved)
-    for word, found in zip(listed, pronounce(listed, beam, n_best, model=model), strict=True):
+    with renamed(path="saved"):  # the spelling is checked before the model is read
+        found_all = pronounce(listed, beam, n_best, path=saved)
+    for word, found in zip(listed, found_all, strict=True):
         for phonemes in found:
             typer.echo(f"{word.strip()}\t{phonemes}")
 

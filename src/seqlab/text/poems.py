@@ -15,9 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from seqlab.errors import CheckpointError
 from seqlab.tasks import LanguageModel
-from seqlab.text.tool import weights_path
+from seqlab.text.tool import bundled_or_saved
 
 __all__ = ["load_poet", "script_of", "write_poem"]
 
@@ -28,12 +27,7 @@ _CONFIGS = {SIMPLIFIED: "t2s", TRADITIONAL: "s2t"}  # OpenCC's: into that script
 def load_poet(path: str | Path | None = None, device: str = "cpu") -> LanguageModel:
     """The language model saved in ``path`` (``LanguageModel.save``), else the bundled poem
     model."""
-    folder = Path(path) if path is not None else weights_path("poem")
-    if path is None and not (folder / "config.json").is_file():
-        raise CheckpointError(
-            f"the bundled poem model must be in {str(folder)!r}; got no config.json there. "
-            "Reinstall seqlab, or train one with python benchmarks/poem_model.py."
-        )
+    folder = bundled_or_saved("poem", path, "poem model", "python benchmarks/poem_model.py")
     return LanguageModel.load(folder, device=device)
 
 

@@ -16,9 +16,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from seqlab.errors import CheckpointError, DataError
+from seqlab.errors import DataError
 from seqlab.tasks import Seq2Seq
-from seqlab.text.tool import weights_path
+from seqlab.text.tool import bundled_or_saved
 
 __all__ = ["BEAM", "load_pronouncer", "pronounce", "spelling"]
 
@@ -28,13 +28,8 @@ _LETTERS = re.compile(r"[a-z'.\-]+")
 
 def load_pronouncer(path: str | Path | None = None, device: str = "cpu") -> Seq2Seq:
     """The model saved in ``path`` (``Seq2Seq.save``), else the bundled one."""
-    folder = Path(path) if path is not None else weights_path("pronounce")
-    if path is None and not (folder / "config.json").is_file():
-        raise CheckpointError(
-            f"the bundled pronouncer must be in {str(folder)!r}; got no config.json there. "
-            "Reinstall seqlab, or train one with python benchmarks/seq2seq.py --task g2p "
-            "--models gru --bundle-g2p."
-        )
+    train = "python benchmarks/seq2seq.py --task g2p --models gru --bundle-g2p"
+    folder = bundled_or_saved("pronounce", path, "pronouncer", train)
     return Seq2Seq.load(folder, device=device)
 
 
@@ -68,10 +63,9 @@ def pronounce(
     beam: int = BEAM,
     n_best: int = 1,
     path: str | Path | None = None,
-    model: Seq2Seq | None = None,
 ) -> list[list[str]]:
     """The ``n_best`` pronunciations of each word, best first, as space-separated ARPAbet
-    phonemes, by the bundled model (or the one saved in ``path``, or ``model``)."""
+    phonemes, by the bundled model (or the one saved in ``path``)."""
     spelled = [spelling(w) for w in words]
-    g2p = model if model is not None else load_pronouncer(path)
+    g2p = load_pronouncer(path)
     return [[d.text for d in found] for found in g2p.decode(spelled, beam=beam, n_best=n_best)]

@@ -6,17 +6,30 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from seqlab.errors import CheckpointError
 from seqlab.tasks import SequenceClassifier, SequenceTagger
 
 if TYPE_CHECKING:
     from typing import Self
 
-__all__ = ["Tool", "weights_path"]
+__all__ = ["Tool", "bundled_or_saved", "weights_path"]
 
 
 def weights_path(task: str) -> Path:
     """The folder of the bundled weights of ``task`` (segment, pos, sentiment)."""
     return Path(str(resources.files("seqlab.text").joinpath("weights", task)))
+
+
+def bundled_or_saved(task: str, path: str | Path | None, what: str, train: str) -> Path:
+    """The folder ``path``, else the bundled weights of ``task``, which must hold a
+    config.json (else one sentence: ``what`` is missing, ``train`` makes it again)."""
+    folder = Path(path) if path is not None else weights_path(task)
+    if path is None and not (folder / "config.json").is_file():
+        raise CheckpointError(
+            f"the bundled {what} must be in {str(folder)!r}; got no config.json there. "
+            f"Reinstall seqlab, or train one with {train}."
+        )
+    return folder
 
 
 class Tool:

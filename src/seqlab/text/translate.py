@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from seqlab.errors import CheckpointError, check, one_of
+from seqlab.errors import check, one_of
 from seqlab.tasks import Seq2Seq
 from seqlab.tasks.lm.decoding import HANZI
-from seqlab.text.tool import weights_path
+from seqlab.text.tool import bundled_or_saved
 
 __all__ = ["DIRECTIONS", "direction_for", "load_translator", "routes", "translate"]
 
@@ -57,13 +57,12 @@ def load_translator(
     """The model saved in ``path`` (``Seq2Seq.save``), else the bundled one of
     ``direction``."""
     check("load_translator", {"direction": one_of(*DIRECTIONS)}, {"direction": direction})
-    folder = Path(path) if path is not None else weights_path(f"translate-{direction}")
-    if path is None and not (folder / "config.json").is_file():
-        raise CheckpointError(
-            f"the bundled {direction} translator must be in {str(folder)!r}; got no "
-            "config.json there. Reinstall seqlab, or train one with python "
-            "benchmarks/seq2seq.py --task zh-en --task en-zh --bundle."
-        )
+    folder = bundled_or_saved(
+        f"translate-{direction}",
+        path,
+        f"{direction} translator",
+        "python benchmarks/seq2seq.py --task zh-en --task en-zh --bundle",
+    )
     return Seq2Seq.load(folder, device=device)
 
 
