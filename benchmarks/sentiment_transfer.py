@@ -1,6 +1,6 @@
 """Sentiment from scratch and from a pretrained language model, on leak-free data.
 
-    python benchmarks/sentiment_transfer.py --stage lm         # pretrain the encoder (~25 min)
+    python benchmarks/sentiment_transfer.py --stage lm         # pretrain, 5 epochs (~20 min)
     python benchmarks/sentiment_transfer.py --stage scratch    # the recipe, from scratch
     python benchmarks/sentiment_transfer.py --stage transfer   # fine-tune the pretrained LM
     python benchmarks/sentiment_transfer.py --stage bundle     # ship the better by validation
@@ -14,7 +14,8 @@ against both test sets, CSC-947 and the split's test part (``seqlab.data.corpora
 - ``scratch``: the bundled recipe (``seqlab.text.RECIPES["sentiment"]``), from scratch.
 - ``transfer``: ``SequenceClassifier.from_language_model`` with the recipe
   ``seqlab.text.recipes.TRANSFER``: the LM's embedding and layers initialise a
-  unidirectional encoder, fine-tuned with discriminative learning rates.
+  unidirectional encoder, fine-tuned with ULMFiT's schedule (discriminative learning rates,
+  gradual unfreezing, slanted triangular rates).
 - ``bundle``: the rule fixed before training: the run with the higher validation accuracy
   is saved (int4, as the other tools) to ``src/seqlab/text/weights/sentiment`` and scored
   again as stored.
@@ -133,6 +134,8 @@ def table_sentiment_transfer() -> str:
             continue
         e = r[name]  # type: ignore[index]
         model = what[name].format(**{**lm, **e})
+        if e.get("ulmfit"):
+            model += ", gradual unfreezing and slanted triangular rates (ULMFiT)"
         minutes = e["minutes"] + (lm.get("minutes", 0) if name == "transfer" else 0)
         lines.append(
             f"| {name}{' (bundled)' if r.get('bundled', {}).get('run') == name else ''} | "  # type: ignore[union-attr]
@@ -169,7 +172,7 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.stage == "lm":
-        stage_lm(args.epochs or 3, args.verbose)
+        stage_lm(args.epochs or 5, args.verbose)
     elif args.stage == "scratch":
         params = {**RECIPES["sentiment"], **({"epochs": args.epochs} if args.epochs else {})}
         clf = SequenceClassifier(**params, device="cpu", verbose=args.verbose)

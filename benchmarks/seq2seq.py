@@ -44,6 +44,7 @@ import docs_tables
 import torch
 
 from seqlab.data import corpora
+from seqlab.data.augment import substitute_entities
 from seqlab.data.pairs import references_by_source
 from seqlab.data.tokens import tokenize
 from seqlab.datasets.files import dataset_file
@@ -101,6 +102,17 @@ RECIPES: dict[str, dict[str, dict]] = {
             "gru-wide": dict(
                 _MT, **sides, model="gru", attention="general", hidden_size=384, epochs=10
             ),
+            # the same with two copies of each pair that names a city or counts, the city or
+            # number swapped on both sides (seqlab.data.augment): names it saw once or never
+            "gru-wide-aug": dict(
+                _MT,
+                **sides,
+                model="gru",
+                attention="general",
+                hidden_size=384,
+                epochs=10,
+                augment=2,
+            ),
             "transformer": dict(
                 _MT, **sides, model="transformer", hidden_size=256, num_layers=2, epochs=6
             ),
@@ -121,6 +133,18 @@ def data(task: str, part: str) -> tuple[list[str], list[str]]:
     pairs = corpora.split("tatoeba", part)
     zh, en = [p.chinese for p in pairs], [p.english for p in pairs]
     return (zh, en) if task == "zh-en" else (en, zh)
+
+
+def augmented(task: str, train: tuple[list[str], list[str]], copies: int) -> tuple:
+    """``train`` and ``copies`` copies of each pair that names a city or counts with a
+    number, swapped (``seqlab.data.augment``), none equal to a validation or test sentence."""
+    held = [s for part in ("val", "test") for side in data(task, part) for s in side]
+    zh_first = task == "zh-en"
+    pairs = [(t, s) if zh_first else (s, t) for s, t in zip(*train, strict=True)]  # (en, zh)
+    new = substitute_entities(pairs, copies=copies, held_out=held)
+    sources = [zh if zh_first else en for en, zh in new]
+    targets = [en if zh_first else zh for en, zh in new]
+    return train[0] + sources, train[1] + targets
 
 
 def references(sources: list[str], targets: list[str]) -> tuple[list[str], list[list[str]]]:
@@ -188,7 +212,11 @@ def record(key: str, name: str, entry: dict) -> None:
 
 def run(task: str, name: str, smoke: int = 0, epochs: int | None = None) -> None:
     recipe = RECIPES[task][name] if epochs is None else dict(RECIPES[task][name], epochs=epochs)
+    recipe = dict(recipe)
+    copies = recipe.pop("augment", 0)
     train, val, test = (data(task, p) for p in ("train", "val", "test"))
+    if copies:
+        train = augmented(task, train, copies)
     if smoke:  # a quick check of the script itself: a few pairs, one epoch, nothing kept
         train, val, test = ((s[:smoke], t[:smoke]) for s, t in (train, val, test))
         recipe = dict(recipe, epochs=1)
@@ -199,7 +227,7 @@ def run(task: str, name: str, smoke: int = 0, epochs: int | None = None) -> None
     folder = model.save(RUNS / task / name)
     best = min(model.history_, key=lambda h: h.get("val_score", h["val_loss"]))
     entry = {
-        "recipe": recipe,
+        "recipe": recipe | ({"augment": copies} if copies else {}),
         "parameters": sum(p.numel() for p in model.model_.parameters()),
         "train_pairs": len(train[0]),
         "epochs": len(model.history_),

@@ -51,7 +51,7 @@ def trained(tmp_path_factory) -> str:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert re.search(r"epoch 1/2 train [\d.]+\s+val [\d.]+ .*sample: '", result.output)
+    assert re.search(r"epoch 1/2 train [\d.]+\s+val [\d.]+ .*sample:\s+'", result.output)
     return str(folder / "lm")
 
 
@@ -141,3 +141,13 @@ def test_generate_answers_simplified_characters_in_simplified_characters():
     assert re.fullmatch(
         r"我[^，。]{4}，爱[^，。]{4}。\n中[^，。]{4}，国[^，。]{4}。\n", result.output
     )
+
+
+def test_generate_rhymes_a_form_unless_told_not_to():
+    from seqlab.data.rhyme import check_poem
+
+    args = ["text", "generate", "--title", "春风", "--form", "7x4"]
+    rhymed = [runner.invoke(app, [*args, "--seed", str(s)]) for s in range(4)]
+    assert all(r.exit_code == 0 and check_poem(r.output).rhymes for r in rhymed), rhymed
+    free = [runner.invoke(app, [*args, "--no-rhyme", "--seed", str(s)]).output for s in range(4)]
+    assert free != [r.output for r in rhymed]  # the flag reaches the decoder

@@ -148,9 +148,7 @@ def test_the_arithmetic_a_forecaster_used_is_kept_saved_and_reported(monkeypatch
 
 def test_a_model_saved_before_precision_existed_loads_as_the_fp32_it_was_trained_in(tmp_path):
     from seqlab.io import read_json, write_json
-    from seqlab.text import load_poet
 
-    assert load_poet().precision == "fp32"  # the bundled poet's config predates the parameter
     lm = LanguageModel(model="gru", hidden_size=8, num_layers=1, epochs=1, device="cpu")
     folder = lm.fit(["to be or not to be"] * 4).save(tmp_path / "lm")
     assert LanguageModel.load(folder).precision == "auto"  # saved now: kept as given

@@ -233,6 +233,13 @@ def generate(
     title: Annotated[
         str | None, typer.Option(help="What to write about: a title, a tune name, a keyword.")
     ] = None,
+    rhyme: Annotated[
+        bool | None,
+        typer.Option(
+            "--rhyme/--no-rhyme",
+            help="Lines 4, 6, ... end in line 2's rhyme \\[default: with a form, sampling].",
+        ),
+    ] = None,
     temperature: Annotated[
         float,
         typer.Option(help="Sampling temperature; 0 is greedy (the poems' preset: 0.8)."),
@@ -267,7 +274,8 @@ def generate(
     The bundled poet learned 全唐诗 in traditional characters; a title, acrostic or prefix in
     simplified characters is converted for it (OpenCC) and the poem comes back simplified.
     With --form or --acrostic, every line has its length and punctuation by construction
-    (constrained decoding, nothing drawn and thrown away); each couplet is printed on a line.
+    (constrained decoding, nothing drawn and thrown away), and when sampling lines 4, 6, ...
+    end in the rhyme of line 2 (中华新韵's groups); each couplet is printed on a line.
 
     Examples:
 
@@ -294,7 +302,7 @@ def generate(
     settings: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if not beam or beam == 1:  # beam search takes no sampling settings
         settings |= {"temperature": temperature, "top_k": top_k, "top_p": top_p}
-    text = write_poem(lm, prefix or "", title, acrostic, form=form, **settings)
+    text = write_poem(lm, prefix or "", title, acrostic, rhyme, form=form, **settings)
     if form or acrostic:
         text = text.replace("。", "。\n").rstrip("\n")
     typer.echo(text)

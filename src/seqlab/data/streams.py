@@ -35,7 +35,10 @@ class TokenStreams:
     ``ids`` and ``targets`` (B, T): the targets are the ids shifted by one, :data:`IGNORE`
     past each row's end; ``lengths`` (B,) the real tokens of each row; ``reset`` (B,) bool,
     True for the rows that begin a document with this chunk. ``skip``: per document, how
-    many of its first targets are not scored (its condition).
+    many of its first targets are not scored (its condition). ``pack``: in training, a row
+    reads its documents back to back, the state carried from one to the next, instead of one
+    per stretch of chunks padded at its end (short documents, poems or reviews, then fill
+    every chunk).
     """
 
     def __init__(
@@ -44,6 +47,7 @@ class TokenStreams:
         chunk: int,
         device: torch.device,
         skip: Sequence[int] | None = None,
+        pack: bool = False,
     ):
         skip = [0] * len(documents) if skip is None else list(skip)
         kept = [(list(d), s) for d, s in zip(documents, skip, strict=True) if len(d) > 1 + s]
@@ -51,6 +55,7 @@ class TokenStreams:
         self.skip = [s for _, s in kept]
         self.chunk = chunk
         self.device = device
+        self.pack = pack
 
     def __len__(self) -> int:
         """Scored tokens (every id but each document's first and its condition's)."""
@@ -61,6 +66,9 @@ class TokenStreams:
         :meth:`stream` fills them, each taking the next piece when its own ends. Exact for
         pieces of one length (one long text); for documents of many lengths the random order
         of a pass moves the count by a few chunks, read here in the order of evaluation."""
+        if self.pack:
+            longest = max((len(ids) for ids, _ in self._packed(batch_size, None)), default=1)
+            return math.ceil((longest - 1) / self.chunk)
         pieces = self._pieces(batch_size)
         chunks = sorted((math.ceil((len(p) - 1) / self.chunk) for p, _ in pieces), reverse=True)
         rows = [0] * min(batch_size, len(chunks))  # the step at which each row is free
@@ -79,6 +87,51 @@ class TokenStreams:
                 out.append((d[start : start + share + 1], max(skip - start, 0)))
         return out
 
+    def _packed(
+        self, rows: int, generator: torch.Generator | None
+    ) -> list[tuple[list[int], list[bool]]]:
+        """Per row, the documents (in a random order with ``generator``) read one after
+        another, each row given the next document while it is the shortest; and whether each
+        target is scored (not a condition's, not the begin-of-text that follows an end)."""
+        n = len(self.documents)
+        order = range(n) if generator is None else torch.randperm(n, generator=generator).tolist()
+        out: list[tuple[list[int], list[bool]]] = [([], []) for _ in range(min(rows, n))]
+        free = [(0, r) for r in range(len(out))]  # (tokens so far, row)
+        for i in order:
+            doc, skip = self.documents[i], self.skip[i]
+            size, r = heapq.heappop(free)
+            ids, scored = out[r]
+            if ids:
+                scored.append(False)  # after the last document's end: its begin-of-text
+            ids += doc
+            scored += [k >= skip for k in range(len(doc) - 1)]
+            heapq.heappush(free, (size + len(doc), r))
+        return out
+
+    def _stream_packed(
+        self, batch_size: int, generator: torch.Generator
+    ) -> Iterator[tuple[tuple[Tensor, Tensor], Tensor, Tensor]]:
+        """Training chunks with ``pack``: every row full until its documents run out, the
+        state carried across the documents of a row (the model learns to start afresh at
+        each begin-of-text), reset only at the start of the pass."""
+        rows = self._packed(batch_size, generator)
+        longest = max(len(ids) for ids, _ in rows)
+        for c, start in enumerate(range(0, longest - 1, self.chunk)):
+            ids = torch.full((len(rows), self.chunk), PAD_ID, dtype=torch.long)
+            targets = torch.full((len(rows), self.chunk), IGNORE, dtype=torch.long)
+            lengths = torch.ones(len(rows), dtype=torch.long)
+            for r, (row, scored) in enumerate(rows):
+                piece = row[start : start + self.chunk + 1]
+                n = len(piece) - 1
+                if n <= 0:  # this row's documents ended: it idles until the others end
+                    continue
+                ids[r, :n] = torch.tensor(piece[:-1])
+                keep = torch.tensor(scored[start : start + n])
+                targets[r, :n] = torch.tensor(piece[1:]).masked_fill(~keep, IGNORE)
+                lengths[r] = n
+            reset = torch.full((len(rows),), c == 0, dtype=torch.bool)
+            yield (ids.to(self.device), lengths), targets.to(self.device), reset
+
     def stream(
         self, batch_size: int, generator: torch.Generator | None = None
     ) -> Iterator[tuple[tuple[Tensor, Tensor], Tensor, Tensor]]:
@@ -86,7 +139,11 @@ class TokenStreams:
         pieces to fill every row and read in a random order; without (evaluation) each
         document is read whole, its state carried to its end, every token scored once. Rows
         that read side by side get documents of similar length, so that short documents
-        (poems, reviews) do not leave most of a chunk padding."""
+        (poems, reviews) do not leave most of a chunk padding. With ``pack``, training reads
+        each row's documents one after another instead (see :meth:`_stream_packed`)."""
+        if self.pack and generator is not None:
+            yield from self._stream_packed(batch_size, generator)
+            return
         pieces = (
             self._pieces(batch_size)
             if generator is not None

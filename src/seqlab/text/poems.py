@@ -65,17 +65,22 @@ def write_poem(
     prefix: str = "",
     title: str | None = None,
     acrostic: str | None = None,
+    rhyme: bool | None = None,
     **settings: Any,
 ) -> str:
     """``poet.generate`` in the script the user wrote in: when ``prefix``, ``title`` and
     ``acrostic`` are in one script and the poet learned the other (the bundled one learned
     全唐诗 in traditional characters), they are converted into the poet's script, and the
     poem back into the user's. Text in neither (characters written alike in both) is read
-    as it is and the poem comes in the poet's script.
+    as it is and the poem comes in the poet's script. ``rhyme`` (None: when a form or
+    acrostic is given and no beam search) makes lines 4, 6, ... end in line 2's rhyme.
 
     Example:
         >>> write_poem(load_poet(), acrostic="我爱中国", form="5x4", seed=0)  # doctest: +SKIP
     """
+    if rhyme is None:  # a poem of a form rhymes, unless beam search writes it
+        rhyme = bool(settings.get("form") or acrostic) and (settings.get("beam") or 1) == 1
+    settings["rhyme"] = rhyme
     user = script_of(f"{prefix}{title or ''}{acrostic or ''}")
     model = script_of(poet.vocab_.itos[:3000])  # the frequent characters tell the script
     if user is None or model is None or user == model:

@@ -111,11 +111,12 @@ TRANSFER: dict[str, Any] = dict(
     members=3,
     pooling="max",
     dropout=0.3,
-    epochs=6,
+    epochs=8,  # the first four unfreeze the head, the two layers and the embedding in turn
     batch_size=64,
     lr=2e-3,
     lr_decay=0.4,
-    patience=2,
+    ulmfit=True,
+    patience=3,
 )
 
 Tool = Segmenter | PosTagger | SentimentClassifier

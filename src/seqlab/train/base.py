@@ -90,7 +90,7 @@ _RULES = {
     "lr": Rule("a positive number", lambda v: isinstance(v, int | float) and v > 0),
     "weight_decay": Rule("a non-negative number", lambda v: isinstance(v, int | float) and v >= 0),
     "grad_clip": Rule("None or a positive number", lambda v: v is None or v > 0),
-    "schedule": one_of("cosine", "constant"),
+    "schedule": one_of("cosine", "constant", "slanted"),
     "warmup": Rule("a non-negative integer", lambda v: isinstance(v, int) and v >= 0),
     "min_lr": Rule("a fraction in [0, 1]", lambda v: isinstance(v, int | float) and 0 <= v <= 1),
     "patience": Rule("None or a positive integer", lambda v: v is None or v > 0),
@@ -123,7 +123,8 @@ class TrainConfig:
     grad_clip: float | None = 1.0
     schedule: str = "cosine"
     # steps of linear warm-up from 0 to lr, then the cosine falls to min_lr × lr (and stays
-    # there should a pass hold more steps than counted); "constant" keeps lr after warm-up
+    # there should a pass hold more steps than counted); "constant" keeps lr after warm-up;
+    # "slanted": ULMFiT's slanted triangle (seqlab.train.trainer.learning_rate)
     warmup: int = 0
     min_lr: float = 0.0
     patience: int | None = 5

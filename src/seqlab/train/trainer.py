@@ -77,10 +77,15 @@ CHECK_EVERY = 32  # steps between the GPU's reads of the stop and NaN flags
 NO_HOOKS = Hooks()
 
 
+SLANT_CUT, SLANT_RATIO = 0.1, 32  # the slanted triangle's peak (share of steps), lowest rate
+
+
 def learning_rate(cfg: TrainConfig, steps: int) -> Callable[[int], float]:
     """The factor of ``cfg.lr`` at each step of ``steps``: a linear warm-up over
     ``cfg.warmup`` steps, then a cosine from 1 to ``cfg.min_lr`` (constant 1 with
-    ``schedule="constant"``), held at its end past ``steps``.
+    ``schedule="constant"``), held at its end past ``steps``. ``schedule="slanted"``:
+    ULMFiT's slanted triangle [Howard & Ruder 2018] instead, from 1/32 up to 1 over the first
+    tenth of the steps and linearly back down to 1/32 at the last.
 
     Example:
         >>> f = learning_rate(TrainConfig(warmup=10, min_lr=0.1), 110)
@@ -88,8 +93,12 @@ def learning_rate(cfg: TrainConfig, steps: int) -> Callable[[int], float]:
         [0.091, 0.545, 1.0, 0.55, 0.1, 0.1]
     """
     warmup, floor = cfg.warmup, cfg.min_lr
+    cut = max(1, round(SLANT_CUT * steps))
 
     def factor(step: int) -> float:
+        if cfg.schedule == "slanted":  # ULMFiT's: up over the first tenth, down to 1/32
+            rise = step / cut if step < cut else max(0.0, 1 - (step - cut) / max(steps - cut, 1))
+            return (1 + rise * (SLANT_RATIO - 1)) / SLANT_RATIO
         if step < warmup:
             return (step + 1) / (warmup + 1)
         if cfg.schedule == "constant":
@@ -144,7 +153,7 @@ class Trainer:
         optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
         scheduler = (
             torch.optim.lr_scheduler.LambdaLR(optimizer, learning_rate(cfg, steps))
-            if cfg.schedule == "cosine" or cfg.warmup
+            if cfg.schedule != "constant" or cfg.warmup
             else None
         )
         run = RunState()
@@ -180,6 +189,9 @@ class Trainer:
                 if run.step == 0:
                     run.lr = optimizer.param_groups[0]["lr"]
                 run.order_state = shuffle.get_state()  # after a resume, as the epoch began
+                unfreeze = getattr(model, "unfreeze", None)  # gradual unfreezing, if any
+                if callable(unfreeze):
+                    unfreeze(epoch)
                 model.train()
                 with cpu_threads(cfg.threads):
                     if isinstance(train, Streams):

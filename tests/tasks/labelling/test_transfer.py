@@ -7,6 +7,8 @@ import torch
 
 from seqlab.errors import ConfigError
 from seqlab.tasks import LanguageModel, SequenceClassifier
+from seqlab.train import TrainConfig
+from seqlab.train.trainer import learning_rate
 
 TEXTS = ["房间很干净服务很好", "太差了再也不来", "服务很好下次还来", "房间很脏太差了"] * 6
 LABELS = ["pos", "neg", "pos", "neg"] * 6
@@ -94,3 +96,31 @@ def test_bad_pretrained_settings_get_one_sentence(lm_dir, tmp_path):
         SequenceClassifier.from_language_model(transformer)
     with pytest.raises(ConfigError, match=r"^lr_decay of SequenceClassifier must be a number in"):
         SequenceClassifier(lr_decay=0, epochs=1).fit(*data)
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 3])
+def test_gradual_unfreezing_trains_one_layer_more_each_epoch_from_the_top(lm_dir, epochs):
+    lm = LanguageModel.load(lm_dir, device="cpu").model_.state_dict()
+    clf = _clf(lm_dir, ulmfit=True, epochs=epochs, lr=5e-2)
+    clf.fit([list(t) for t in TEXTS], LABELS, validation=([], []))  # the last weights
+    named = dict(clf.model_.named_parameters())
+    moved = {
+        name: not torch.equal(param, lm[f"backbone.{name.removeprefix('encoder.encoder.')}"])
+        for name, param in named.items()
+        if name.startswith("encoder.encoder.")
+    }
+    # epoch 1: the head alone; epoch 2: and the top layer (l1); epoch 3: and layer l0
+    assert moved["encoder.encoder.rnn.weight_hh_l1"] is (epochs >= 2)
+    assert moved["encoder.encoder.rnn.weight_ih_l0"] is (epochs >= 3)
+    row = clf.vocab_.stoi["房"]
+    embedding = named["encoder.embedding.weight"][row]
+    assert torch.equal(
+        embedding, lm["embedding.weight"][LanguageModel.load(lm_dir).vocab_.stoi["房"]]
+    )
+
+
+def test_slanted_triangular_rates_rise_over_a_tenth_then_fall_to_a_32nd():
+    f = learning_rate(TrainConfig(schedule="slanted"), 100)
+    assert [f(s) for s in (0, 5, 10, 55, 100, 400)] == pytest.approx(
+        [1 / 32, (1 + 0.5 * 31) / 32, 1.0, (1 + 0.5 * 31) / 32, 1 / 32, 1 / 32]
+    )

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from seqlab.data.batches import IGNORE
+from seqlab.data.rhyme import check_poem, rhyme_group
 from seqlab.data.streams import TokenStreams
 from seqlab.errors import ConfigError, DataError
 from seqlab.models.lm import LanguageModelNet
@@ -115,6 +116,35 @@ def test_an_adaptive_model_saves_and_loads_alike(tmp_path, poet):
     assert back.generate(form="5x4", seed=4) == lm.generate(form="5x4", seed=4)
 
 
+def test_rhyme_ends_the_even_lines_in_line_twos_group(poet):
+    for seed in range(8):
+        poem = poet.generate(form="5x8", seed=seed, temperature=1.5, rhyme=True)
+        found = check_poem(poem, 5, 8)
+        assert found.lengths_ok and found.rhymes, poem
+        ends = [line[-1] for line in re.split("[，。]", poem)[1::2]]
+        rhyming = {c for c in CHARS if rhyme_group(c) == found.rhyme_ends[0]}
+        assert len(set(ends)) == min(4, len(rhyming)), poem  # used again only when none is left
+    # line 2 given in the prefix sets the rhyme: 花 is 麻's, and 夏 the only other 麻 here
+    for seed in range(4):
+        led = poet.generate("春山明月夜，風雨千里花。", form="5x4", seed=seed, rhyme=True)
+        assert led[-2] == "夏" and rhyme_group("花") == rhyme_group("夏") == "麻", led
+    # the same seeds without the constraint rhyme far less often: the test can fail
+    free = [poet.generate(form="5x8", seed=s, temperature=1.5) for s in range(8)]
+    assert sum(check_poem(p, 5, 8).rhymes for p in free) <= 2
+
+
+def test_an_int4_copy_scores_close_to_the_model_and_is_smaller(tmp_path):
+    lm = LanguageModel(model="gru", softmax="adaptive", **SMALL).fit(_poems(30))
+    full = lm.save(tmp_path / "full")
+    small = lm.save(tmp_path / "small", precision="int4")
+    size = lambda folder: (folder / "model.safetensors").stat().st_size  # noqa: E731
+    assert size(small) < 0.4 * size(full)
+    text = _poems(4, seed=9)
+    assert LanguageModel.load(small).evaluate(text)["loss"] == pytest.approx(
+        lm.evaluate(text)["loss"], rel=0.02
+    )
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
@@ -127,6 +157,8 @@ def test_an_adaptive_model_saves_and_loads_alike(tmp_path, poet):
         ({"prefix": "龘"}, DataError, r"^prefix of LanguageModel.generate must use characters"),
         ({"condition": "龘"}, DataError, r"^condition of LanguageModel.generate must use"),
         ({"beam": 3, "top_p": 0.9}, ConfigError, r"^beam of LanguageModel.generate searches"),
+        ({"rhyme": True}, ConfigError, r"^rhyme of LanguageModel.generate needs a form"),
+        ({"rhyme": True, "form": "5x4", "beam": 2}, ConfigError, r"^rhyme of .* beam=2"),
     ],
 )
 def test_bad_generation_input_is_one_sentence(poet, kwargs, error, message):

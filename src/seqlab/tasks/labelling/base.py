@@ -168,6 +168,10 @@ class TextTask(Estimator):
     def _build_one(self) -> nn.Module:
         raise NotImplementedError
 
+    def _schedule(self) -> str:
+        """The learning-rate schedule of every member's training (TrainConfig.schedule)."""
+        return "cosine"
+
     def _initialise(self, model: nn.Module) -> None:
         """Set a new model's starting weights before training (a task that transfers them
         overrides this); the default keeps the random initialisation."""
@@ -312,6 +316,7 @@ class TextTask(Estimator):
                 epochs=self.epochs,
                 batch_size=self.batch_size,
                 lr=self.lr,
+                schedule=self._schedule(),
                 patience=self.patience,
                 seed=seed,
                 verbose=self.verbose,

@@ -59,19 +59,21 @@ def _encoder_shape(path: str | Path) -> dict[str, Any]:
 class _Classifier(nn.Module):
     """The encoder's summary of the text → dropout → linear logits."""
 
-    def __init__(self, encoder: TextEncoder, num_classes: int, lr_decay: float = 1.0) -> None:
+    def __init__(
+        self, encoder: TextEncoder, num_classes: int, lr_decay: float = 1.0, gradual: bool = False
+    ) -> None:
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(encoder.dropout.p)
         self.head = nn.Linear(encoder.output_size, num_classes)
         self.lr_decay = lr_decay
+        self.gradual = gradual
 
-    def parameter_groups(self, lr: float) -> list[dict[str, Any]]:
-        """Discriminative learning rates [1]: the head at ``lr``, each layer below it at
-        ``lr_decay`` times the rate of the one above (the embeddings lowest), so that
-        fine-tuning moves what pretraining learnt least where it is most general."""
+    def _depths(self) -> dict[int, list[nn.Parameter]]:
+        """The parameters by how many layers below the head they are (0: the head and the
+        summary's own; the embeddings deepest)."""
         layers = getattr(self.encoder.encoder, "num_layers", 1)
-        groups: dict[int, list[nn.Parameter]] = {}  # layers below the head -> parameters
+        groups: dict[int, list[nn.Parameter]] = {}
         for name, param in self.named_parameters():
             found = re.search(r"_l(\d+)(_reverse)?$", name)
             if name.startswith(("encoder.embedding", "encoder.bigrams", "encoder.features")):
@@ -81,9 +83,21 @@ class _Classifier(nn.Module):
             else:
                 depth = 0
             groups.setdefault(depth, []).append(param)
-        return [
-            {"params": params, "lr": lr * self.lr_decay**d} for d, params in sorted(groups.items())
-        ]
+        return dict(sorted(groups.items()))
+
+    def parameter_groups(self, lr: float) -> list[dict[str, Any]]:
+        """Discriminative learning rates [1]: the head at ``lr``, each layer below it at
+        ``lr_decay`` times the rate of the one above (the embeddings lowest), so that
+        fine-tuning moves what pretraining learnt least where it is most general."""
+        return [{"params": ps, "lr": lr * self.lr_decay**d} for d, ps in self._depths().items()]
+
+    def unfreeze(self, epoch: int) -> None:
+        """Gradual unfreezing [1], called by the Trainer as each epoch begins: with
+        ``gradual``, epoch 1 trains the head alone and each later one a layer more, from
+        the top down (the embeddings last); else everything trains."""
+        for depth, params in self._depths().items():
+            for param in params:
+                param.requires_grad_(not self.gradual or depth < epoch)
 
     def forward(self, *inputs: Tensor | None) -> Tensor:
         """``inputs``: those of :meth:`TextEncoder.forward` (ids, lengths, edges, features)."""
@@ -104,7 +118,10 @@ class SequenceClassifier(TextTask):
     a classifier with :meth:`from_language_model`, which sizes the encoder as the language
     model); the tokens the language model never saw start at random. ``lr_decay``: each
     layer below the head trains at that times the learning rate of the one above (1: one
-    rate for all). The other parameters are those every text task shares (see
+    rate for all). ``ulmfit``: ULMFiT's fine-tuning schedule, gradual unfreezing (the first
+    epoch trains the head alone, each later one a layer more, top down) and slanted
+    triangular learning rates (up over the first tenth of the steps, then down to 1/32).
+    The other parameters are those every text task shares (see
     :class:`~seqlab.tasks.labelling.base.TextTask`).
 
     .. [1] Howard & Ruder (2018). Universal Language Model Fine-tuning for Text
@@ -143,6 +160,7 @@ class SequenceClassifier(TextTask):
         precision: str = "auto",
         pretrained: str | None = None,
         lr_decay: float = 1.0,
+        ulmfit: bool = False,
     ) -> None:
         super().__init__(
             model=model,
@@ -171,6 +189,7 @@ class SequenceClassifier(TextTask):
         self.pooling = pooling
         self.pretrained = pretrained
         self.lr_decay = lr_decay
+        self.ulmfit = ulmfit
 
     @classmethod
     def from_language_model(cls, path: str | Path, **params: Any) -> SequenceClassifier:
@@ -187,7 +206,11 @@ class SequenceClassifier(TextTask):
         return self.pooling
 
     def _build_one(self) -> _Classifier:
-        return _Classifier(self._encoder(), len(self.labels_), self.lr_decay).to(self.device_)
+        model = _Classifier(self._encoder(), len(self.labels_), self.lr_decay, self.ulmfit)
+        return model.to(self.device_)
+
+    def _schedule(self) -> str:
+        return "slanted" if self.ulmfit else "cosine"
 
     def _check_pretrained(self) -> None:
         """The encoder must be shaped as the language model it starts from."""
@@ -239,8 +262,11 @@ class SequenceClassifier(TextTask):
         )
         check(
             "SequenceClassifier",
-            {"lr_decay": Rule("a number in (0, 1]", lambda v: 0 < v <= 1)},
-            {"lr_decay": self.lr_decay},
+            {
+                "lr_decay": Rule("a number in (0, 1]", lambda v: 0 < v <= 1),
+                "ulmfit": Rule("True or False", lambda v: isinstance(v, bool)),
+            },
+            {"lr_decay": self.lr_decay, "ulmfit": self.ulmfit},
         )
         self._check_pretrained()
         self._prepare(sequences, labels, features)

@@ -28,6 +28,7 @@ from seqlab.errors import ConfigError, DataError, Rule, check, positive_int
 __all__ = [
     "HANZI",
     "Form",
+    "Rhymer",
     "check_settings",
     "filter_logits",
     "sample",
@@ -156,6 +157,37 @@ class Form:
             out.append(mask)
         return out
 
+    def rhyme_ends(self) -> list[int]:
+        """The template positions of the even lines' last characters (lines 2, 4, ...)."""
+        return [(i + 1) * (self.length + 1) - 2 for i in range(1, self.lines, 2)]
+
+    def rhymer(self, itos: Sequence[str], prefix: str) -> Rhymer:
+        """For sampling after ``prefix``: (position i from the prefix's end, tokens picked)
+        → the (V,) mask of the characters that rhyme with line 2's last one (one
+        :mod:`seqlab.data.rhyme` group; a character not yet used as a rhyme while one is
+        left) where lines 4, 6, ... end, else None."""
+        from seqlab.data.rhyme import rhyme_group, rhyme_groups
+
+        groups = rhyme_groups(itos)
+        ends, start = self.rhyme_ends(), len(prefix)
+
+        def allowed(i: int, picked: Sequence[int]) -> Tensor | None:
+            if start + i not in ends[1:]:
+                return None
+            used = [
+                prefix[e] if e < start else itos[picked[e - start]] for e in ends if e < start + i
+            ]
+            group = rhyme_group(used[0])
+            if group is None:
+                return None
+            same = torch.tensor([g == group for g in groups])
+            fresh = same & torch.tensor([t not in used for t in itos])
+            return fresh if fresh.any() else same  # a rhyme used again when none is left
+
+        return allowed
+
+
+Rhymer = Callable[[int, Sequence[int]], "Tensor | None"]
 
 _SETTINGS = {
     "max_tokens": positive_int(),
@@ -207,13 +239,18 @@ def sample(
     top_k: int | None,
     top_p: float | None,
     generator: torch.Generator,
+    rhymer: Rhymer | None = None,
 ) -> list[int]:
-    """Tokens drawn one at a time, position i from what ``masks[i]`` (V,) allows, until the
+    """Tokens drawn one at a time, position i from what ``masks[i]`` (V,) allows (and what
+    ``rhymer(i, picked)`` allows where it answers, see :meth:`Form.rhymer`), until the
     token ``end`` or the last mask. ``logits`` (V,) follow the prefix; ``step(token (1,))``
     feeds a token and returns the next logits (1, V). ``temperature`` 0 is greedy, and so is
     any below GREEDY_BELOW (dividing logits by it would overflow float32)."""
     picked: list[int] = []
-    for mask in masks:
+    for i, mask in enumerate(masks):
+        rhyming = None if rhymer is None else rhymer(i, picked)
+        if rhyming is not None and (mask & rhyming).any():
+            mask = mask & rhyming
         last = logits.float().cpu().masked_fill(~mask, -math.inf)
         if temperature < GREEDY_BELOW:
             nxt = int(last.argmax())
