@@ -103,7 +103,8 @@ def table_poems() -> str:
     for r in docs_tables.read_json("poem_model"):  # type: ignore[union-attr]
         st = r["settings"]
         saved = st.get("save_precision", "float16")
-        trained = f", {r['precision']}, {r['torch_threads']} thread" if "precision" in r else ""
+        threads = f"{r['torch_threads']} thread{'s' if r['torch_threads'] > 1 else ''}"
+        trained = f", {r['precision']}, {threads}" if "precision" in r else ""
         lines.append(
             f"| {names[r['corpus']]}{' (bundled)' if r['bundled'] else ''} | {st['model']} "
             f"{st['hidden']}×{st['layers']} | {r['params']:,} | {r['bytes'] / 1e6:.1f} MB "

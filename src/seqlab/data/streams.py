@@ -115,7 +115,7 @@ class TokenStreams:
         state carried across the documents of a row (the model learns to start afresh at
         each begin-of-text), reset only at the start of the pass."""
         rows = self._packed(batch_size, generator)
-        longest = max(len(ids) for ids, _ in rows)
+        longest = max((len(ids) for ids, _ in rows), default=0)
         for c, start in enumerate(range(0, longest - 1, self.chunk)):
             ids = torch.full((len(rows), self.chunk), PAD_ID, dtype=torch.long)
             targets = torch.full((len(rows), self.chunk), IGNORE, dtype=torch.long)
