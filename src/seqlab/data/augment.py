@@ -24,26 +24,34 @@ from seqlab.data.leaks import normalise
 
 __all__ = ["NUMBERS", "PLACES", "substitute_entities"]
 
+
+def _table(text: str) -> list[tuple[str, str]]:
+    """("中文", "English") pairs of a text of "中文=English" items, comma-separated."""
+    return [(zh, en) for zh, en in (item.split("=") for item in text.split(", "))]
+
+
 # (Chinese, English) names of cities, those of the everyday sentences a user types first
-PLACES: tuple[tuple[str, str], ...] = (
-    ("北京", "Beijing"), ("上海", "Shanghai"), ("广州", "Guangzhou"), ("深圳", "Shenzhen"),
-    ("天津", "Tianjin"), ("重庆", "Chongqing"), ("成都", "Chengdu"), ("武汉", "Wuhan"),
-    ("南京", "Nanjing"), ("杭州", "Hangzhou"), ("香港", "Hong Kong"), ("台北", "Taipei"),
-    ("苏州", "Suzhou"), ("青岛", "Qingdao"), ("大连", "Dalian"), ("厦门", "Xiamen"),
-    ("长沙", "Changsha"), ("昆明", "Kunming"), ("哈尔滨", "Harbin"), ("沈阳", "Shenyang"),
-    ("郑州", "Zhengzhou"), ("拉萨", "Lhasa"), ("澳门", "Macau"), ("桂林", "Guilin"),
-    ("东京", "Tokyo"), ("波士顿", "Boston"), ("巴黎", "Paris"), ("伦敦", "London"),
-    ("纽约", "New York"), ("柏林", "Berlin"), ("罗马", "Rome"), ("莫斯科", "Moscow"),
-    ("首尔", "Seoul"), ("大阪", "Osaka"), ("京都", "Kyoto"), ("悉尼", "Sydney"),
-    ("芝加哥", "Chicago"), ("洛杉矶", "Los Angeles"), ("旧金山", "San Francisco"),
-    ("多伦多", "Toronto"), ("马德里", "Madrid"), ("维也纳", "Vienna"), ("新加坡", "Singapore"),
-    ("曼谷", "Bangkok"), ("开罗", "Cairo"), ("雅典", "Athens"), ("西雅图", "Seattle"),
-)  # fmt: skip
+PLACES: tuple[tuple[str, str], ...] = tuple(
+    _table(
+        "北京=Beijing, 上海=Shanghai, 广州=Guangzhou, 深圳=Shenzhen, 天津=Tianjin, "
+        "重庆=Chongqing, 成都=Chengdu, 武汉=Wuhan, 南京=Nanjing, 杭州=Hangzhou, "
+        "香港=Hong Kong, 台北=Taipei, 苏州=Suzhou, 青岛=Qingdao, 大连=Dalian, "
+        "厦门=Xiamen, 长沙=Changsha, 昆明=Kunming, 哈尔滨=Harbin, 沈阳=Shenyang, "
+        "郑州=Zhengzhou, 拉萨=Lhasa, 澳门=Macau, 桂林=Guilin, 东京=Tokyo, "
+        "波士顿=Boston, 巴黎=Paris, 伦敦=London, 纽约=New York, 柏林=Berlin, "
+        "罗马=Rome, 莫斯科=Moscow, 首尔=Seoul, 大阪=Osaka, 京都=Kyoto, 悉尼=Sydney, "
+        "芝加哥=Chicago, 洛杉矶=Los Angeles, 旧金山=San Francisco, 多伦多=Toronto, "
+        "马德里=Madrid, 维也纳=Vienna, 新加坡=Singapore, 曼谷=Bangkok, 开罗=Cairo, "
+        "雅典=Athens, 西雅图=Seattle"
+    )
+)
 # numbers that count (a numeral before a measure word): value -> (Chinese, English)
-NUMBERS: dict[int, tuple[str, str]] = {
-    2: ("两", "two"), 3: ("三", "three"), 4: ("四", "four"), 5: ("五", "five"),
-    6: ("六", "six"), 7: ("七", "seven"), 8: ("八", "eight"), 9: ("九", "nine"), 10: ("十", "ten"),
-}  # fmt: skip
+NUMBERS: dict[int, tuple[str, str]] = dict(
+    enumerate(
+        _table("两=two, 三=three, 四=four, 五=five, 六=six, 七=seven, 八=eight, 九=nine, 十=ten"),
+        start=2,
+    )
+)
 _MEASURES = "个只本杯天年岁次件张位条块瓶辆座双把支家所间首份碗片匹头棵台"
 _NUMERALS = "零一二两三四五六七八九十百千万几"
 _COUNT = re.compile(
