@@ -28,6 +28,7 @@ __all__ = [
     "write_json",
     "write_lines_gz",
     "write_tensors",
+    "write_weights",
 ]
 
 PRECISIONS = ("float32", "float16", "int8")
@@ -150,6 +151,21 @@ def read_tensors(path: str | Path) -> dict[str, torch.Tensor]:
         q = torch.stack([packed >> 4, packed & 15], dim=2).flatten(1).float() - 8
         tensors[base] = q * scale[:, None]
     return tensors
+
+
+def write_weights(
+    folder: Path,
+    tensors: dict[str, torch.Tensor],
+    precision: str = "float32",
+    lookups: Collection[str] = (),
+) -> None:
+    """Write ``tensors`` to ``folder``/model.safetensors in a model's save ``precision``:
+    float32, float16, int8, or int4 — the tables named in ``lookups`` (embeddings that are
+    only looked up) in 4 bits, the other matrices in int8 (see :func:`write_tensors`)."""
+    check("write_weights", {"precision": one_of(*PRECISIONS, "int4")}, {"precision": precision})
+    four_bit = lookups if precision == "int4" else ()
+    int8 = "int8" if precision == "int4" else precision
+    write_tensors(folder / "model.safetensors", tensors, int8, four_bit=four_bit)
 
 
 def read_weights(model: torch.nn.Module, folder: Path, tied: Collection[str] = ()) -> None:

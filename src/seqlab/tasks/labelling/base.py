@@ -23,7 +23,7 @@ from seqlab.data.text_features import bigram_edges
 from seqlab.data.tokens import UNK_ID, Vocab
 from seqlab.errors import DataError, Rule, check, one_of
 from seqlab.estimator import Estimator
-from seqlab.io import PRECISIONS, read_json, read_tensors, write_json, write_tensors
+from seqlab.io import PRECISIONS, read_json, read_tensors, write_json, write_weights
 from seqlab.models.ensemble import Ensemble
 from seqlab.models.text import TextEncoder
 from seqlab.train import TrainConfig, Trainer, resolve_device
@@ -354,12 +354,7 @@ class TextTask(Estimator):
         tables = [
             f"{n}.weight" for n, m in self.model_.named_modules() if isinstance(m, nn.Embedding)
         ]
-        write_tensors(
-            path / "model.safetensors",
-            self.model_.state_dict(),
-            "int8" if precision == "int4" else precision,
-            four_bit=tables if precision == "int4" else (),
-        )
+        write_weights(path, self.model_.state_dict(), precision, lookups=tables)
         return path
 
     @classmethod

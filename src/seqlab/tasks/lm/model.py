@@ -31,7 +31,7 @@ from seqlab.errors import (
     probability,
 )
 from seqlab.estimator import Estimator
-from seqlab.io import PRECISIONS, read_weights, write_tensors
+from seqlab.io import PRECISIONS, read_weights, write_weights
 from seqlab.models.lm import LanguageModelNet, LMState
 from seqlab.tasks.lm.decoding import Form, check_settings, sample
 from seqlab.tasks.search import beam_search
@@ -467,12 +467,9 @@ class LanguageModel(Estimator):
         state = self.model_.state_dict()
         if self.model_.tied:
             state.pop("head.weight")  # the embedding's matrix; safetensors stores it once
-        four_bit = ["embedding.weight"] if precision == "int4" and not self.model_.tied else ()
-        write_tensors(
-            path / "model.safetensors",
-            state,
-            "int8" if precision == "int4" else precision,
-            four_bit=four_bit,
+        # an untied embedding is only looked up; a tied one is also the output layer
+        write_weights(
+            path, state, precision, lookups=() if self.model_.tied else ["embedding.weight"]
         )
         return path
 

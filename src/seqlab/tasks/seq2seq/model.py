@@ -32,7 +32,7 @@ from seqlab.errors import (
     one_of,
 )
 from seqlab.estimator import Estimator
-from seqlab.io import PRECISIONS, read_json, read_weights, write_json, write_tensors
+from seqlab.io import PRECISIONS, read_json, read_weights, write_json, write_weights
 from seqlab.metrics import sequence_scores
 from seqlab.models.seq2seq import RecurrentSeq2Seq, TransformerSeq2Seq
 from seqlab.tasks.search import Hypothesis, decode_batches
@@ -409,13 +409,7 @@ class Seq2Seq(Estimator):
             state.pop("out.weight")  # the target embedding's matrix; stored once
         else:
             lookups.append("target_embedding.weight")  # the Transformer's is the output layer
-        four_bit = lookups if precision == "int4" else ()
-        write_tensors(
-            path / "model.safetensors",
-            state,
-            "int8" if precision == "int4" else precision,
-            four_bit=four_bit,
-        )
+        write_weights(path, state, precision, lookups=lookups)
         return path
 
     @classmethod
