@@ -185,3 +185,11 @@ def test_long_tables_are_read_the_same_way(tmp_path):
     long = read_long(tmp_path / "long.csv")
     assert list(long.columns) == ["日期", "店", "销量"] and len(long) == 3
     assert long["销量"].tolist() == [1.5, 2.5, 3.5]
+
+
+def test_names_equal_once_trimmed_are_told_apart_as_pandas_tells_repeats(tmp_path):
+    """ "X" and " X" (found by the fuzz test): both read, the second as "X.1", and said so."""
+    df = _read(tmp_path, "same.csv", "date,X, X\n2020-01-01,1.0,2.0\n2020-01-02,3.0,4.0\n")
+    assert df.columns.tolist() == ["X", "X.1"]
+    assert df["X"].tolist() == [1.0, 3.0] and df["X.1"].tolist() == [2.0, 4.0]
+    assert "renamed a second column 'X' to 'X.1'" in df.attrs["seqlab"]

@@ -30,7 +30,8 @@ _DECIMAL_COMMA = re.compile(r"(?<![\d,])\d+,\d+(?![\d,])")
 @dataclass
 class Raw:
     """A file's table as read, before any column is taken as time: its columns named without
-    the spaces around them, and what was detected on the way."""
+    the spaces around them (a name that then repeats gets pandas' ".1"), and what was
+    detected on the way."""
 
     frame: pd.DataFrame
     notes: list[str] = field(default_factory=list)
@@ -42,7 +43,15 @@ def read_raw(path: Path) -> Raw:
     separated by , ; tab or |, with a decimal point or a decimal comma, and a header of one
     row or yfinance's three."""
     table = _read(path)
-    table.frame.columns = [str(c).strip() for c in table.frame.columns]
+    names: list[str] = []
+    for column in (str(c).strip() for c in table.frame.columns):
+        name, k = column, 1
+        while name in names:  # "X" and " X": told apart as pandas tells "X" and "X" apart
+            name, k = f"{column}.{k}", k + 1
+        if name != column:
+            table.notes.append(f"renamed a second column {column!r} to {name!r}")
+        names.append(name)
+    table.frame.columns = names
     return table
 
 
