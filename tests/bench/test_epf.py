@@ -1,7 +1,6 @@
 """EPF: the files read as the library writes them, the naive forecast and the published
 forecasts' MAE reproduced to three decimals on all three markets, the DM test's behaviour."""
 
-import io
 import os
 from pathlib import Path
 
@@ -47,24 +46,26 @@ def test_the_published_maes_are_reproduced_from_the_files(market):
     assert dm_test(truth, published["LEAR Ensemble"], published["DNN Ensemble"]) < 0.05
 
 
-def _csv(hours: int, header: str = "Date, Price, Load forecast") -> io.StringIO:
+def _csv(tmp_path: Path, hours: int, header: str = "Date, Price, Load forecast") -> Path:
     rows = "".join(
         f"{t:%Y-%m-%d %H:%M:%S},{i % 24}.5,{1000 + i}\n"
         for i, t in enumerate(pd.date_range("2021-03-01", periods=hours, freq="h"))
     )
-    return io.StringIO(header + "\n" + rows)
+    path = tmp_path / f"{hours}-{header.split(',')[1].strip()}.csv"
+    path.write_text(header + "\n" + rows)
+    return path
 
 
-def test_the_library_headers_with_their_leading_spaces_are_read():
-    frame = read_epf(_csv(48))
+def test_the_library_headers_with_their_leading_spaces_are_read(tmp_path):
+    frame = read_epf(_csv(tmp_path, 48))
     assert frame.columns.tolist() == ["price", "Load forecast"]
     assert frame.index[0] == pd.Timestamp("2021-03-01") and frame["price"].iloc[25] == 1.5
-    named = read_epf(_csv(48, "Date, Spot, Load forecast"), price="Spot")
+    named = read_epf(_csv(tmp_path, 48, "Date, Spot, Load forecast"), price="Spot")
     assert named["price"].iloc[3] == 3.5
     with pytest.raises(DataError, match=r"'Price' is not in the file .* pass one of them as price"):
-        read_epf(_csv(48, "Date, Spot, Load forecast"), price="Price")
+        read_epf(_csv(tmp_path, 48, "Date, Spot, Load forecast"), price="Price")
     with pytest.raises(DataError, match="whole days of 24 hours; this one has 30 rows, 6 past"):
-        read_epf(_csv(30))
+        read_epf(_csv(tmp_path, 30))
 
 
 def test_the_naive_forecast_takes_the_week_before_on_mondays_and_weekends():

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from seqlab.data import read_table
 from seqlab.errors import DataError
 
 __all__ = [
@@ -45,25 +46,23 @@ MARKETS: dict[str, dict[str, float]] = {
 
 
 def read_epf(path: str | Path, price: str | None = None) -> pd.DataFrame:
-    """An EPF market file as an hourly frame: the price column renamed ``price``, the
-    exogenous columns after it with their names stripped (the library writes ``Date, Price,
-    Grid load forecast, ...`` with a space after each comma).
+    """An EPF market file, read as every table is (:func:`seqlab.data.read_table`: the
+    library's ``Date, Price, Grid load forecast, ...`` headers lose the spaces after their
+    commas), as an hourly frame: the price column renamed ``price``, the exogenous columns
+    after it.
 
-    ``price``: the price column's name; None takes the one named "Price" (any case and
-    spacing), else the first column after the dates.
+    ``price``: the price column's name; None takes the one named "Price" (any case), else
+    the first column after the dates.
 
     Example:
-        >>> import io
-        >>> text = "Date, Price, Load\\n" + "".join(
-        ...     f"2020-01-01 {h:02d}:00:00,{h},{100 + h}\\n" for h in range(24))
-        >>> read_epf(io.StringIO(text)).columns.tolist()
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "market.csv"
+        >>> _ = path.write_text("Date, Price, Load\\n" + "".join(
+        ...     f"2020-01-01 {h:02d}:00:00,{h},{100 + h}\\n" for h in range(24)))
+        >>> read_epf(path).columns.tolist()
         ['price', 'Load']
     """
-    frame = pd.read_csv(path, skipinitialspace=True)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    dates = frame.columns[0]
-    frame[dates] = pd.to_datetime(frame[dates])
-    frame = frame.set_index(dates)
+    frame = read_table(path)
     frame.index.name = "date"
     names = {c.lower(): c for c in frame.columns}
     if price is None:
@@ -84,8 +83,9 @@ def read_epf(path: str | Path, price: str | None = None) -> pd.DataFrame:
 
 def read_published(path: str | Path) -> pd.DataFrame:
     """epftoolbox's ``Forecasts_<market>_DNN_LEAR_ensembles.csv``: the test period's real
-    prices and the paper's forecasts, one column each, hourly."""
-    frame = pd.read_csv(path, index_col=0, parse_dates=True)
+    prices and the paper's forecasts, one column each, hourly (read by
+    :func:`seqlab.data.read_table`)."""
+    frame = read_table(path)
     frame.index.name = "date"
     return frame
 
