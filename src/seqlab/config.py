@@ -31,13 +31,19 @@ class RunConfig:
     ``model_params`` maps a model's name to its own settings (``{"tcn": {"kernel_size": 5}}``).
     With ``id_col`` the data is a long table of many series (``time_col``, the target), one
     global model per network, the naive, seasonal naive and Naive2 baselines always run, and
-    ``levels`` are the interval levels (%) of the forecasts.
+    ``levels`` are the interval levels (%) of the forecasts. ``future_features``,
+    ``calendar`` and ``holidays`` are the covariates known for the forecast steps (see
+    :class:`~seqlab.tasks.Forecaster`).
     """
 
     data: str | None = None
     dataset: str = "msft"
     target: str | None = None
     features: list[str] | None = None
+    future_features: list[str] | None = None
+    calendar: bool = False
+    holidays: str | None = None
+    future: str | None = None  # a file of the future features' rows after the data
     date_col: str | None = None
     dayfirst: bool | None = None  # dates such as 01.02.2020: None, the values or the rule decide
     models: list[str] = field(default_factory=lambda: ["rnn", "lstm", "gru", "transformer"])
@@ -70,6 +76,9 @@ class RunConfig:
             "model": model,
             "target": self.resolved_target(),
             "features": self.features,
+            "future_features": self.future_features,
+            "calendar": self.calendar,
+            "holidays": self.holidays,
             "lookback": self.lookback,
             "horizon": self.horizon,
             "strategy": self.strategy,
@@ -120,6 +129,14 @@ class RunConfig:
             )
         with renamed(name="dataset"):
             return datasets.load(self.dataset)
+
+    def load_future(self) -> pd.DataFrame | None:
+        """The rows of ``future`` (read as the data is), or None without one."""
+        if self.future is None:
+            return None
+        from seqlab.data import read_table
+
+        return read_table(self.future, self.date_col, self.dayfirst)
 
     def all_models(self) -> list[str]:
         """The models, then the baselines; on many series M4's three always among them."""

@@ -237,3 +237,33 @@ def test_every_run_setting_has_an_option():
     aliases = {"model_params": "param"}
     missing = [f.name for f in fields(RunConfig) if aliases.get(f.name, f.name) not in params]
     assert missing == []
+
+
+def test_future_features_from_the_command_line_to_predict_with_a_future_file(tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    dates = pd.date_range("2024-01-01", periods=600, freq="h")
+    load = np.cumsum(rng.normal(size=600))
+    frame = pd.DataFrame({"date": dates, "price": 3 * load, "load": load})
+    data = tmp_path / "prices.csv"
+    frame.iloc[:-4].to_csv(data, index=False)
+    frame.iloc[-4:][["date", "load"]].to_csv(tmp_path / "ahead.csv", index=False)
+    args = ["forecast", "--data", str(data), "--target", "price", "--future-features", "load"]
+    args += ["--calendar", "--holidays", "NO", "--models", "dlinear", "--lookback", "24"]
+    args += ["--horizon", "4", "--epochs", "2", "--out", str(tmp_path / "run")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    saved = str(tmp_path / "run" / "dlinear")
+    predict = ["predict", "--from", saved, "--data", str(data), "--out", str(tmp_path / "n.csv")]
+    result = runner.invoke(app, [*predict, "--future", str(tmp_path / "ahead.csv")])
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(tmp_path / "n.csv")
+    assert len(out) == 4 and out.iloc[0, 0].startswith(str(dates[-4])[:13])
+    line = _error(predict)  # no --future
+    assert "got none" in line and "--future" in line
+
+
+def test_a_bad_holiday_country_is_one_sentence_naming_the_option():
+    line = _error(["forecast", "--dataset", "sine", "--holidays", "XX", "--epochs", "1"])
+    assert "got 'XX'" in line and "--holidays" in line

@@ -72,6 +72,35 @@ def forecast(
     features: Annotated[
         str | None, typer.Option(help="Comma-separated input columns \\[default: the target].")
     ] = None,
+    future_features: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated columns known for the forecast steps too (a load or weather "
+            "forecast): the models read their values for each step they forecast; seqlab "
+            "predict then needs --future."
+        ),
+    ] = None,
+    future: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --future-features: a file of their rows after the data (dated, from "
+            "the next step on), for the forecast past the data's end."
+        ),
+    ] = None,
+    calendar: Annotated[
+        bool | None,
+        typer.Option(
+            "--calendar/--no-calendar",
+            help=r"Hour, weekday and month as inputs, known ahead \[default: off].",
+        ),
+    ] = None,
+    holidays: Annotated[
+        str | None,
+        typer.Option(
+            help="Public holidays of this country (a code of the holidays package: US, DE, "
+            "NO, BE, CN ...) as a 0/1 input known ahead."
+        ),
+    ] = None,
     date_col: Annotated[str | None, typer.Option(help="Name of the date column.")] = None,
     dayfirst: DayFirst = None,
     id_col: Annotated[
@@ -207,6 +236,9 @@ def forecast(
 
         seqlab forecast --data load.csv --target MW --models lstm,tcn
 
+        seqlab forecast --data prices.csv --target Price --future-features load_forecast \\
+            --calendar --holidays DE --lookback 168 --horizon 24 --models nbeats,lstm
+
         seqlab forecast --data sales.csv --id-col store --time-col date --target units
 
         seqlab forecast --config runs/X/config.json   # rerun a run
@@ -227,6 +259,10 @@ def forecast(
         "dataset": dataset,
         "target": target,
         "features": _split(features),
+        "future_features": _split(future_features),
+        "future": None if future is None else str(future),
+        "calendar": calendar,
+        "holidays": holidays,
         "date_col": date_col,
         "dayfirst": dayfirst,
         "id_col": id_col,
@@ -334,6 +370,13 @@ def predict(
         str | None,
         typer.Option(help="Interval levels in %, e.g. 80,95: adds <name>-lo-95 / -hi-95."),
     ] = None,
+    future: Annotated[
+        Path | None,
+        typer.Option(
+            help="A file of the rows after the data (dated, from the next step on, at least "
+            "horizon of them) with the model's future features."
+        ),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Write the forecast to this CSV.")] = None,
 ) -> None:
     """Forecast the next steps after the end of the data with a saved model, with dates.
@@ -346,6 +389,8 @@ def predict(
         seqlab predict --from runs/X/lstm --data msft.csv --out next.csv
 
         seqlab predict --from runs/Y/lstm --data sales.csv --levels 80,95 --out next.csv
+
+        seqlab predict --from runs/Z/nbeats --data prices.csv --future tomorrow.csv
     """
     from seqlab import datasets
     from seqlab.cli import tables
@@ -374,10 +419,10 @@ def predict(
 
         with renamed(path="data"):
             long = read_long(data)
-        future = fc.predict(long, levels=_levels(levels))
-        Console(width=max(console.width, 110)).print(tables.long_table(fc, future))
+        ahead_long = fc.predict(long, levels=_levels(levels))
+        Console(width=max(console.width, 110)).print(tables.long_table(fc, ahead_long))
         if out is not None:
-            atomic_write(Path(out), future.to_csv(index=False).encode())
+            atomic_write(Path(out), ahead_long.to_csv(index=False).encode())
             console.print(f"Written to [bold]{out}[/].")
         return
     with renamed(path="data"):
@@ -386,14 +431,20 @@ def predict(
             if data is not None
             else datasets.load(str(dataset))
         )
-    future = fc.predict(df, levels=_levels(levels))
-    table = Table(title=f"{fc.model}: next {len(future)} steps after {df.index[-1].date()}")
+    ahead = None
+    if future is not None:
+        with renamed(path="future"):
+            ahead = read_table(future, date_col, dayfirst)
+    forecast = fc.predict(df, levels=_levels(levels), future=ahead)
+    daily = all(t == t.normalize() for t in [*forecast.index, df.index[-1]])
+    last = df.index[-1].date() if daily else df.index[-1]
+    table = Table(title=f"{fc.model}: next {len(forecast)} steps after {last}")
     table.add_column("date")
-    for column in future.columns:
+    for column in forecast.columns:
         table.add_column(str(column), justify="right")
-    for date, values in zip(future.index, future.to_numpy(), strict=True):
-        table.add_row(str(date.date()), *(f"{v:.4f}" for v in values))
+    for date, values in zip(forecast.index, forecast.to_numpy(), strict=True):
+        table.add_row(str(date.date() if daily else date), *(f"{v:.4f}" for v in values))
     console.print(table)
     if out is not None:
-        write_csv(future, out)
+        write_csv(forecast, out)
         console.print(f"Written to [bold]{out}[/].")

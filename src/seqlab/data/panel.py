@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -343,10 +344,13 @@ class PanelWindowSet:
         s = torch.searchsorted(self.cum, index, right=True) - 1
         return s, self.first[s] + (index - self.cum[s])
 
-    def batch(self, index: Tensor) -> tuple[Tensor | tuple[Tensor, Tensor], Tensor]:
+    def batch(self, index: Tensor) -> tuple[Any, Tensor]:
         s, starts = self.locate(index)
-        x, y = self.windows.batch(starts)
-        return ((x, s.to(x.device)) if self.series else x), y
+        inputs, y = self.windows.batch(starts)
+        x, *future = inputs if isinstance(inputs, tuple) else (inputs,)
+        if self.series:
+            return (x, s.to(x.device), *future), y
+        return inputs, y
 
     @classmethod
     def of(

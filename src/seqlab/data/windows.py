@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import torch
@@ -93,6 +94,9 @@ def chronological_split(
 class Windows:
     """Every (input, target) window of a series, as views; ``batch(starts)`` gathers some.
 
+    With ``future_columns`` (the columns known ahead, see ``Shape.future_size``) a batch's
+    inputs are ``(x, future)``: the window and those columns' values at its H target rows.
+
     Example:
         >>> data = torch.arange(20.0).reshape(10, 2)
         >>> w = Windows(data, [1], lookback=3, horizon=2)
@@ -101,7 +105,14 @@ class Windows:
         (torch.Size([2, 3, 2]), torch.Size([2, 2, 1]), [15.0, 17.0])
     """
 
-    def __init__(self, data: Tensor, target_columns: list[int], lookback: int, horizon: int):
+    def __init__(
+        self,
+        data: Tensor,
+        target_columns: list[int],
+        lookback: int,
+        horizon: int,
+        future_columns: list[int] | None = None,
+    ):
         self.lookback = lookback
         self.horizon = horizon
         self.inputs = data.unfold(0, lookback, 1)  # (T-L+1, C, L), a view
@@ -111,11 +122,16 @@ class Windows:
         else:
             target = data[:, target_columns]  # a (T, C_out) copy, still O(T x C)
         self.targets = target.unfold(0, horizon, 1)  # (T-H+1, C_out, H), a view
+        self.future = None
+        if future_columns:
+            self.future = data[:, future_columns].unfold(0, horizon, 1)  # (T-H+1, F, H)
 
-    def batch(self, starts: Tensor) -> tuple[Tensor, Tensor]:
+    def batch(self, starts: Tensor) -> tuple[Any, Tensor]:
         x = self.inputs[starts].transpose(1, 2)  # (N, L, C)
         y = self.targets[starts + self.lookback].transpose(1, 2)  # (N, H, C_out)
-        return x, y
+        if self.future is None:
+            return x, y
+        return (x, self.future[starts + self.lookback].transpose(1, 2)), y  # future (N, H, F)
 
 
 @dataclass
@@ -128,5 +144,5 @@ class WindowSet:
     def __len__(self) -> int:
         return len(self.starts)
 
-    def batch(self, index: Tensor) -> tuple[Tensor, Tensor]:
+    def batch(self, index: Tensor) -> tuple[Any, Tensor]:
         return self.windows.batch(self.starts[index])

@@ -1,6 +1,7 @@
 """The forecasting model zoo and its registry.
 
-Every model maps a window (N, L, C_in) of scaled inputs to (N, H, C_out) scaled outputs. It is
+Every model maps a window (N, L, C_in) of scaled inputs to (N, H, C_out) scaled outputs (and,
+built for future covariates, reads their H known rows as a second input, see :class:`Shape`). It is
 built from a :class:`Shape` and its own keyword arguments, whose defaults sit in its
 ``__init__``: the settings every model may share (:data:`COMMON`: ``hidden_size``,
 ``num_layers``, ``dropout``) are passed when it names them, and anything else of its own
@@ -149,7 +150,7 @@ def build(
                 f"channel_independent; got dim {dim}. Drop one of the two.",
                 param="series",
             )
-        single = replace(shape, input_size=1, output_size=1, target_index=(0,))
+        single = replace(shape, input_size=1, output_size=1, target_index=(0,))  # F stays
         model = ChannelIndependent(cls(single, **fixed, **kwargs), shape)
     else:
         model = cls(inner, **fixed, **kwargs)

@@ -9,7 +9,8 @@
 Naive, seasonal naive, drift and mean are equivariant under a per-column affine map, so
 computing them on scaled windows and inverting the scaling gives exactly the forecasts in the
 data's own units; Naive2 is equivariant under scaling (its seasonal indices are ratios), and
-a Forecaster feeds every baseline the data's own numbers anyway.
+a Forecaster feeds every baseline the data's own numbers anyway. Future covariates, when
+given, are not read: a baseline forecasts from the target's past alone.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class _Baseline(nn.Module):
 class Naive(_Baseline):
     """ŷ_{T+h} = y_T: tomorrow = today, for every step (the random-walk forecast)."""
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, future: Tensor | None = None) -> Tensor:
         return self._targets(x)[:, -1:].expand(-1, self.shape.horizon, -1)
 
 
@@ -57,7 +58,7 @@ class SeasonalNaive(_Baseline):
             )
         self.steps = (torch.arange(shape.horizon) % m).tolist()
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, future: Tensor | None = None) -> Tensor:
         m = self.shape.season_length
         if x.shape[1] < m:
             raise ConfigError(
@@ -73,7 +74,7 @@ class Drift(_Baseline):
     """ŷ_{T+h} = y_T + h (y_T - y_1) / (L - 1): the line through the window's first and last
     (over a series' whole history on long data, as in [1])."""
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, future: Tensor | None = None) -> Tensor:
         y = self._targets(x)
         slope = (y[:, -1] - y[:, 0]) / max(x.shape[1] - 1, 1)  # (N, C_out)
         h = torch.arange(1, self.shape.horizon + 1, dtype=x.dtype, device=x.device)
@@ -83,7 +84,7 @@ class Drift(_Baseline):
 class Mean(_Baseline):
     """ŷ_{T+h} = mean of the window, for every step."""
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, future: Tensor | None = None) -> Tensor:
         return self._targets(x).mean(dim=1, keepdim=True).expand(-1, self.shape.horizon, -1)
 
 
@@ -132,7 +133,7 @@ class Naive2(_Baseline):
     window, so the indices come from all L rows (a Forecaster on long data passes each
     series' whole history, as M4 did)."""
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, future: Tensor | None = None) -> Tensor:
         y = self._targets(x)  # (N, L, C_out)
         n, length, c = y.shape
         m, horizon = self.shape.season_length, self.shape.horizon

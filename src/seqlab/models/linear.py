@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from seqlab.models.shape import Shape
+from seqlab.models.shape import Shape, need_future
 
 __all__ = ["DLinear"]
 
@@ -21,6 +21,11 @@ class DLinear(nn.Module):
     outputs are fewer than the inputs (several features, one target), a last linear map mixes
     the C_in channel forecasts into C_out. The moving average pads both ends by repeating the
     edge values, as [1]'s code does; k = 25 is [1]'s default.
+
+    Future covariates (``shape.future_size`` F > 0), a per-step input, linear like the rest:
+    one more map along time (H → H, shared by the F covariates, as the two maps are shared by
+    the channels; it starts as the identity, each step's covariates acting on that step) and a
+    mix of the F results into C_out, added to the forecast.
 
     Example:
         >>> shape = Shape(lookback=96, horizon=24, input_size=7, output_size=7,
@@ -39,6 +44,12 @@ class DLinear(nn.Module):
         self.trend = nn.Linear(shape.lookback, shape.horizon)
         mixes = shape.output_size != shape.input_size
         self.mix = nn.Linear(shape.input_size, shape.output_size) if mixes else nn.Identity()
+        if shape.future_size:
+            self.future = nn.Linear(shape.horizon, shape.horizon)
+            with torch.no_grad():  # starts as "step h's covariates act on step h"
+                self.future.weight.copy_(torch.eye(shape.horizon))
+                self.future.bias.zero_()
+            self.future_mix = nn.Linear(shape.future_size, shape.output_size)
 
     def _moving_average(self, x: Tensor) -> Tensor:  # (N, C, L) -> (N, C, L)
         half = (self.kernel_size - 1) // 2
@@ -47,8 +58,12 @@ class DLinear(nn.Module):
         )
         return nn.functional.avg_pool1d(padded, self.kernel_size, stride=1)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, future: Tensor | None = None) -> Tensor:
         x = x.transpose(1, 2)  # (N, C_in, L)
         trend = self._moving_average(x)
         y = self.seasonal(x - trend) + self.trend(trend)  # (N, C_in, H)
-        return self.mix(y.transpose(1, 2))  # (N, H, C_out)
+        y = self.mix(y.transpose(1, 2))  # (N, H, C_out)
+        if not self.shape.future_size:
+            return y
+        known = need_future(self.shape, future, "dlinear").transpose(1, 2)  # (N, F, H)
+        return y + self.future_mix(self.future(known).transpose(1, 2))

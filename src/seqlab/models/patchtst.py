@@ -18,7 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from seqlab.errors import ConfigError
-from seqlab.models.shape import Shape
+from seqlab.models.shape import Shape, need_future
 from seqlab.nn import RevIN, TransformerEncoder
 
 __all__ = ["PatchTST"]
@@ -32,6 +32,10 @@ class PatchTST(nn.Module):
     BatchNorm (seqlab's one encoder; trains without warm-up), and a feed-forward width of
     2·d. ``patch_len`` is P (default 16, [1]'s choice), the stride P/2; the window is padded
     at its end with S copies of its last value, as in [1], which gives T patches.
+
+    Future covariates (``shape.future_size`` F > 0), a per-step input: a linear map of the
+    H × F known values to the H steps of each target, added to its forecast once RevIN has
+    mapped it back (the covariates are scaled on the training rows, not per window).
 
     Example:
         >>> shape = Shape(lookback=336, horizon=96, input_size=7, output_size=7,
@@ -72,8 +76,11 @@ class PatchTST(nn.Module):
             hidden_size, num_heads, num_layers, 2 * hidden_size, dropout, activation="gelu"
         )
         self.head = nn.Linear(patches * hidden_size, shape.horizon)
+        if shape.future_size:
+            targets = len(shape.target_index)
+            self.future = nn.Linear(shape.horizon * shape.future_size, shape.horizon * targets)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, future: Tensor | None = None) -> Tensor:
         n, _, c = x.shape
         x_hat, stats = self.revin(x)
         z = x_hat.transpose(1, 2)  # (N, C, L)
@@ -83,5 +90,8 @@ class PatchTST(nn.Module):
         t, d = u.shape[2], u.shape[3]
         h = self.encoder(self.dropout(u.reshape(n * c, t, d)))  # (N·C, T, d)
         y = self.head(h.reshape(n * c, t * d)).reshape(n, c, -1).transpose(1, 2)  # (N, H, C)
-        y = self.revin.inverse(y, stats)
-        return y[:, :, list(self.shape.target_index)]
+        y = self.revin.inverse(y, stats)[:, :, list(self.shape.target_index)]
+        if not self.shape.future_size:
+            return y
+        known = need_future(self.shape, future, "patchtst").flatten(1)  # (N, H·F)
+        return y + self.future(known).view(y.shape)

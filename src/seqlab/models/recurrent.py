@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from seqlab.models.shape import Shape
+from seqlab.models.shape import Shape, need_future
 from seqlab.nn import Recurrent
 
 __all__ = ["RecurrentForecaster"]
@@ -24,6 +24,12 @@ class RecurrentForecaster(nn.Module):
     per step from the last H input positions, a common shortcut that makes step h see data
     H - h steps older than it could. Bidirectional encoders concatenate both directions'
     final states.
+
+    Future covariates (``shape.future_size`` F > 0): a decoder — a second recurrent stack of
+    the same kind, started from the encoder's final state (both directions summed per layer
+    for a bidirectional encoder) — reads the F known values of each forecast step, and a
+    linear map of its output at step h is added to the head's step h. The sequence-to-sequence
+    shape: what the window says, corrected by what is known of each step ahead.
 
     Example:
         >>> shape = Shape(lookback=60, horizon=5, input_size=2, output_size=1, target_index=(0,))
@@ -48,11 +54,28 @@ class RecurrentForecaster(nn.Module):
             kind, shape.input_size, hidden_size, num_layers, bidirectional, dropout
         )
         self.head = nn.Linear(self.encoder.output_size, shape.horizon * shape.output_size)
+        self.decoder: Recurrent | None = None
+        if shape.future_size:
+            self.decoder = Recurrent(
+                kind, shape.future_size, hidden_size, num_layers, False, dropout
+            )
+            self.future_head = nn.Linear(hidden_size, shape.output_size)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, future: Tensor | None = None) -> Tensor:
         n = x.shape[0]
         _, state = self.encoder(x)
         h = state[0] if isinstance(state, tuple) else state  # (D*num_layers, N, H_hid)
-        last = h[-self.encoder.num_directions :]  # the last layer, (D, N, H_hid)
+        d = self.encoder.num_directions
+        last = h[-d:]  # the last layer, (D, N, H_hid)
         summary = last.transpose(0, 1).reshape(n, -1)  # (N, D*H_hid)
-        return self.head(summary).view(n, self.shape.horizon, self.shape.output_size)
+        y = self.head(summary).view(n, self.shape.horizon, self.shape.output_size)
+        if self.decoder is None:
+            return y
+        future = need_future(self.shape, future, "recurrent")
+
+        def fold(s: Tensor) -> Tensor:  # (D*layers, N, H) -> (layers, N, H)
+            return s.view(-1, d, n, s.shape[-1]).sum(1) if d > 1 else s
+
+        start = tuple(fold(s) for s in state) if isinstance(state, tuple) else fold(state)
+        out, _ = self.decoder(future, start)  # (N, H, H_hid)
+        return y + self.future_head(out)

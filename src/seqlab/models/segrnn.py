@@ -23,7 +23,7 @@ import torch
 from torch import Tensor, nn
 
 from seqlab.errors import ConfigError
-from seqlab.models.shape import Shape
+from seqlab.models.shape import Shape, need_future
 
 __all__ = ["SegRNN"]
 
@@ -42,6 +42,10 @@ class SegRNN(nn.Module):
     embedding tells them apart. Outputs are the target channels. ``patch_len`` is w (default
     48, as [1] uses for lookback 720; at most L); L is cropped to a multiple of w (the oldest
     steps go) and the last output segment is cut to H.
+
+    Future covariates (``shape.future_size`` F > 0), a per-step input of the decoder: the
+    w × F known values of output segment j (the last segment padded with its last step) are
+    embedded (w·F → d) and added to segment j's decoder input, for every channel.
 
     Example:
         >>> shape = Shape(lookback=720, horizon=96, input_size=7, output_size=7,
@@ -78,8 +82,10 @@ class SegRNN(nn.Module):
         self.pos_emb = nn.Parameter(torch.randn(self.m, d // 2))  # which output segment
         self.channel_emb = nn.Parameter(torch.randn(shape.input_size, d // 2))  # which channel
         self.predict = nn.Sequential(nn.Dropout(dropout), nn.Linear(d, w))
+        if shape.future_size:
+            self.future_embed = nn.Linear(w * shape.future_size, d)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, future: Tensor | None = None) -> Tensor:
         n_batch, _, c = x.shape
         last = x[:, -1:, :].detach()  # (N, 1, C)
         z = (x[:, -self.n * self.w :] - last).transpose(1, 2)  # (N, C, n·w)
@@ -95,6 +101,12 @@ class SegRNN(nn.Module):
             dim=-1,
         )  # (C, m, d)
         queries = queries.reshape(1, c * self.m, d).expand(n_batch, -1, -1)  # (N, C·m, d)
+        if self.shape.future_size:
+            known = need_future(self.shape, future, "segrnn")  # (N, H, F)
+            pad = self.m * self.w - known.shape[1]
+            known = torch.cat([known, known[:, -1:].expand(-1, pad, -1)], 1)  # (N, m·w, F)
+            e_f = self.future_embed(known.reshape(n_batch, self.m, -1))  # (N, m, d)
+            queries = queries + e_f.repeat(1, c, 1)  # channel-major, as the queries
         queries = queries.reshape(n_batch * c * self.m, 1, d)  # (N·C·m, 1, d)
         h0 = h_n.repeat_interleave(self.m, dim=1)  # (1, N·C·m, d): each state, m times
         _, h_y = self.gru(queries, h0)  # (1, N·C·m, d)

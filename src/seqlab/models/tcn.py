@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 
+import torch
 from torch import Tensor, nn
 
-from seqlab.models.shape import Shape
+from seqlab.models.shape import Shape, need_future
 
-__all__ = ["TCN", "causal_blocks"]
+__all__ = ["TCN", "causal_blocks", "per_step_head"]
 
 
 class _CausalBlock(nn.Module):
@@ -64,6 +65,10 @@ class TCN(nn.Module):
     """Blocks with dilations 1, 2, 4, ... until the receptive field covers the lookback
     (:func:`causal_blocks`); the head maps the last step's channels to all H steps.
 
+    Future covariates (``shape.future_size`` F > 0), a per-step input: for each forecast step
+    h a small network (hidden_size wide, ReLU) reads the last step's channels beside the F
+    known values of step h, and its output is added to the head's step h.
+
     Example:
         >>> shape = Shape(lookback=60, horizon=5, input_size=1, output_size=1, target_index=(0,))
         >>> TCN(shape)(torch.randn(8, 60, 1)).shape  # doctest: +SKIP
@@ -86,8 +91,23 @@ class TCN(nn.Module):
             shape.input_size, hidden_size, shape.lookback, kernel_size, num_layers, dropout
         )
         self.head = nn.Linear(hidden_size, shape.horizon * shape.output_size)
+        if shape.future_size:
+            self.future_head = per_step_head(hidden_size, shape.future_size, shape.output_size)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, future: Tensor | None = None) -> Tensor:
         n = x.shape[0]
-        z = self.blocks(x.transpose(1, 2))  # (N, hidden, L)
-        return self.head(z[:, :, -1]).view(n, self.shape.horizon, self.shape.output_size)
+        last = self.blocks(x.transpose(1, 2))[:, :, -1]  # (N, hidden)
+        y = self.head(last).view(n, self.shape.horizon, self.shape.output_size)
+        if not self.shape.future_size:
+            return y
+        future = need_future(self.shape, future, "tcn")
+        steps = torch.cat([last[:, None].expand(-1, future.shape[1], -1), future], -1)
+        return y + self.future_head(steps)
+
+
+def per_step_head(width: int, future_size: int, outputs: int) -> nn.Sequential:
+    """[summary (width); the F known values of one step] → ReLU(width) → ``outputs``: the
+    correction a forecast step gets from what is known of it."""
+    return nn.Sequential(
+        nn.Linear(width + future_size, width), nn.ReLU(), nn.Linear(width, outputs)
+    )

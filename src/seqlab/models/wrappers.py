@@ -55,7 +55,8 @@ class ChannelIndependent(nn.Module):
 
     (N, L, C) → (N·C, L, 1) → model → (N·C, H, 1) → (N, H, C), then the target channels. The
     idea of [2] applied to any model of the zoo: channels become more training examples
-    instead of more input features.
+    instead of more input features. Future covariates (N, H, F), when given, go with each
+    channel's window.
     """
 
     def __init__(self, model: nn.Module, shape: Shape) -> None:
@@ -63,25 +64,27 @@ class ChannelIndependent(nn.Module):
         self.model = model
         self.target_index = list(shape.target_index)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, *future: Tensor) -> Tensor:
         n, length, c = x.shape
-        y = self.model(x.transpose(1, 2).reshape(n * c, length, 1))  # (N·C, H, 1)
+        known = [f.repeat_interleave(c, dim=0) for f in future]  # (N·C, H, F)
+        y = self.model(x.transpose(1, 2).reshape(n * c, length, 1), *known)  # (N·C, H, 1)
         y = y.reshape(n, c, -1).transpose(1, 2)  # (N, H, C)
         return y[:, :, self.target_index]
 
 
 class SeriesEmbedding(nn.Module):
     """A learned vector per series, appended to every row of its window: (x (N, L, C),
-    series (N,)) → model((N, L, C + dim)). One global model can then tell series apart."""
+    series (N,)[, future]) → model((N, L, C + dim)[, future]). One global model can then tell
+    series apart."""
 
     def __init__(self, model: nn.Module, n_series: int, dim: int) -> None:
         super().__init__()
         self.model = model
         self.embedding = nn.Embedding(n_series, dim)
 
-    def forward(self, x: Tensor, series: Tensor) -> Tensor:
+    def forward(self, x: Tensor, series: Tensor, *future: Tensor) -> Tensor:
         e = self.embedding(series)[:, None, :].expand(-1, x.shape[1], -1)
-        return self.model(torch.cat([x, e.to(x.dtype)], dim=-1))
+        return self.model(torch.cat([x, e.to(x.dtype)], dim=-1), *future)
 
 
 class QuantileHead(nn.Module):

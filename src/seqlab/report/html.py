@@ -47,12 +47,13 @@ _COLUMNS = {
     "params": "params",
     "train_seconds": "train s",
     "precision": "arithmetic",
+    "inputs": "inputs (past; future known ahead)",
 }
 
 
 def format_cell(key: str, value: float | str) -> str:
     """One leaderboard number as the CLI and the report both show it."""
-    if key == "precision":  # the arithmetic a model trained in; none for a baseline
+    if key in ("precision", "inputs"):  # text; none for a baseline's arithmetic
         return value if isinstance(value, str) and value else "—"  # (NaN when read back)
     if key == "params":
         return f"{int(value):,}"
@@ -68,6 +69,20 @@ def format_cell(key: str, value: float | str) -> str:
 def describes_daily_prices(target: str, freq: str) -> bool:
     """Is the series daily (calendar or business days) and named like a price?"""
     return freq in ("B", "D", "C") and target.strip().lower() in _PRICE_NAMES
+
+
+def _next_steps(result: RunResult) -> str:
+    """The next-steps table; a sentence for the models that need the future rows."""
+    table = result.future()
+    missing = [m for m in result.evaluations if m not in result.forecasts]
+    note = (
+        f'<p class="meta">{html.escape(", ".join(missing))}: no forecast past the data, '
+        "since they read future features; give their next rows with --future FILE.</p>"
+        if missing
+        else ""
+    )
+    shown = table.to_html(float_format=lambda v: f"{v:.4g}", border=0) if len(table) else ""
+    return shown + note
 
 
 def verdict(result: RunResult) -> str:
@@ -111,7 +126,8 @@ def _table(board: pd.DataFrame) -> str:
     for name, row in board.iterrows():
         cells = [f"<td>{html.escape(str(name))}</td>"]
         for key in _COLUMNS:
-            cells.append(f"<td>{format_cell(key, row[key])}</td>")
+            value = row.get(key, "")  # "" in runs saved before "inputs" existed
+            cells.append(f"<td>{html.escape(format_cell(key, value))}</td>")
         cls = ' class="baseline"' if name in BASELINES else ""
         rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -142,7 +158,7 @@ train {index[0].date()} .. {index[split.train_end - 1].date()}, validation ..
 <p class="meta">skill = 1 − RMSE / RMSE<sub>naive</sub>; MASE scales MAE by the in-sample
 one-step naive error; direction = share of forecasts that move the same way as the truth.</p>
 <h2>Next {cfg.horizon} steps</h2>
-{result.future().to_html(float_format=lambda v: f"{v:.4g}", border=0)}
+{_next_steps(result)}
 {figures}
 <h2>Configuration</h2><pre>{html.escape(json.dumps(asdict(cfg), indent=2))}</pre>
 </body></html>

@@ -202,11 +202,15 @@ def write_all(result: RunResult, folder: Path) -> dict[str, Path]:
         "Actual vs forecast over the test part": forecast_test(
             series, result.split, result.evaluations, folder / "forecast_test.png"
         ),
-        "The next steps after the last date": forecast_future(
-            series, result.forecasts, folder / "forecast_future.png", result.leaderboard.index[0]
-        ),
-        "Error by horizon step": error_by_step(result.evaluations, folder / "error_by_step.png"),
     }
+    if result.forecasts:
+        best = next((m for m in result.leaderboard.index if m in result.forecasts), None)
+        images["The next steps after the last date"] = forecast_future(
+            series, result.forecasts, folder / "forecast_future.png", best
+        )
+    images["Error by horizon step"] = error_by_step(
+        result.evaluations, folder / "error_by_step.png"
+    )
     if result.histories:
         images["Training and validation loss"] = loss_curves(
             result.histories, folder / "loss_curves.png", result.loss

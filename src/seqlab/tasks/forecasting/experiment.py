@@ -69,8 +69,23 @@ class RunResult:
         return bool((neural["skill"] > 0).any())
 
     def future(self) -> pd.DataFrame:
-        """The next H steps of the first target, one column per model."""
+        """The next H steps of the first target, one column per model (the models that read
+        future features forecast past the data only with ``config.future``, their rows)."""
+        if not self.forecasts:
+            return pd.DataFrame()
         return pd.concat({name: f.iloc[:, 0] for name, f in self.forecasts.items()}, axis=1)
+
+
+def describe_inputs(inputs: dict[str, list[str]]) -> str:
+    """``{"past": [...], "future": [...], "static": [...]}`` as one short line, the
+    calendar's sine/cosine pairs as one word: "past: price, load; future: load, calendar"."""
+
+    def short(names: list[str]) -> str:
+        cal = [n for n in names if n.endswith(("_sin", "_cos"))]
+        kept = [n for n in names if n not in cal] + (["calendar"] if cal else [])
+        return ", ".join(kept)
+
+    return "; ".join(f"{kind}: {short(names)}" for kind, names in inputs.items() if names)
 
 
 def run_forecast(
@@ -121,6 +136,7 @@ def run_forecast(
     }
     for fc in pending.values():
         fc._check_data(df)
+    ahead = config.load_future()
     if on_start is not None:
         on_start(df)
     rows, evaluations, forecasts, histories = [], {}, {}, {}
@@ -131,7 +147,9 @@ def run_forecast(
         evaluation = fc.evaluate(df)
         assert isinstance(evaluation, Evaluation)  # one series
         levels = config.levels if config.strategy == "direct" else None  # conformal bands
-        evaluations[name], forecasts[name] = evaluation, fc.predict(df, levels=levels)
+        evaluations[name] = evaluation
+        if ahead is not None or not set(fc.future_) & set(fc.future_features or []):
+            forecasts[name] = fc.predict(df, levels=levels, future=ahead)
         if len(fc.history_):
             histories[name] = fc.history_
         if folder is not None:
@@ -146,6 +164,7 @@ def run_forecast(
                 "epochs": len(fc.history_),
                 "best_epoch": fc.best_epoch_,
                 "precision": fc.precision_ or "",
+                "inputs": describe_inputs(fc.inputs_),
             }
         )
     first = next(iter(pending.values()))

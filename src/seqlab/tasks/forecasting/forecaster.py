@@ -37,6 +37,12 @@ from seqlab.tasks.forecasting.checks import (
     resolve_columns,
 )
 from seqlab.tasks.forecasting.evaluation import Backtest, Evaluation, rolling_backtest, score
+from seqlab.tasks.forecasting.future import (
+    future_rows,
+    generated_names,
+    user_future,
+    with_generated,
+)
 from seqlab.tasks.forecasting.intervals import (
     PanelEvaluation,
     level_quantiles,
@@ -110,8 +116,14 @@ class Forecaster(Estimator):
             data is recognised by ``id_col``, or by a ``unique_id`` column when it is None.
         series_embedding: on long data, the size of a learned vector per series fed with
             every window (0: none).
-        calendar: on long data with dates, feed hour of day, day of week and month (sine
-            and cosine) as inputs.
+        future_features: columns whose values are known for the forecast steps too (a
+            load or weather forecast, a promotion plan): inputs of the window and, for the H
+            steps forecast, of the model's future path (each model's docstring says how);
+            ``predict`` then takes their next H rows, ``predict(df, future=future_df)``.
+        calendar: feed hour of day, day of week and month (sine and cosine) as inputs; on one
+            series they are future covariates, generated for the forecast steps too.
+        holidays: a country code of the ``holidays`` package ("US", "DE", "NO", ...): a 0/1
+            public-holiday column, a future covariate generated for any date (one series).
         levels: the interval levels (%) a quantile head learns, and evaluate's default.
         precision: the training arithmetic: "fp32", "bf16" (autocast, float32 weights) or
             "auto" (bf16 where the device has it natively, see seqlab.train.precision).
@@ -121,6 +133,12 @@ class Forecaster(Estimator):
         >>> df = sl.datasets.load("msft")
         >>> fc = sl.Forecaster(model="lstm", target="Close", lookback=60, horizon=5)
         >>> fc.fit(df).predict(df)                                      # doctest: +SKIP
+
+        Tomorrow's 24 prices from the past week and tomorrow's load forecast, which is known:
+
+        >>> fc = sl.Forecaster(model="nbeats", target="price", lookback=168, horizon=24,
+        ...                    future_features=["load_forecast"], calendar=True)
+        >>> fc.fit(prices).predict(prices, future=tomorrow)            # doctest: +SKIP
     """
 
     # What fit learns besides the weights, read by more than one method: the many-series
@@ -167,6 +185,8 @@ class Forecaster(Estimator):
         time_col: str = "ds",
         series_embedding: int = 0,
         calendar: bool = False,
+        future_features: list[str] | None = None,
+        holidays: str | None = None,
         levels: tuple[int, ...] | list[int] = (80, 95),
         precision: str = "auto",
     ) -> None:
@@ -203,6 +223,8 @@ class Forecaster(Estimator):
         self.time_col = time_col
         self.series_embedding = series_embedding
         self.calendar = calendar
+        self.future_features = future_features
+        self.holidays = holidays
         self.levels = levels
         self.precision = precision
 
@@ -258,7 +280,17 @@ class Forecaster(Estimator):
                 param="loss",
             )
         columns, targets = resolve_columns(df, self.target, self.features, self.strategy)
+        future = user_future(df, self.future_features, self.strategy)
+        if self.strategy == "recursive" and (self.calendar or self.holidays):
+            raise ConfigError(
+                "calendar and holidays of Forecaster need strategy='direct' (a one-step model "
+                "fed its own forecasts cannot be fed known values); got strategy='recursive'. "
+                "Drop one of the two.",
+                param="strategy",
+            )
+        columns += [c for c in future if c not in columns]
         data = check_series(df, columns, self.missing)
+        data = with_generated(data, self.calendar, self.holidays)
         split = chronological_split(data.index, self.val_size, self.test_size, self.split_dates)
         self._check_rows(split)
         return data, targets, split
@@ -295,6 +327,8 @@ class Forecaster(Estimator):
         self.mase_scale_ = naive_scale(train_values[:, : len(targets)])
         self.device_ = resolve_device(self.device)
         recursive = self.strategy == "recursive"
+        generated = generated_names(pd.DatetimeIndex(data.index), self.calendar, self.holidays)
+        self.future_ = list(self.future_features or []) + generated
         self.shape_ = Shape(
             lookback=self.lookback,
             horizon=1 if recursive else self.horizon,
@@ -302,8 +336,12 @@ class Forecaster(Estimator):
             output_size=len(targets),
             target_index=tuple(range(len(targets))),
             season_length=self.season_length or SEASONS.get(self.freq_, 1),
+            future_size=len(self.future_),
         )
         self.model_ = self._build().to(self.device_)
+        if not self._trainable():  # a baseline reads the targets' past alone
+            self.future_ = []
+            self.shape_ = replace(self.shape_, future_size=0)
         self._train(
             lambda: self._windows(data, split), checkpoint=checkpoint, resume=resume, report=report
         )
@@ -318,7 +356,7 @@ class Forecaster(Estimator):
         """The training and validation windows of one series."""
         horizon = self.shape_.horizon
         targets = list(range(len(self.targets_)))
-        windows = Windows(self._scaled(data), targets, self.lookback, horizon)
+        windows = Windows(self._scaled(data), targets, self.lookback, horizon, self._future_at())
         train = WindowSet(windows, split.starts("train", self.lookback, horizon))
         val = WindowSet(windows, split.starts("val", self.lookback, horizon))
         return train, val
@@ -379,6 +417,21 @@ class Forecaster(Estimator):
             series=(n_series, self.series_embedding if n_series else 0),
             quantiles=self.series_.quantiles if n_series and self.series_ else (),
         )
+
+    @property
+    def inputs_(self) -> dict[str, list[str]]:
+        """What the fitted model reads: ``past`` (the window's columns), ``future`` (the
+        columns it also reads for the forecast steps) and ``static`` (one value per series)."""
+        self._check_fitted("inputs_")
+        if not self._trainable():
+            return {"past": list(self.targets_), "future": [], "static": []}
+        static = list(getattr(self, "static_", []))
+        past = [c for c in self.columns_ if c not in static]
+        return {"past": past, "future": list(self.future_), "static": static}
+
+    def _future_at(self) -> list[int]:
+        """The columns of the model's input that it also reads for the forecast steps."""
+        return [self.columns_.index(name) for name in self.future_]
 
     def _trainable(self) -> bool:
         """Has the model weights to train? The baselines have none."""
@@ -447,6 +500,7 @@ class Forecaster(Estimator):
             quantiles=self._quantiles(),
         )
         self.freq_ = panel.freq
+        self.future_ = []
         self.targets_ = panel.targets
         self.columns_ = panel.columns + self.series_.calendar
         season = self.season_length or SEASONS.get(panel.freq or "", 1)
@@ -516,14 +570,16 @@ class Forecaster(Estimator):
     # -- forecasts ----------------------------------------------------------------------------
 
     @torch.no_grad()
-    def _forecast(self, x: Tensor, chunk: int = 1024) -> Tensor:
-        """Forecasts (N, H, C_out) for model inputs x (N, L, C), in chunks."""
+    def _forecast(self, inputs: Tensor | tuple[Tensor, ...], chunk: int = 1024) -> Tensor:
+        """Forecasts (N, H, C_out) for model inputs x (N, L, C), or (x, future (N, H, F)), in
+        chunks."""
         self.model_.eval()
+        x, *future = inputs if isinstance(inputs, tuple) else (inputs,)
         out = []
         for b in range(0, len(x), chunk):
             xb = x[b : b + chunk]
             if self.strategy == "direct":
-                out.append(self.model_(xb))
+                out.append(self.model_(xb, *(f[b : b + chunk] for f in future)))
                 continue
             steps = []
             for _ in range(self.horizon):  # feed each one-step forecast back as the newest row
@@ -533,15 +589,24 @@ class Forecaster(Estimator):
             out.append(torch.cat(steps, dim=1))
         return check_finite(torch.cat(out), self.model)
 
-    def predict(self, df: pd.DataFrame, levels: list[int] | None = None) -> pd.DataFrame:
+    def predict(
+        self,
+        df: pd.DataFrame,
+        levels: list[int] | None = None,
+        future: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
         """The next ``horizon`` values after the end of ``df``, indexed by their dates; on
         long data, a long frame (id, time, one column named after the model) for every
         series. ``levels`` (%) add ``<name>-lo-<level>`` / ``<name>-hi-<level>`` bounds:
-        split-conformal from the validation windows, or a quantile head's."""
+        split-conformal from the validation windows, or a quantile head's. ``future``: the
+        rows after ``df`` of the ``future_features`` (at least ``horizon`` of them, starting
+        at the step after df's last), when the model was fitted with some."""
         self._check_fitted("predict")
         if self.is_global:
             return self._predict_long(df, levels or [])
-        data = check_series(df, self.columns_, self.missing)
+        generated = generated_names(pd.DatetimeIndex(df.index), self.calendar, self.holidays)
+        data = check_series(df, [c for c in self.columns_ if c not in generated], self.missing)
+        data = with_generated(data, self.calendar, self.holidays)
         if len(data) < self.lookback:
             raise DataError(
                 f"data of Forecaster.predict must have at least lookback={self.lookback} rows; "
@@ -549,7 +614,14 @@ class Forecaster(Estimator):
                 param="data",
             )
         x = self._scaled(data.iloc[-self.lookback :]).unsqueeze(0)  # (1, L, C)
-        y = self._unscale(self._forecast(x))[0]  # (H, C_out)
+        inputs: Tensor | tuple[Tensor, Tensor] = x
+        if self.future_:
+            rows = future_rows(
+                data, self.freq_, self.horizon, self.future_, future, (self.calendar, self.holidays)
+            )
+            known = self.scaler_.transform(rows.to_numpy(), self._future_at())
+            inputs = (x, torch.tensor(known, dtype=x.dtype, device=x.device).unsqueeze(0))
+        y = self._unscale(self._forecast(inputs))[0]  # (H, C_out)
         index = future_index(data.index[-1], self.freq_, self.horizon)
         out = pd.DataFrame(y, index=index, columns=self.targets_)
         return with_bands(out, self.residuals_, levels or [], self.strategy)
@@ -564,14 +636,17 @@ class Forecaster(Estimator):
         self._check_fitted("evaluate")
         if self.is_global:
             return self._evaluate_long(df, self.levels if levels is None else levels)
-        data = check_series(df, self.columns_, self.missing)
+        generated = generated_names(pd.DatetimeIndex(df.index), self.calendar, self.holidays)
+        data = check_series(df, [c for c in self.columns_ if c not in generated], self.missing)
+        data = with_generated(data, self.calendar, self.holidays)
         split = chronological_split(data.index, self.val_size, self.test_size, self.split_dates)
         self._check_rows(split)
         return self._evaluate_data(data, split)
 
     def _evaluate_data(self, data: pd.DataFrame, split: Split) -> Evaluation:
         c_out, lookback = len(self.targets_), self.lookback
-        windows = Windows(self._scaled(data), list(range(c_out)), lookback, self.horizon)
+        future = self._future_at()
+        windows = Windows(self._scaled(data), list(range(c_out)), lookback, self.horizon, future)
         starts = split.starts("test", lookback, self.horizon)
         x, _ = windows.batch(starts.to(self.device_))
         y_pred = self._unscale(self._forecast(x))

@@ -47,9 +47,10 @@ STATE = (
     "fit_seconds_",
     "n_params_",
     "precision_",
+    "future_",
 )
 # Saved by later versions than some folders on disk: the value an older save stands for.
-_OPTIONAL = {"precision_": None}
+_OPTIONAL: dict[str, Any] = {"precision_": None, "future_": []}
 
 
 def _to_json(value: Any) -> Any:
