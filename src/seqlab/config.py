@@ -43,6 +43,7 @@ class RunConfig:
     future_features: list[str] | None = None
     calendar: bool = False
     holidays: str | None = None
+    static_features: list[str] | None = None
     future: str | None = None  # a file of the future features' rows after the data
     date_col: str | None = None
     dayfirst: bool | None = None  # dates such as 01.02.2020: None, the values or the rule decide
@@ -98,7 +99,12 @@ class RunConfig:
             "precision": self.precision,
             "seed": self.seed,
             **(
-                {"id_col": self.id_col, "time_col": self.time_col, "levels": self.levels}
+                {
+                    "id_col": self.id_col,
+                    "time_col": self.time_col,
+                    "levels": self.levels,
+                    "static_features": self.static_features,
+                }
                 if self.id_col is not None
                 else {}
             ),

@@ -16,6 +16,7 @@ from seqlab.bench.epf import (
     naive_day_ahead,
     read_epf,
     read_published,
+    run_epf,
 )
 from seqlab.errors import DataError
 
@@ -95,3 +96,82 @@ def test_the_dm_test_is_one_sided_and_matches_its_formula():
     assert dm_test(truth, a, a) == 0.5
     with pytest.raises(DataError, match="norm must be 1 or 2"):
         dm_test(truth, a, b, norm=3)
+
+
+def _market(path: Path, days: int = 90, seed: int = 0) -> pd.DataFrame:
+    """A small market of the library's shape: price = 0.5 × load forecast + wind term + noise."""
+    rng = np.random.default_rng(seed)
+    hours = pd.date_range("2020-01-01", periods=24 * days, freq="h")
+    load = 50 + 10 * np.sin(2 * np.pi * hours.hour / 24) + np.cumsum(rng.normal(size=len(hours)))
+    wind = rng.gamma(2.0, 2.0, size=len(hours))
+    price = 0.5 * load - 2 * wind + rng.normal(scale=0.5, size=len(hours))
+    frame = pd.DataFrame({"Date": hours, " Price": price, " Load forecast": load, " Wind": wind})
+    frame.to_csv(path, index=False)
+    return frame
+
+
+SMALL = dict(
+    test_days=7,
+    seeds=1,
+    epochs=3,
+    hidden_size=16,
+    num_layers=1,
+    val_days=14,
+    patience=None,
+    recalibration="none",
+)
+
+
+def test_the_day_ahead_run_scores_every_test_hour_and_reads_no_test_price_early(tmp_path):
+    path = tmp_path / "market.csv"
+    frame = _market(path)
+    run = run_epf(str(path), **SMALL)
+    assert run["forecast"].shape == (7, 24) and run["test"] == ["2020-03-24", "2020-03-30"]
+    assert set(run["rows"]) == {"seqlab", "naive"} and run["dm"] == {}  # nothing published
+    truth = frame[" Price"].to_numpy()[-7 * 24 :].reshape(7, 24)
+    assert run["rows"]["seqlab"]["mae"] == pytest.approx(np.abs(truth - run["forecast"]).mean())
+    # The last day's prices changed: no forecast moves (none of them may have read it).
+    frame.loc[frame.index[-24:], " Price"] += 1000.0
+    changed = tmp_path / "changed.csv"
+    frame.to_csv(changed, index=False)
+    np.testing.assert_array_equal(run_epf(str(changed), **SMALL)["forecast"], run["forecast"])
+
+
+def test_the_published_forecasts_beside_a_market_file_are_scored_and_tested(tmp_path):
+    path = tmp_path / "MKT.csv"
+    frame = _market(path)
+    hours = frame["Date"].iloc[-7 * 24 :]
+    truth = frame[" Price"].iloc[-7 * 24 :].to_numpy()
+    published = pd.DataFrame(
+        {"": hours, "Real price": truth, "DNN Ensemble": truth + 1.0, "LEAR Ensemble": truth - 2.0}
+    )
+    published.to_csv(tmp_path / "Forecasts_MKT_DNN_LEAR_ensembles.csv", index=False)
+    run = run_epf(str(path), **SMALL)
+    assert run["rows"]["DNN Ensemble"]["mae"] == pytest.approx(1.0)
+    assert run["rows"]["LEAR Ensemble"]["mae"] == pytest.approx(2.0)
+    assert set(run["dm"]) == {"LEAR Ensemble", "DNN Ensemble"}
+
+
+def test_a_market_that_is_neither_named_nor_a_file_gets_one_sentence():
+    with pytest.raises(
+        DataError, match=r"market of seqlab bench epf must be NP, PJM, BE or a file"
+    ):
+        run_epf("XY")
+
+
+def test_seqlab_bench_epf_on_a_file_of_that_shape_prints_and_writes_the_scores(tmp_path):
+    from typer.testing import CliRunner
+
+    from seqlab.cli import app
+
+    path = tmp_path / "market.csv"
+    _market(path, days=420)  # the default validation year and a month to train on
+    out = tmp_path / "r.json"
+    args = ["bench", "epf", "--market", str(path), "--seeds", "1", "--epochs", "2"]
+    args += ["--test-days", "8", "--recalibration", "weekly", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())  # as rich wrapped it
+    assert "(seqlab)" in text and "naive" in text and "1 recalibrations" in text
+    saved = __import__("json").loads(out.read_text())
+    assert saved["updates"] == 1 and len(saved["days"]) == 8 and "forecast" not in saved

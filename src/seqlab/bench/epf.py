@@ -163,3 +163,204 @@ def dm_test(truth: np.ndarray, first: np.ndarray, second: np.ndarray, norm: int 
         return 0.5  # the same losses every day: no evidence either way
     statistic = float(d.mean()) / math.sqrt(spread / len(d))
     return 0.5 * math.erfc(statistic / math.sqrt(2))  # P(Z > statistic)
+
+
+# The files, found in SEQLAB_DATA_DIR (its epf/ folder) or the cache, else downloaded once:
+# the markets from the paper's Zenodo record, the published forecasts from epftoolbox.
+_FILES = {
+    "NP.csv": "bf8653d15258652cdcad55b4c97e92e64b722dd77a2a79c4dc5928e35631ce16",
+    "PJM.csv": "16b2e16f71ab1767dff41d69ad15d52ab4c741073172acf327363613e796313d",
+    "BE.csv": "47204e5f387e5227d814378573453a669224a58d2ed3b60640d1c117f48ef008",
+    "Forecasts_NP_DNN_LEAR_ensembles.csv": (
+        "683fd04acca5b0593eaf5afeb06b6d9bfae1f9efb8d4ac7555c1182382674849"
+    ),
+    "Forecasts_PJM_DNN_LEAR_ensembles.csv": (
+        "35c4ce9426dfd43857c8067e86f746c22ad3ab3e45b88a691fbf4cb49b13e998"
+    ),
+    "Forecasts_BE_DNN_LEAR_ensembles.csv": (
+        "112c5e17774151784bb4aa5f031e3633c9d3595b18baae7945fb64878970c28d"
+    ),
+}
+_URLS = {
+    "market": "https://zenodo.org/records/4624805/files/{name}?download=1",
+    "forecasts": "https://raw.githubusercontent.com/jeslago/epftoolbox/master/forecasts/{name}",
+}
+# The public holidays each market's prices follow (Nord Pool: the Norwegian calendar).
+COUNTRIES = {"NP": "NO", "PJM": "US", "BE": "BE"}
+RECALIBRATIONS = {"none": 0, "weekly": 7, "daily": 1}  # days between refits
+
+
+def market_files(source: str) -> tuple[Path, Path | None]:
+    """The market file and the published forecasts (None when absent) of ``source``: a
+    market name (NP, PJM, BE) or the path of a file of that shape."""
+    from seqlab.datasets.files import dataset_file
+
+    if source.upper() in MARKETS:
+        market = source.upper()
+        found = [
+            dataset_file("epf", name, _FILES[name], _URLS[kind].format(name=name))
+            for name, kind in (
+                (f"{market}.csv", "market"),
+                (f"Forecasts_{market}_DNN_LEAR_ensembles.csv", "forecasts"),
+            )
+        ]
+        return found[0], found[1]
+    path = Path(source)
+    if not path.is_file():
+        raise DataError(
+            f"market of seqlab bench epf must be NP, PJM, BE or a file; got {source!r}, which is "
+            "neither. Name a market, or give the path of a CSV with a date and a price column.",
+            param="market",
+        )
+    published = path.with_name(f"Forecasts_{path.stem}_DNN_LEAR_ensembles.csv")
+    return path, published if published.is_file() else None
+
+
+def _fit(df: pd.DataFrame, end: pd.Timestamp, settings: dict, seeds: list[int]) -> list:
+    """One Forecaster per seed, fitted on the four years before ``end`` (the last
+    ``val_days`` of them for early stopping); nothing at or after ``end`` is read."""
+    from seqlab.tasks.forecasting.forecaster import Forecaster
+
+    params = dict(settings)
+    val_days = params.pop("val_days")
+    start = end - pd.Timedelta(days=4 * 364)
+    window = df.loc[(df.index >= start) & (df.index < end)]
+    val_start = end - pd.Timedelta(days=val_days)
+    # split_dates: validation from val_start, "test" = the last day (never trained on: the
+    # Forecaster must have a test part; forecasts for the benchmark are made day by day).
+    last = end - pd.Timedelta(days=1)
+    dates = (str(val_start), str(last))
+    return [Forecaster(**params, split_dates=dates, seed=s).fit(window) for s in seeds]
+
+
+def _day_ahead(models: list, df: pd.DataFrame, day: pd.Timestamp, exog: list[str]) -> np.ndarray:
+    """The mean of ``models``' 24 forecasts of ``day`` from the rows before it (and the
+    exogenous forecasts of ``day`` itself)."""
+    lookback = models[0].lookback
+    before = df.loc[df.index < day].iloc[-(lookback + 48) :]
+    future = df.loc[day : day + pd.Timedelta(hours=23), exog]
+    out = [fc.predict(before, future=future)["price"].to_numpy() for fc in models]
+    return np.mean(out, axis=0)
+
+
+def run_epf(
+    source: str,
+    *,
+    model: str = "nbeats",
+    price: str | None = None,
+    future: bool = True,
+    recalibration: str = "weekly",
+    seeds: int = 4,
+    epochs: int = 300,
+    lookback: int = 168,
+    hidden_size: int = 512,
+    num_layers: int = 3,
+    dropout: float = 0.2,
+    revin: bool = True,
+    weight_decay: float = 1e-4,
+    lr: float = 1e-3,
+    batch_size: int = 128,
+    patience: int = 30,
+    val_days: int = 364,
+    test_days: int = TEST_DAYS,
+    update_days: int = 364,
+    update_epochs: int = 1,
+    step: int = 24,
+    verbose: bool = False,
+) -> dict:
+    """The day-ahead protocol on one market: ``seeds`` models (their forecasts averaged)
+    trained on the four years before the test part, forecasting its days one at a time from
+    the prices before each day and, with ``future``, the day's exogenous forecasts, calendar
+    and public holidays; with ``recalibration`` "weekly" or "daily", trained further every 7th
+    or every day on the ``update_days`` before it for ``update_epochs`` epochs, from the
+    current weights (:meth:`Forecaster.update`; the paper's models are re-estimated from
+    scratch every day instead). Returns the scores, the DM tests against the published
+    forecasts (when present), the times, and the daily forecasts (``forecast``, days × 24)."""
+    import time
+
+    if recalibration not in RECALIBRATIONS:
+        raise DataError(
+            f"recalibration must be one of none, weekly, daily; got {recalibration!r}. Pick one.",
+            param="recalibration",
+        )
+    path, published_path = market_files(source)
+    df = read_epf(path, price)
+    exog = [c for c in df.columns if c != "price"]
+    days = pd.DatetimeIndex(df.index).normalize().unique()[-test_days:]
+    country = COUNTRIES.get(source.upper()) if future else None
+    settings = {
+        "model": model,
+        "target": "price",
+        "features": exog,
+        "future_features": exog if future else None,
+        "calendar": future,
+        "holidays": country,
+        "lookback": lookback,
+        "horizon": 24,
+        "hidden_size": hidden_size,
+        "num_layers": num_layers,
+        "dropout": dropout,
+        "revin": revin,
+        "weight_decay": weight_decay,
+        "loss": "mae",
+        "step": step,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "lr": lr,
+        "patience": patience,
+        "val_days": val_days,
+        "verbose": verbose,
+    }
+    every = RECALIBRATIONS[recalibration] or len(days)
+    train_seconds, update_seconds, predict_seconds, updates = 0.0, 0.0, 0.0, 0
+    forecasts: list[np.ndarray] = []
+    models: list = []
+    for i, day in enumerate(days):
+        if i == 0:
+            start = time.perf_counter()
+            models = _fit(df, day, settings, list(range(seeds)))
+            train_seconds += time.perf_counter() - start
+        elif i % every == 0:  # recalibrate: train on the latest rows, from the current weights
+            start = time.perf_counter()
+            recent = df.loc[(df.index >= day - pd.Timedelta(days=update_days)) & (df.index < day)]
+            for fc in models:
+                fc.update(recent, epochs=update_epochs)
+            update_seconds += time.perf_counter() - start
+            updates += 1
+        start = time.perf_counter()
+        forecasts.append(_day_ahead(models, df, day, exog))
+        predict_seconds += time.perf_counter() - start
+    forecast = np.stack(forecasts)  # (days, 24)
+    hours = pd.date_range(days[0], periods=24 * len(days), freq="h")
+    truth = df["price"].reindex(hours).to_numpy().reshape(-1, 24)
+    naive = naive_day_ahead(df["price"], days).to_numpy().reshape(-1, 24)
+    rows = {"seqlab": epf_scores(truth, forecast, naive), "naive": epf_scores(truth, naive, naive)}
+    dm: dict[str, dict[str, float]] = {}
+    if published_path is not None:
+        published = read_published(published_path).reindex(hours)
+        for name in ("LEAR Ensemble", "DNN Ensemble"):
+            theirs = published[name].to_numpy().reshape(-1, 24)
+            rows[name] = epf_scores(truth, theirs, naive)
+            dm[name] = {
+                "p_seqlab_better": dm_test(truth, theirs, forecast),
+                "p_published_better": dm_test(truth, forecast, theirs),
+            }
+    return {
+        "market": source.upper() if source.upper() in MARKETS else str(path),
+        "model": model,
+        "future": future,
+        "recalibration": recalibration,
+        "seeds": seeds,
+        "settings": {k: v for k, v in settings.items() if k != "verbose"},
+        "test": [str(days[0].date()), str(days[-1].date())],
+        "rows": rows,
+        "dm": dm,
+        "updates": updates,
+        "update_days": update_days,
+        "update_epochs": update_epochs,
+        "train_seconds": train_seconds,
+        "update_seconds": update_seconds,
+        "predict_seconds": predict_seconds,
+        "forecast": forecast,
+        "days": [str(d.date()) for d in days],
+    }

@@ -15,7 +15,8 @@ app = typer.Typer(
     help="Benchmarks under published protocols.\n\n"
     "Examples:\n\n    seqlab bench ltsf --dataset ETTh1 --horizon 96 --model segrnn\n\n"
     "    seqlab bench memory --task adding --model gru --length 50,100\n\n"
-    "    seqlab bench m4 --frequency hourly --model naive2",
+    "    seqlab bench m4 --frequency hourly --model naive2\n\n"
+    "    seqlab bench epf --market NP",
     no_args_is_help=True,
 )
 
@@ -158,6 +159,96 @@ def m4(
         )
     if out is not None:
         write_json(out, r)
+        console.print(f"Written to [bold]{out}[/].")
+
+
+@app.command()
+def epf(
+    market: Annotated[
+        str,
+        typer.Option(
+            help="NP, PJM, BE, or the path of a file of that shape (date, price, "
+            "exogenous forecasts)."
+        ),
+    ] = "NP",
+    model: Annotated[str, typer.Option(help="A model of the zoo.")] = "nbeats",
+    price: Annotated[
+        str | None, typer.Option(help="The price column \\[default: Price, else the first].")
+    ] = None,
+    recalibration: Annotated[
+        str,
+        typer.Option(
+            help="none, weekly or daily: train further on the latest year every 7th or every "
+            "test day (from the current weights)."
+        ),
+    ] = "weekly",
+    seeds: Annotated[int, typer.Option(help="Models averaged (seeds 0, 1, ...).")] = 4,
+    future: Annotated[
+        bool,
+        typer.Option(
+            "--future/--no-future",
+            help="Feed the day's exogenous forecasts, calendar and holidays (off: the ablation).",
+        ),
+    ] = True,
+    epochs: Annotated[int, typer.Option(help="Max epochs of the first fit.")] = 300,
+    test_days: Annotated[int, typer.Option(help="Test days (the protocol's 728).")] = 728,
+    out: Annotated[Path | None, typer.Option(help="Write the result as JSON here.")] = None,
+) -> None:
+    """Day-ahead electricity prices under the EPF protocol (Lago et al. 2021).
+
+    The 24 prices of each test day from the prices before it and that day's exogenous
+    forecasts (load, wind, generation), calendar and holidays; the last 728 days are the test
+    part, the four years before train and validate. MAE, rMAE, sMAPE and RMSE beside the
+    paper's naive, LEAR and DNN ensembles, with the Diebold–Mariano test against each. The
+    files come from SEQLAB_DATA_DIR, the cache, or one download.
+
+    Examples:
+
+        seqlab bench epf --market NP
+
+        seqlab bench epf --market PJM --no-future --recalibration none --seeds 1
+
+        seqlab bench epf --market prices.csv --price "Day-ahead price"
+    """
+    from seqlab.bench.epf import run_epf
+    from seqlab.io import write_json
+
+    r = run_epf(
+        market,
+        model=model,
+        price=price,
+        recalibration=recalibration,
+        seeds=seeds,
+        future=future,
+        epochs=epochs,
+        test_days=test_days,
+        verbose=True,
+    )
+    table = Table(
+        title=f"EPF {r['market']}: {len(r['days'])} test days {r['test'][0]} .. {r['test'][1]}",
+        caption="DM p: the one-sided Diebold–Mariano p-value that seqlab is more accurate",
+    )
+    table.add_column("method", no_wrap=True)
+    for column in ("MAE", "rMAE", "sMAPE %", "RMSE", "DM p"):
+        table.add_column(column, justify="right")
+    for name, row in r["rows"].items():
+        p = r["dm"].get(name, {}).get("p_seqlab_better")
+        table.add_row(
+            f"{model} (seqlab)" if name == "seqlab" else name,
+            f"{row['mae']:.3f}",
+            f"{row['rmae']:.3f}",
+            f"{row['smape']:.2f}",
+            f"{row['rmse']:.3f}",
+            "" if p is None else f"{p:.3f}",
+            style=None if name == "seqlab" else "dim",
+        )
+    Console(width=max(console.width, 100)).print(table)
+    console.print(
+        f"First fit {r['train_seconds']:.0f} s; {r['updates']} recalibrations "
+        f"{r['update_seconds']:.0f} s; forecasts {r['predict_seconds']:.0f} s (2 CPU cores here)."
+    )
+    if out is not None:
+        write_json(out, {k: v for k, v in r.items() if k != "forecast"})
         console.print(f"Written to [bold]{out}[/].")
 
 

@@ -80,6 +80,13 @@ def forecast(
             "predict then needs --future."
         ),
     ] = None,
+    static_features: Annotated[
+        str | None,
+        typer.Option(
+            help="With --id-col: comma-separated columns holding one number per series (a "
+            "store's size), fed with every row of it."
+        ),
+    ] = None,
     future: Annotated[
         Path | None,
         typer.Option(
@@ -241,6 +248,8 @@ def forecast(
 
         seqlab forecast --data sales.csv --id-col store --time-col date --target units
 
+        seqlab forecast --data sales.csv --id-col store --target units --static-features size
+
         seqlab forecast --config runs/X/config.json   # rerun a run
 
         seqlab forecast --resume runs/X                # go on after a kill
@@ -261,6 +270,7 @@ def forecast(
         "features": _split(features),
         "future_features": _split(future_features),
         "future": None if future is None else str(future),
+        "static_features": _split(static_features),
         "calendar": calendar,
         "holidays": holidays,
         "date_col": date_col,

@@ -45,11 +45,13 @@ class NBeats(nn.Module):
 
     The network reads the first target's window (N, L) alone, as [1] does (a univariate
     model); ``hidden_size`` is each block's width and ``block_layers`` its fully connected
-    layers (4 in [1]). It emits every output column from that one input.
+    layers (4 in [1]). It emits every output column.
 
-    Future covariates (``shape.future_size`` F > 0): the exogenous path of NBEATSx ([2],
-    sec. 3.2, the generic basis): every block reads the H × F known future values, flattened,
-    beside its residual window; only the window is backcast and subtracted.
+    Future covariates (``shape.future_size`` F > 0), the exogenous path of NBEATSx ([2], sec.
+    3.2, the generic basis): every block reads the H × F known future values, flattened,
+    beside its residual window; only the window is backcast and subtracted. The window's
+    other columns are not read: [2] also feeds their past, which on the EPF markets made
+    seqlab's forecasts worse (NP, 2 seeds: MAE 2.035 with them, 1.925 without).
 
     Example:
         >>> import torch

@@ -34,6 +34,7 @@ _COLUMNS = {
     "coverage_95": "cover 95 %",
     "params": "params",
     "train_seconds": "train s",
+    "inputs": "inputs (past; static)",
 }
 
 
@@ -100,7 +101,7 @@ def _table(board) -> str:
     rows = []
     for name, row in board.iterrows():
         cells = [f"<td>{html.escape(str(name))}</td>"]
-        cells += [f"<td>{_cell(k, row[k], format_cell)}</td>" for k in shown]
+        cells += [f"<td>{html.escape(_cell(k, row[k], format_cell))}</td>" for k in shown]
         cls = ' class="baseline"' if name in BASELINES else ""
         rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 import seqlab as sl
 from seqlab.errors import ConfigError, DataError
@@ -114,3 +115,81 @@ def test_the_covariates_are_scaled_on_the_training_rows_only():
     train = df.iloc[: fc.split_.train_end]
     assert np.allclose(fc.scaler_.center, train[["price", "load"]].mean().to_numpy())
     assert not np.isclose(fc.scaler_.center[1], df["load"].mean())
+
+
+def _stores(n: int = 6, rows: int = 80) -> pd.DataFrame:
+    """Long data: each store's sales follow its size (one number per store)."""
+    rng = np.random.default_rng(0)
+    frames = []
+    for s in range(n):
+        size = float(s + 1)
+        ds = pd.date_range("2024-01-01", periods=rows, freq="D")
+        y = size * (10 + np.sin(np.arange(rows) / 3)) + rng.normal(scale=0.1, size=rows)
+        frames.append(pd.DataFrame({"unique_id": f"s{s}", "ds": ds, "y": y, "size": size}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _panel_fc(**kwargs) -> sl.Forecaster:
+    params = dict(
+        model="gru",
+        lookback=12,
+        horizon=4,
+        epochs=3,
+        hidden_size=8,
+        num_layers=1,
+        static_features=["size"],
+        seed=0,
+    )
+    return sl.Forecaster(**(params | kwargs))
+
+
+def test_static_covariates_go_with_every_row_of_their_series_and_survive_a_save(tmp_path):
+    df = _stores()
+    fc = _panel_fc().fit(df)
+    assert fc.columns_ == ["y", "size"] and fc.inputs_["static"] == ["size"]
+    assert fc.shape_.input_size == 2
+    sizes = np.arange(1.0, 7.0)
+    assert fc.series_.static_center[0] == pytest.approx(sizes.mean())
+    out = fc.predict(df)
+    bigger = fc.predict(df.assign(size=df["size"] + 3))
+    assert not np.allclose(out["gru"], bigger["gru"])  # the model reads them
+    again = sl.Forecaster.load(fc.save(tmp_path / "fc")).predict(df)
+    pd.testing.assert_frame_equal(again, out)
+
+
+def test_a_static_covariate_that_varies_within_a_series_is_named():
+    df = _stores()
+    df.loc[3, "size"] = 9.0
+    with pytest.raises(DataError, match=r"one value per series; got several for 'size' in .*s0"):
+        _panel_fc().fit(df)
+
+
+def test_static_covariates_of_one_series_and_future_ones_of_many_say_what_to_do():
+    with pytest.raises(ConfigError, match=r"static_features of Forecaster need long data"):
+        _fc(static_features=["load"]).fit(_load_driven(300))
+    with pytest.raises(ConfigError, match=r"work on one series for now"):
+        _panel_fc(future_features=["size"]).fit(_stores())
+
+
+def test_step_trains_on_every_step_th_origin_counted_back_from_the_data_end():
+    df = _load_driven(600)
+    fc = _fc(future_features=["load"], step=24, epochs=1)
+    fc.fit(df)
+    train, val = fc._windows(*fc._check_data(df)[::2])
+    for part in (train, val):
+        origins = part.starts.numpy() + fc.lookback  # the first forecast row of each window
+        assert len(origins) and ((len(df) - origins) % 24 == 0).all()
+
+
+def test_update_trains_further_from_the_current_weights_on_the_latest_rows():
+    df = _load_driven()
+    fc = _fc(future_features=["load"], epochs=2).fit(df.iloc[:900])
+    before = {k: v.clone() for k, v in fc.model_.state_dict().items()}
+    history, ahead = df.iloc[:-6], df.iloc[-6:][["load"]]
+    first = fc.predict(history, future=ahead)
+    fc.update(df.iloc[600:-6], epochs=2)
+    after = fc.model_.state_dict()
+    assert any(not torch.equal(before[k], after[k]) for k in before)
+    assert not np.allclose(fc.predict(history, future=ahead)["price"], first["price"])
+    with pytest.raises(DataError, match=r"update must have at least lookback \+ horizon = 30"):
+        fc.update(df.iloc[:20])

@@ -53,6 +53,11 @@ RULES = {
     "time_col": Rule("a column name", lambda v: isinstance(v, str)),
     "series_embedding": Rule("a non-negative integer", lambda v: isinstance(v, int) and v >= 0),
     "calendar": Rule("True or False", lambda v: isinstance(v, bool)),
+    "step": positive_int(),
+    "static_features": Rule(
+        "None or a list of column names",
+        lambda v: v is None or (isinstance(v, list | tuple) and all(isinstance(c, str) for c in v)),
+    ),
     "future_features": Rule(
         "None or a list of column names",
         lambda v: v is None or (isinstance(v, list | tuple) and all(isinstance(c, str) for c in v)),

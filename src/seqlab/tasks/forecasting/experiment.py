@@ -34,6 +34,7 @@ from seqlab.errors import ConfigError
 from seqlab.models import BASELINES
 from seqlab.tasks.forecasting.evaluation import Evaluation
 from seqlab.tasks.forecasting.forecaster import Forecaster
+from seqlab.tasks.forecasting.future import describe_inputs
 from seqlab.tasks.forecasting.run_files import fit_model, save_model, write_config, write_tables
 
 __all__ = ["RunConfig", "RunResult", "load_config", "run_forecast"]
@@ -74,18 +75,6 @@ class RunResult:
         if not self.forecasts:
             return pd.DataFrame()
         return pd.concat({name: f.iloc[:, 0] for name, f in self.forecasts.items()}, axis=1)
-
-
-def describe_inputs(inputs: dict[str, list[str]]) -> str:
-    """``{"past": [...], "future": [...], "static": [...]}`` as one short line, the
-    calendar's sine/cosine pairs as one word: "past: price, load; future: load, calendar"."""
-
-    def short(names: list[str]) -> str:
-        cal = [n for n in names if n.endswith(("_sin", "_cos"))]
-        kept = [n for n in names if n not in cal] + (["calendar"] if cal else [])
-        return ", ".join(kept)
-
-    return "; ".join(f"{kind}: {short(names)}" for kind, names in inputs.items() if names)
 
 
 def run_forecast(

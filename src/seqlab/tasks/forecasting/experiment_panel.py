@@ -23,6 +23,7 @@ import pandas as pd
 
 from seqlab.config import RunConfig
 from seqlab.tasks.forecasting.forecaster import Forecaster
+from seqlab.tasks.forecasting.future import describe_inputs
 from seqlab.tasks.forecasting.intervals import PanelEvaluation
 from seqlab.tasks.forecasting.run_files import fit_model, save_model, write_config, write_tables
 
@@ -95,6 +96,7 @@ def run_panel(
             "train_seconds": fc.fit_seconds_,
             "epochs": len(fc.history_),
             "best_epoch": fc.best_epoch_,
+            "inputs": describe_inputs(fc.inputs_),
         }
         rows.append({"model": name, **evaluations[name].metrics, **extra})
     board = pd.DataFrame(rows).set_index("model")

@@ -55,6 +55,7 @@ from seqlab.tasks.forecasting.panel import (
     naive2_forecasts,
     rows_from,
     series_scales,
+    static_values,
 )
 from seqlab.tasks.forecasting.state import (
     STATE,
@@ -124,6 +125,13 @@ class Forecaster(Estimator):
             series they are future covariates, generated for the forecast steps too.
         holidays: a country code of the ``holidays`` package ("US", "DE", "NO", ...): a 0/1
             public-holiday column, a future covariate generated for any date (one series).
+        static_features: on long data, columns holding one number per series (a store's
+            size, a sensor's height): fed with every row of its series, scaled over the
+            series of fit.
+        step: train and validate on every ``step``-th window only, their forecasts starting
+            where the data's last row ends a step (one series): 24 on hourly data trains a
+            day-ahead model on the origins it will be asked from (midnight, when the data
+            ends at 23:00), as day-ahead price models are.
         levels: the interval levels (%) a quantile head learns, and evaluate's default.
         precision: the training arithmetic: "fp32", "bf16" (autocast, float32 weights) or
             "auto" (bf16 where the device has it natively, see seqlab.train.precision).
@@ -187,6 +195,8 @@ class Forecaster(Estimator):
         calendar: bool = False,
         future_features: list[str] | None = None,
         holidays: str | None = None,
+        step: int = 1,
+        static_features: list[str] | None = None,
         levels: tuple[int, ...] | list[int] = (80, 95),
         precision: str = "auto",
     ) -> None:
@@ -225,6 +235,8 @@ class Forecaster(Estimator):
         self.calendar = calendar
         self.future_features = future_features
         self.holidays = holidays
+        self.step = step
+        self.static_features = static_features
         self.levels = levels
         self.precision = precision
 
@@ -279,6 +291,12 @@ class Forecaster(Estimator):
                 "the conformal intervals of predict(df, levels=[80, 95]) instead.",
                 param="loss",
             )
+        if self.static_features:
+            raise ConfigError(
+                f"static_features of Forecaster need long data (many series, id_col); got one "
+                f"series and {self.static_features}. Give them as features, or pass long data.",
+                param="static_features",
+            )
         columns, targets = resolve_columns(df, self.target, self.features, self.strategy)
         future = user_future(df, self.future_features, self.strategy)
         if self.strategy == "recursive" and (self.calendar or self.holidays):
@@ -328,6 +346,7 @@ class Forecaster(Estimator):
         self.device_ = resolve_device(self.device)
         recursive = self.strategy == "recursive"
         generated = generated_names(pd.DatetimeIndex(data.index), self.calendar, self.holidays)
+        self.generated_ = generated
         self.future_ = list(self.future_features or []) + generated
         self.shape_ = Shape(
             lookback=self.lookback,
@@ -357,9 +376,15 @@ class Forecaster(Estimator):
         horizon = self.shape_.horizon
         targets = list(range(len(self.targets_)))
         windows = Windows(self._scaled(data), targets, self.lookback, horizon, self._future_at())
-        train = WindowSet(windows, split.starts("train", self.lookback, horizon))
-        val = WindowSet(windows, split.starts("val", self.lookback, horizon))
-        return train, val
+        parts = []
+        for part in ("train", "val"):
+            starts = split.starts(part, self.lookback, horizon)
+            # every step-th origin, counted back from the last row: with hourly data and
+            # step 24, each forecast starts at the hour the data ends on (midnight, say)
+            parts.append(
+                WindowSet(windows, starts[(len(data) - starts - self.lookback) % self.step == 0])
+            )
+        return parts[0], parts[1]
 
     def _train(
         self, data: Callable[[], tuple[Any, Any]], *, checkpoint: Where, resume: Where, report: Any
@@ -425,9 +450,13 @@ class Forecaster(Estimator):
         self._check_fitted("inputs_")
         if not self._trainable():
             return {"past": list(self.targets_), "future": [], "static": []}
-        static = list(getattr(self, "static_", []))
+        static = list(self.series_.static) if self.series_ is not None else []
         past = [c for c in self.columns_ if c not in static]
         return {"past": past, "future": list(self.future_), "static": static}
+
+    def _own_columns(self) -> list[str]:
+        """The columns the data must hold: all inputs but the generated calendar and holidays."""
+        return [c for c in self.columns_ if c not in self.generated_]
 
     def _future_at(self) -> list[int]:
         """The columns of the model's input that it also reads for the forecast steps."""
@@ -488,21 +517,30 @@ class Forecaster(Estimator):
                 f"{self.strategy!r}. Drop strategy='recursive'.",
                 param="strategy",
             )
+        if self.future_features or self.holidays or self.step != 1:
+            raise ConfigError(
+                "future_features, holidays and step of Forecaster work on one series for now; "
+                f"got long data with future_features={self.future_features}, holidays="
+                f"{self.holidays!r}, step={self.step}. Fit one series at a time, or drop them.",
+                param="future_features",
+            )
         start = time.perf_counter()
         panel = self._read_panel(df).drop_short(*self._min_rows())
         self.device_ = resolve_device(self.device)
         split = PanelSplit(panel.lengths, self.horizon)
+        static = self._static(df, panel)
         self.series_ = ManySeries.fit(
             panel,
             split.train_end,
             scaler=self.scaler,
             calendar=self.calendar,
             quantiles=self._quantiles(),
+            static=static,
         )
         self.freq_ = panel.freq
-        self.future_ = []
+        self.future_, self.generated_ = [], []
         self.targets_ = panel.targets
-        self.columns_ = panel.columns + self.series_.calendar
+        self.columns_ = panel.columns + self.series_.calendar + self.series_.static
         season = self.season_length or SEASONS.get(panel.freq or "", 1)
         baseline = self.model in BASELINES
         self.shape_ = Shape(  # a baseline reads each series' whole history, not a window
@@ -519,7 +557,7 @@ class Forecaster(Estimator):
         def windows() -> tuple[PanelWindowSet, PanelWindowSet]:
             assert self.series_ is not None
             scaled = self.series_.scaled(
-                panel, self.series_.center, self.series_.scale, self.device_
+                panel, self.series_.center, self.series_.scale, self.device_, static
             )
             data = Windows(scaled, [0], self.lookback, self.horizon)
             embed = self.series_embedding > 0
@@ -530,7 +568,7 @@ class Forecaster(Estimator):
 
         self._train(windows, checkpoint=checkpoint, resume=resume, report=None)
         # Split-conformal calibration on every series' validation window.
-        point, _ = self._forecast_long(panel, split.train_end, np.arange(len(panel)))
+        point, _ = self._forecast_long(panel, split.train_end, np.arange(len(panel)), static)
         truth = rows_from(panel, split.train_end, self.horizon)
         scale = series_scales(panel, split.train_end, self.shape_.season_length)
         self.residuals_ = np.sort(np.abs(truth - point) / scale[:, None], axis=0)
@@ -539,6 +577,10 @@ class Forecaster(Estimator):
         self.split_ = None
         self.scaler_ = None
         self.mase_scale_ = None
+
+    def _static(self, df: pd.DataFrame, panel: Panel) -> pd.DataFrame | None:
+        """The static covariates of ``panel``'s series, one row each, from long ``df``."""
+        return static_values(df, self.id_col or ID, self.static_features, panel.ids)
 
     def _residuals(self) -> np.ndarray:
         assert self.residuals_ is not None, "a global model keeps its validation errors"
@@ -550,7 +592,7 @@ class Forecaster(Estimator):
         return self.series_
 
     def _forecast_long(
-        self, panel: Panel, origin: np.ndarray, rows: np.ndarray
+        self, panel: Panel, origin: np.ndarray, rows: np.ndarray, static: pd.DataFrame | None
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """Point forecasts (S, H) from each series' rows before ``origin``, and a quantile
         head's quantiles (S, H, Q) or None, in the data's own units."""
@@ -565,6 +607,7 @@ class Forecaster(Estimator):
             lookback=self.lookback,
             embedded=self.series_embedding > 0,
             device=self.device_,
+            static=static,
         )
 
     # -- forecasts ----------------------------------------------------------------------------
@@ -604,8 +647,7 @@ class Forecaster(Estimator):
         self._check_fitted("predict")
         if self.is_global:
             return self._predict_long(df, levels or [])
-        generated = generated_names(pd.DatetimeIndex(df.index), self.calendar, self.holidays)
-        data = check_series(df, [c for c in self.columns_ if c not in generated], self.missing)
+        data = check_series(df, self._own_columns(), self.missing)
         data = with_generated(data, self.calendar, self.holidays)
         if len(data) < self.lookback:
             raise DataError(
@@ -636,8 +678,7 @@ class Forecaster(Estimator):
         self._check_fitted("evaluate")
         if self.is_global:
             return self._evaluate_long(df, self.levels if levels is None else levels)
-        generated = generated_names(pd.DatetimeIndex(df.index), self.calendar, self.holidays)
-        data = check_series(df, [c for c in self.columns_ if c not in generated], self.missing)
+        data = check_series(df, self._own_columns(), self.missing)
         data = with_generated(data, self.calendar, self.holidays)
         split = chronological_split(data.index, self.val_size, self.test_size, self.split_dates)
         self._check_rows(split)
@@ -656,6 +697,44 @@ class Forecaster(Estimator):
         y_true, last = values[rows], values[starts.numpy() + lookback - 1]
         dates = data.index[starts.numpy() + lookback]
         return score(y_true, y_pred, last, self.mase_scale_, dates, self.targets_)
+
+    def update(self, df: pd.DataFrame, *, epochs: int = 1, lr: float | None = None) -> Self:
+        """Train the fitted network further on every window of ``df`` (from its current
+        weights, no validation): a recalibration on the latest rows, far cheaper than a refit.
+        The scaler and the conformal residuals stay those of fit. ``lr``: default a tenth of
+        fit's. One series only; a baseline has nothing to update."""
+        self._check_fitted("update")
+        check("Forecaster.update", {"epochs": positive_int()}, {"epochs": epochs})
+        if self.is_global:
+            raise ConfigError(
+                "data of Forecaster.update must be one series; got a global model of many. "
+                "Refit it on the new rows.",
+                param="data",
+            )
+        if not self._trainable():
+            return self
+        data = check_series(df, self._own_columns(), self.missing)
+        data = with_generated(data, self.calendar, self.holidays)
+        horizon = self.shape_.horizon
+        if len(data) < self.lookback + horizon:
+            raise DataError(
+                f"data of Forecaster.update must have at least lookback + horizon = "
+                f"{self.lookback + horizon} rows; got {len(data)}. Pass more of the latest rows.",
+                param="data",
+            )
+        targets = list(range(len(self.targets_)))
+        windows = Windows(self._scaled(data), targets, self.lookback, horizon, self._future_at())
+        starts = torch.arange(len(data) - self.lookback - horizon + 1)
+        starts = starts[(len(data) - starts - self.lookback) % self.step == 0]
+        plan = arithmetic(self.precision, self.device_, self.model)
+        config = replace(
+            self._training_config(), epochs=epochs, lr=lr or self.lr / 10, patience=None, **plan
+        )
+        Trainer(config, loss=self._loss_fn()).fit(
+            self.model_, WindowSet(windows, starts), None, description=f"{self.model} update"
+        )
+        self.model_.eval()
+        return self
 
     def backtest(self, df: pd.DataFrame, folds: int = 5) -> Backtest:
         """Rolling-origin evaluation: the test part is cut into ``folds`` consecutive blocks;
@@ -690,7 +769,7 @@ class Forecaster(Estimator):
                 param="data",
             )
         origin = panel.lengths
-        point, quantiles = self._forecast_long(panel, origin, rows)
+        point, quantiles = self._forecast_long(panel, origin, rows, self._static(df, panel))
         scale = series_scales(panel, origin, self.shape_.season_length)
         bands = many.bands(point, quantiles, scale, levels, self._residuals())
         h = self.horizon
@@ -718,7 +797,7 @@ class Forecaster(Estimator):
             )
         split = PanelSplit(panel.lengths, self.horizon)
         origin, m = split.val_end, self.shape_.season_length
-        point, quantiles = self._forecast_long(panel, origin, rows)
+        point, quantiles = self._forecast_long(panel, origin, rows, self._static(df, panel))
         truth = rows_from(panel, origin, self.horizon)
         scale = series_scales(panel, origin, m)
         bands = many.bands(point, quantiles, scale, levels, self._residuals())

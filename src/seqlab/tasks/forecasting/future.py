@@ -18,7 +18,14 @@ from seqlab.data.known import calendar_frame, check_country, holiday_column
 from seqlab.data.table import future_index
 from seqlab.errors import ConfigError, DataError
 
-__all__ = ["future_rows", "generated_names", "step_of", "user_future", "with_generated"]
+__all__ = [
+    "describe_inputs",
+    "future_rows",
+    "generated_names",
+    "step_of",
+    "user_future",
+    "with_generated",
+]
 
 
 def step_of(index: pd.DatetimeIndex) -> pd.Timedelta:
@@ -135,3 +142,15 @@ def future_rows(
             param="future",
         )
     return pd.concat([rows, known], axis=1)[names]
+
+
+def describe_inputs(inputs: dict[str, list[str]]) -> str:
+    """``{"past": [...], "future": [...], "static": [...]}`` as one short line, the
+    calendar's sine/cosine pairs as one word: "past: price, load; future: load, calendar"."""
+
+    def short(names: list[str]) -> str:
+        cal = [n for n in names if n.endswith(("_sin", "_cos"))]
+        kept = [n for n in names if n not in cal] + (["calendar"] if cal else [])
+        return ", ".join(kept)
+
+    return "; ".join(f"{kind}: {short(names)}" for kind, names in inputs.items() if names)

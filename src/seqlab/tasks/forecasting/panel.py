@@ -20,15 +20,17 @@ head (``loss="pinball"``) learns the quantiles of ``levels`` directly.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import Tensor, nn
 
 from seqlab.data.panel import Panel, calendar_features
 from seqlab.data.scaler import Scaler
-from seqlab.errors import ConfigError
+from seqlab.errors import ConfigError, DataError
 from seqlab.metrics import seasonal_scale
 from seqlab.models import Shape
 from seqlab.models.baselines import Naive2
@@ -63,7 +65,9 @@ class ManySeries:
 
     ``ids`` name the series of fit; ``center`` and ``scale`` (S, C) are each one's scaler,
     fitted on its training rows with the rule ``scaler``; ``calendar`` names the calendar
-    columns fed beside the data; ``quantiles`` are a quantile head's (empty without one).
+    columns fed beside the data; ``quantiles`` are a quantile head's (empty without one);
+    ``static`` names the static covariates (one value per series, fed with every row), scaled
+    by ``static_center`` and ``static_scale`` (K,), fitted over the series of fit.
     """
 
     ids: list[str]
@@ -72,6 +76,9 @@ class ManySeries:
     calendar: list[str]
     quantiles: tuple[float, ...]
     scaler: str = "standard"
+    static: list[str] = field(default_factory=list)
+    static_center: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    static_scale: np.ndarray = field(default_factory=lambda: np.ones(0))
 
     @classmethod
     def fit(
@@ -82,11 +89,19 @@ class ManySeries:
         scaler: str,
         calendar: bool,
         quantiles: tuple[float, ...],
+        static: pd.DataFrame | None = None,
     ) -> ManySeries:
-        """Fit each series' scaler on its rows before ``train_end`` (S,)."""
+        """Fit each series' scaler on its rows before ``train_end`` (S,), and the static
+        covariates' (``static``: one row per series, see :func:`static_values`) over them."""
         center, scale = _scalers(panel, train_end, scaler)
         names = calendar_features(panel)[1] if calendar else []
-        return cls([str(i) for i in panel.ids], center, scale, names, quantiles, scaler)
+        many = cls([str(i) for i in panel.ids], center, scale, names, quantiles, scaler)
+        if static is not None and static.shape[1]:
+            fitted = Scaler(scaler).fit(static.to_numpy())
+            assert fitted.center is not None and fitted.scale is not None
+            many.static = [str(c) for c in static.columns]
+            many.static_center, many.static_scale = fitted.center, fitted.scale
+        return many
 
     def rows(self, panel: Panel) -> np.ndarray:
         """Each panel series' index among the series of fit; -1 for a series new to it."""
@@ -104,17 +119,27 @@ class ManySeries:
         return center, scale
 
     def scaled(
-        self, panel: Panel, center: np.ndarray, scale: np.ndarray, device: torch.device
+        self,
+        panel: Panel,
+        center: np.ndarray,
+        scale: np.ndarray,
+        device: torch.device,
+        static: pd.DataFrame | None = None,
     ) -> Tensor:
-        """The model's input (T, C + calendar) as float32, each series scaled by its row of
-        ``center`` and ``scale``; the calendar columns as they are."""
-        c = len(panel.columns)
-        out = np.empty((len(panel.values), c + len(self.calendar)), dtype=np.float32)
+        """The model's input (T, C + calendar + static) as float32, each series scaled by its
+        row of ``center`` and ``scale``; the calendar columns as they are; each series'
+        static covariates (``static``, one row per series) on every one of its rows."""
+        c, k = len(panel.columns), len(self.calendar)
+        out = np.empty((len(panel.values), c + k + len(self.static)), dtype=np.float32)
         for s in range(len(panel)):
             part = slice(panel.offsets[s], panel.offsets[s + 1])
             out[part, :c] = (panel.series(s) - center[s]) / scale[s]
         if self.calendar:
-            out[:, c:] = calendar_features(panel)[0]
+            out[:, c : c + k] = calendar_features(panel)[0]
+        if self.static:
+            assert static is not None, "a model with static covariates is given their values"
+            values = (static[self.static].to_numpy() - self.static_center) / self.static_scale
+            out[:, c + k :] = np.repeat(values, np.diff(panel.offsets), axis=0)
         return torch.from_numpy(out).to(device)
 
     @torch.no_grad()
@@ -128,6 +153,7 @@ class ManySeries:
         lookback: int,
         embedded: bool,
         device: torch.device,
+        static: pd.DataFrame | None = None,
         chunk: int = 1024,
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """A network's point forecasts (S, H) from each series' ``lookback`` rows before
@@ -135,7 +161,7 @@ class ManySeries:
         units. ``embedded``: the model takes each series' index (its embedding) too."""
         model.eval()
         center, scale = self.scalers_for(panel, rows)
-        inputs = self.scaled(panel, center, scale, device).unfold(0, lookback, 1)
+        inputs = self.scaled(panel, center, scale, device, static).unfold(0, lookback, 1)
         starts = torch.as_tensor(panel.offsets[:-1] + origin - lookback)
         series = torch.as_tensor(np.maximum(rows, 0))
         outputs = []
@@ -197,6 +223,41 @@ def history_forecasts(
         history = torch.tensor(panel.series(s)[: origin[s], :columns], device=device)
         out[s] = model(history[None])[0, :, 0].cpu().numpy()
     return out
+
+
+def static_values(
+    df: pd.DataFrame, id_col: str, names: Sequence[str] | None, ids: Sequence[Any] | np.ndarray
+) -> pd.DataFrame | None:
+    """One row per series of ``ids`` with its ``names`` columns of long ``df``, each checked
+    to hold one number per series; None without names."""
+    if not names:
+        return None
+    absent = [c for c in names if c not in df.columns]
+    if absent:
+        raise DataError(
+            f"static_features must name columns of the data; got {absent[0]!r}, which it does "
+            f"not have. Check the spelling, or drop it from --static-features.",
+            param="static_features",
+        )
+    grouped = df.groupby(id_col, sort=False)[list(names)]
+    varying = grouped.nunique(dropna=False).gt(1)
+    if varying.to_numpy().any():
+        rows, cols = np.nonzero(varying.to_numpy())
+        series, column = varying.index[rows[0]], varying.columns[cols[0]]
+        raise DataError(
+            f"static_features must hold one value per series; got several for {column!r} in "
+            f"series {series!r}. Move it to features, or give it one value per series.",
+            param="static_features",
+        )
+    values = grouped.first().reindex(list(ids))
+    numeric = all(pd.api.types.is_numeric_dtype(values[c]) for c in names)
+    if not numeric or values.isna().to_numpy().any():
+        raise DataError(
+            "static_features must be numbers given for every series; got text or gaps in "
+            f"{', '.join(names)}. Encode categories as numbers and fill the gaps.",
+            param="static_features",
+        )
+    return values.astype(np.float64)
 
 
 def rows_from(panel: Panel, origin: np.ndarray, horizon: int) -> np.ndarray:

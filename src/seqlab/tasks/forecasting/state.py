@@ -48,9 +48,10 @@ STATE = (
     "n_params_",
     "precision_",
     "future_",
+    "generated_",
 )
 # Saved by later versions than some folders on disk: the value an older save stands for.
-_OPTIONAL: dict[str, Any] = {"precision_": None, "future_": []}
+_OPTIONAL: dict[str, Any] = {"precision_": None, "future_": [], "generated_": []}
 
 
 def _to_json(value: Any) -> Any:
@@ -65,8 +66,13 @@ def _to_json(value: Any) -> Any:
 
 # What fit learns on long data (a ManySeries): its names in panel.json, its arrays in
 # panel.safetensors, beside the conformal residuals (which one series has too).
-_PANEL_JSON = {"ids": "ids", "calendar": "calendar", "quantiles": "quantiles"}
-_PANEL_ARRAYS = {"series_center_": "center", "series_scale_": "scale"}
+_PANEL_JSON = {"ids": "ids", "calendar": "calendar", "quantiles": "quantiles", "static": "static"}
+_PANEL_ARRAYS = {
+    "series_center_": "center",
+    "series_scale_": "scale",
+    "static_center_": "static_center",
+    "static_scale_": "static_scale",
+}
 
 
 def write_panel_state(path: Path, series: ManySeries | None, residuals: np.ndarray | None) -> None:
@@ -74,7 +80,11 @@ def write_panel_state(path: Path, series: ManySeries | None, residuals: np.ndarr
     for one series, its conformal ``residuals`` alone (in panel.safetensors)."""
     arrays = {} if residuals is None else {"residuals_": residuals}
     if series is not None:
-        arrays |= {name: getattr(series, field) for name, field in _PANEL_ARRAYS.items()}
+        arrays |= {
+            name: getattr(series, field)
+            for name, field in _PANEL_ARRAYS.items()
+            if np.size(getattr(series, field))  # no static covariates: nothing saved
+        }
         write_json(path / "panel.json", {k: list(getattr(series, k)) for k in _PANEL_JSON})
     if arrays:
         write_tensors(
@@ -100,6 +110,9 @@ def read_panel_state(path: Path, *, scaler: str) -> tuple[ManySeries | None, np.
             calendar=list(saved["calendar"]),
             quantiles=tuple(saved["quantiles"]),
             scaler=scaler,
+            static=list(saved.get("static", [])),  # none in a folder saved before them
+            static_center=arrays.get("static_center_", np.zeros(0)),
+            static_scale=arrays.get("static_scale_", np.ones(0)),
         )
     return series, arrays.get("residuals_")
 
