@@ -243,8 +243,7 @@ def forecast(
 
         seqlab forecast --data load.csv --target MW --models lstm,tcn
 
-        seqlab forecast --data prices.csv --target Price --future-features load_forecast \\
-            --calendar --holidays DE --lookback 168 --horizon 24 --models nbeats,lstm
+        seqlab forecast --data p.csv --target P --future-features load --calendar --horizon 24
 
         seqlab forecast --data sales.csv --id-col store --time-col date --target units
 

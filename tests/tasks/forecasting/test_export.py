@@ -67,3 +67,10 @@ def test_a_baseline_cannot_be_exported(df, tmp_path):
         export(tmp_path / "naive")
     with pytest.raises(ConfigError, match="Pass --format onnx"):
         export(tmp_path / "naive", "tflite")
+
+
+def test_a_model_with_future_covariates_is_refused_in_one_sentence(df, tmp_path):
+    fc = sl.Forecaster(model="dlinear", lookback=24, horizon=3, epochs=1, calendar=True)
+    fc.fit(df).save(tmp_path / "dlinear")
+    with pytest.raises(ConfigError, match=r"future covariates .* ONNX export does not take yet"):
+        export(tmp_path / "dlinear")

@@ -46,6 +46,13 @@ def export(folder: str | Path, fmt: str = "onnx", out: str | Path | None = None)
             f"({fc.model}). Export a network trained with seqlab forecast on one series.",
             param="folder",
         )
+    if fc.future_:
+        raise ConfigError(
+            f"folder of seqlab export must hold a model that reads its window alone; got "
+            f"{fc.model} with the future covariates {', '.join(fc.future_)}, which ONNX export "
+            "does not take yet. Serve it with seqlab serve instead.",
+            param="folder",
+        )
     path = Path(out) if out is not None else folder / "model.onnx"
     path.parent.mkdir(parents=True, exist_ok=True)
     model = fc.model_.eval()
