@@ -11,6 +11,7 @@ tables in docs/results/epf.md are rewritten from the JSON.
 
     python benchmarks/epf.py                         # NP, PJM, BE, with and without
     python benchmarks/epf.py --markets NP --variants future
+    python benchmarks/epf.py --markets NP --variants future --recalibration daily
     python benchmarks/epf.py --plot                  # the NP test week from the saved CSV
 """
 
@@ -47,6 +48,9 @@ def _table() -> str:
             continue
         ablation = runs.get(f"{market}/no_future")
         shown = [("seqlab NBEATSx (future covariates)", run["rows"]["seqlab"], run)]
+        daily = runs.get(f"{market}/future/daily")
+        if daily is not None:
+            shown.append(("seqlab NBEATSx, updated daily", daily["rows"]["seqlab"], daily))
         if ablation is not None:
             shown.append(
                 ("seqlab N-BEATS, no future covariates", ablation["rows"]["seqlab"], ablation)
@@ -100,6 +104,12 @@ def main() -> None:
     parser.add_argument("--markets", nargs="+", default=["NP", "PJM", "BE"])
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--plot", action="store_true", help="only draw the NP test week")
+    parser.add_argument(
+        "--recalibration",
+        default="weekly",
+        choices=["none", "weekly", "daily"],
+        help="other than weekly: stored as <market>/<variant>/<recalibration>",
+    )
     args = parser.parse_args()
     os.environ.setdefault("SEQLAB_DATA_DIR", str(HERE.parent.parent / "shared" / "data"))
     if args.plot:
@@ -109,18 +119,21 @@ def main() -> None:
 
     for market in args.markets:
         for variant in args.variants:
-            r = run_epf(market, future=VARIANTS[variant])
+            r = run_epf(market, future=VARIANTS[variant], recalibration=args.recalibration)
             forecast, days = r.pop("forecast"), r["days"]
-            if variant == "future":
+            key = f"{market}/{variant}"
+            if args.recalibration != "weekly":
+                key += f"/{args.recalibration}"
+            elif variant == "future":
                 hours = pd.date_range(days[0], periods=24 * len(days), freq="h")
                 frame = pd.DataFrame({"date": hours, "seqlab": np.asarray(forecast).ravel()})
                 frame.to_csv(
                     HERE / "results" / f"epf_{market}.csv", index=False, float_format="%.4f"
                 )
             runs = _load()
-            runs[f"{market}/{variant}"] = r
+            runs[key] = r
             RESULTS.write_text(json.dumps(runs, indent=1) + "\n")
-            print(market, variant, f"MAE {r['rows']['seqlab']['mae']:.3f}", flush=True)
+            print(key, f"MAE {r['rows']['seqlab']['mae']:.3f}", flush=True)
     docs_tables.update(TABLES)
     if (HERE / "results" / "epf_NP.csv").exists():
         print("Drew", plot_week("NP"))
