@@ -72,9 +72,9 @@ def holiday_column(times: pd.DatetimeIndex, country: str) -> pd.Series:
         >>> holiday_column(t, "NO").tolist()
         [0.0, 1.0, 1.0]
     """
+    check_country(country)  # first: one sentence when the package is missing
     import holidays
 
-    check_country(country)
     days = holidays.country_holidays(country, years=range(times.year.min(), times.year.max() + 1))
     on = np.isin(np.asarray(times.date), np.array(list(days.keys())))  # the local day
     return pd.Series(on.astype(np.float64), index=times, name="holiday")

@@ -24,6 +24,7 @@ import pandas as pd
 import torch
 from torch import Tensor
 
+from seqlab.data.known import calendar_frame
 from seqlab.data.windows import Windows
 from seqlab.errors import DataError
 
@@ -386,17 +387,5 @@ def calendar_features(panel: Panel) -> tuple[np.ndarray, list[str]]:
     step = pd.Timedelta(
         pd.date_range(panel.first[0], periods=2, freq=panel.freq).to_series().diff().iloc[1]
     )
-    cycles = [("month", 12, lambda t: t.month - 1)]
-    if step < pd.Timedelta(days=7):
-        cycles.insert(0, ("weekday", 7, lambda t: t.day_of_week))
-    if step < pd.Timedelta(days=1):
-        cycles.insert(0, ("hour", 24, lambda t: t.hour))
-    out = np.empty((len(panel.values), 2 * len(cycles)), dtype=np.float32)
-    for s in range(len(panel)):
-        times = panel.times(s)
-        rows = slice(panel.offsets[s], panel.offsets[s + 1])
-        for k, (_, period, part) in enumerate(cycles):
-            angle = 2 * np.pi * np.asarray(part(times), dtype=np.float64) / period
-            out[rows, 2 * k], out[rows, 2 * k + 1] = np.sin(angle), np.cos(angle)
-    names = [f"{name}_{f}" for name, _, _ in cycles for f in ("sin", "cos")]
-    return out, names
+    parts = [calendar_frame(pd.DatetimeIndex(panel.times(s)), step) for s in range(len(panel))]
+    return np.concatenate([p.to_numpy(np.float32) for p in parts]), list(parts[0].columns)

@@ -376,15 +376,13 @@ class Forecaster(Estimator):
         horizon = self.shape_.horizon
         targets = list(range(len(self.targets_)))
         windows = Windows(self._scaled(data), targets, self.lookback, horizon, self._future_at())
-        parts = []
-        for part in ("train", "val"):
-            starts = split.starts(part, self.lookback, horizon)
-            # every step-th origin, counted back from the last row: with hourly data and
-            # step 24, each forecast starts at the hour the data ends on (midnight, say)
-            parts.append(
-                WindowSet(windows, starts[(len(data) - starts - self.lookback) % self.step == 0])
-            )
-        return parts[0], parts[1]
+        # with hourly data and step 24, each forecast starts at the hour after the data's
+        # last (midnight, when it ends at 23:00)
+        train, val = (
+            WindowSet(windows, self._on_step(split.starts(part, self.lookback, horizon), len(data)))
+            for part in ("train", "val")
+        )
+        return train, val
 
     def _train(
         self, data: Callable[[], tuple[Any, Any]], *, checkpoint: Where, resume: Where, report: Any
@@ -454,9 +452,15 @@ class Forecaster(Estimator):
         past = [c for c in self.columns_ if c not in static]
         return {"past": past, "future": list(self.future_), "static": static}
 
-    def _own_columns(self) -> list[str]:
-        """The columns the data must hold: all inputs but the generated calendar and holidays."""
-        return [c for c in self.columns_ if c not in self.generated_]
+    def _frame(self, df: pd.DataFrame) -> pd.DataFrame:
+        """``df``'s input columns of fit, checked, with the calendar and holidays generated."""
+        own = [c for c in self.columns_ if c not in self.generated_]
+        return with_generated(check_series(df, own, self.missing), self.calendar, self.holidays)
+
+    def _on_step(self, starts: Tensor, rows: int) -> Tensor:
+        """The window ``starts`` whose forecasts begin a multiple of ``step`` rows before the
+        end of ``rows`` rows: every step-th origin, counted back from the last row."""
+        return starts[(rows - starts - self.lookback) % self.step == 0]
 
     def _future_at(self) -> list[int]:
         """The columns of the model's input that it also reads for the forecast steps."""
@@ -647,8 +651,7 @@ class Forecaster(Estimator):
         self._check_fitted("predict")
         if self.is_global:
             return self._predict_long(df, levels or [])
-        data = check_series(df, self._own_columns(), self.missing)
-        data = with_generated(data, self.calendar, self.holidays)
+        data = self._frame(df)
         if len(data) < self.lookback:
             raise DataError(
                 f"data of Forecaster.predict must have at least lookback={self.lookback} rows; "
@@ -678,8 +681,7 @@ class Forecaster(Estimator):
         self._check_fitted("evaluate")
         if self.is_global:
             return self._evaluate_long(df, self.levels if levels is None else levels)
-        data = check_series(df, self._own_columns(), self.missing)
-        data = with_generated(data, self.calendar, self.holidays)
+        data = self._frame(df)
         split = chronological_split(data.index, self.val_size, self.test_size, self.split_dates)
         self._check_rows(split)
         return self._evaluate_data(data, split)
@@ -713,8 +715,7 @@ class Forecaster(Estimator):
             )
         if not self._trainable():
             return self
-        data = check_series(df, self._own_columns(), self.missing)
-        data = with_generated(data, self.calendar, self.holidays)
+        data = self._frame(df)
         horizon = self.shape_.horizon
         if len(data) < self.lookback + horizon:
             raise DataError(
@@ -724,8 +725,7 @@ class Forecaster(Estimator):
             )
         targets = list(range(len(self.targets_)))
         windows = Windows(self._scaled(data), targets, self.lookback, horizon, self._future_at())
-        starts = torch.arange(len(data) - self.lookback - horizon + 1)
-        starts = starts[(len(data) - starts - self.lookback) % self.step == 0]
+        starts = self._on_step(torch.arange(len(data) - self.lookback - horizon + 1), len(data))
         plan = arithmetic(self.precision, self.device_, self.model)
         config = replace(
             self._training_config(), epochs=epochs, lr=lr or self.lr / 10, patience=None, **plan

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from seqlab.data.known import calendar_frame, check_country, holiday_column
+from seqlab.data.known import calendar_frame, holiday_column
 from seqlab.data.table import future_index
 from seqlab.errors import ConfigError, DataError
 
@@ -57,8 +57,6 @@ def user_future(
 
 def with_generated(data: pd.DataFrame, calendar: bool, holidays: str | None) -> pd.DataFrame:
     """``data`` with the calendar and holiday columns of its dates appended."""
-    if holidays is not None:
-        check_country(holidays)
     parts = [data]
     if calendar:
         times = pd.DatetimeIndex(data.index)
