@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[text,data,excel,forecast,serve,tune,export,dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[text,data,excel,forecast,stats,serve,tune,export,dev]"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -135,7 +135,8 @@ def forecast(
     baselines: Annotated[
         str | None,
         typer.Option(
-            help=f"Comma-separated baselines: naive, seasonal_naive, drift, mean "
+            help=f"Comma-separated baselines: naive, seasonal_naive, drift, mean, naive2, "
+            "and the statistical models ets, arima, theta, mstl (pip install 'seqlab[stats]') "
             f"\\[default: {','.join(D.baselines)}]."
         ),
     ] = None,

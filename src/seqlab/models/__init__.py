@@ -31,6 +31,7 @@ __all__ = [
     "COMMON",
     "QUANTILE_MODELS",
     "REGISTRY",
+    "STATISTICAL",
     "Shape",
     "build",
     "model_class",
@@ -54,9 +55,14 @@ REGISTRY: dict[str, tuple[str, str, dict[str, Any]]] = {
     "drift": ("seqlab.models.baselines", "Drift", {}),
     "mean": ("seqlab.models.baselines", "Mean", {}),
     "naive2": ("seqlab.models.baselines", "Naive2", {}),
+    "ets": ("seqlab.models.statistical", "Statistical", {"kind": "ets"}),
+    "arima": ("seqlab.models.statistical", "Statistical", {"kind": "arima"}),
+    "theta": ("seqlab.models.statistical", "Statistical", {"kind": "theta"}),
+    "mstl": ("seqlab.models.statistical", "Statistical", {"kind": "mstl"}),
 }
 
-BASELINES = ("naive", "seasonal_naive", "drift", "mean", "naive2")
+STATISTICAL = ("ets", "arima", "theta", "mstl")  # statsforecast's, the `stats` extra
+BASELINES = ("naive", "seasonal_naive", "drift", "mean", "naive2", *STATISTICAL)
 
 
 COMMON = ("hidden_size", "num_layers", "dropout")  # settings any model may take by name

@@ -129,10 +129,10 @@ def test_get_and_set_params():
     ("params", "message"),
     [
         (
-            {"model": "arima"},
+            {"model": "prophet"},
             "model must be one of the registered models rnn, lstm, gru, transformer, tcn, "
-            "dlinear, segrnn, patchtst, nbeats, naive, seasonal_naive, drift, mean, naive2; got "
-            "'arima'. Pick "
+            "dlinear, segrnn, patchtst, nbeats, naive, seasonal_naive, drift, mean, naive2, ets, "
+            "arima, theta, mstl; got 'prophet'. Pick "
             "one of them, or add yours to seqlab.models.REGISTRY.",
         ),
         ({"horizon": 0}, "horizon of Forecaster must be a positive integer; got 0."),

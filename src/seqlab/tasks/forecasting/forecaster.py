@@ -28,6 +28,7 @@ from seqlab.errors import ConfigError, DataError, check, positive_int
 from seqlab.estimator import Estimator
 from seqlab.metrics import naive_scale
 from seqlab.models import BASELINES, Shape, build
+from seqlab.models.statistical import Statistical
 from seqlab.models.wrappers import pinball_loss
 from seqlab.tasks.forecasting.checks import (
     LOSSES,
@@ -86,7 +87,8 @@ class Forecaster(Estimator):
 
     Args:
         model: a registered model: rnn, lstm, gru, transformer, tcn, dlinear, segrnn,
-            patchtst, nbeats, or a baseline naive, seasonal_naive, drift, mean, naive2.
+            patchtst, nbeats, a baseline naive, seasonal_naive, drift, mean, naive2, or a
+            statistical model ets, arima, theta, mstl (statsforecast's; the ``stats`` extra).
         target: the column to forecast, or a list of columns; None takes the only column.
         features: input columns (the targets are always inputs); None means the targets alone.
         lookback: L, rows each forecast reads.
@@ -364,6 +366,8 @@ class Forecaster(Estimator):
         self._train(
             lambda: self._windows(data, split), checkpoint=checkpoint, resume=resume, report=report
         )
+        if isinstance(self.model_, Statistical):  # estimated once, on the training rows
+            self.model_.fit_series(data.to_numpy()[: split.train_end])
         # Split-conformal calibration: the absolute errors of every validation window.
         if self.strategy == "direct":
             val_eval = self._evaluate_data(data, Split(0, split.train_end, split.val_end))
@@ -658,7 +662,9 @@ class Forecaster(Estimator):
                 f"got {len(data)}. Pass the most recent {self.lookback} rows or more.",
                 param="data",
             )
-        x = self._scaled(data.iloc[-self.lookback :]).unsqueeze(0)  # (1, L, C)
+        # a statistical model is estimated on every row given, a network reads its window
+        read = len(data) if isinstance(self.model_, Statistical) else self.lookback
+        x = self._scaled(data.iloc[-read:]).unsqueeze(0)  # (1, L, C)
         inputs: Tensor | tuple[Tensor, Tensor] = x
         if self.future_:
             rows = future_rows(
@@ -691,10 +697,15 @@ class Forecaster(Estimator):
         future = self._future_at()
         windows = Windows(self._scaled(data), list(range(c_out)), lookback, self.horizon, future)
         starts = split.starts("test", lookback, self.horizon)
-        x, _ = windows.batch(starts.to(self.device_))
-        y_pred = self._unscale(self._forecast(x))
         # The truth and the last observed values straight from the data, not through a scaler.
         values = data.to_numpy()[:, :c_out]
+        if isinstance(self.model_, Statistical):  # the whole history before each origin
+            if self.model_.fitted is None:  # loaded: the estimate of fit, made again
+                self.model_.fit_series(values[: self.split_.train_end])
+            y_pred = self.model_.forecast_from(values, starts.numpy() + lookback)
+        else:
+            x, _ = windows.batch(starts.to(self.device_))
+            y_pred = self._unscale(self._forecast(x))
         rows = starts.numpy()[:, None] + lookback + np.arange(self.horizon)  # (N, H)
         y_true, last = values[rows], values[starts.numpy() + lookback - 1]
         dates = data.index[starts.numpy() + lookback]
