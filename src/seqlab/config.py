@@ -137,12 +137,17 @@ class RunConfig:
             return datasets.load(self.dataset)
 
     def load_future(self) -> pd.DataFrame | None:
-        """The rows of ``future`` (read as the data is), or None without one."""
+        """The rows of ``future`` (read as the data is: a long table with ``id_col``), or
+        None without one."""
         if self.future is None:
             return None
         from seqlab.data import read_table
+        from seqlab.data.table import read_long
 
-        return read_table(self.future, self.date_col, self.dayfirst)
+        with renamed(path="future"):
+            if self.id_col is not None:
+                return read_long(self.future)
+            return read_table(self.future, self.date_col, self.dayfirst)
 
     def all_models(self) -> list[str]:
         """The models, then the baselines; on many series M4's three always among them."""

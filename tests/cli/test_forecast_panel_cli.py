@@ -161,3 +161,33 @@ def test_bench_m4_quick(tmp_path):
     r = json.loads(out.read_text())
     assert r["series"] == 40 and r["quick"] is True
     assert "Smyl, ES-RNN (winner)" in result.output and "(quick: not a result)" in result.output
+
+
+def test_future_covariates_of_many_series_on_the_command_line(tmp_path):
+    rng = np.random.default_rng(0)
+    parts, ahead = [], []
+    for i in range(4):
+        promo = (rng.random(97) < 0.3).astype(float)
+        dates = pd.date_range("2024-01-01", periods=97)
+        units = 20 + i + 6 * promo[:90] + rng.normal(0, 0.5, 90)
+        parts.append(pd.DataFrame({"store": f"s{i}", "date": dates[:90], "units": units}))
+        parts[-1]["promo"] = promo[:90]
+        ahead.append(pd.DataFrame({"store": f"s{i}", "date": dates[90:], "promo": promo[90:]}))
+    data, future = tmp_path / "sales.csv", tmp_path / "promos.csv"
+    pd.concat(parts).to_csv(data, index=False)
+    pd.concat(ahead).to_csv(future, index=False)
+    out = tmp_path / "run"
+    args = ["forecast", "--data", str(data), "--id-col", "store", "--time-col", "date"]
+    args += ["--target", "units", "--future-features", "promo", "--future", str(future), *QUICK]
+    result = runner.invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    board = pd.read_csv(out / "leaderboard.csv", index_col="model")
+    assert board.loc["dlinear", "inputs"] == "past: units, promo; future: promo"
+    assert {"dlinear", "naive2"} <= set(pd.read_csv(out / "forecast.csv").columns)
+    model = str(out / "dlinear")
+    again = runner.invoke(app, ["predict", "--from", model, "--data", str(data)])
+    assert again.exit_code != 0 and "for every series" in again.output
+    target = tmp_path / "next.csv"
+    args = ["predict", "--from", model, "--data", str(data), "--future", str(future)]
+    assert runner.invoke(app, [*args, "--out", str(target)]).exit_code == 0
+    assert len(pd.read_csv(target)) == 4 * 7

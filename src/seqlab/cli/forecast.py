@@ -91,7 +91,8 @@ def forecast(
         Path | None,
         typer.Option(
             help="With --future-features: a file of their rows after the data (dated, from "
-            "the next step on), for the forecast past the data's end."
+            "the next step on; with --id-col a long table, every series' next rows), for the "
+            "forecast past the data's end."
         ),
     ] = None,
     calendar: Annotated[
@@ -429,7 +430,11 @@ def predict(
 
         with renamed(path="data"):
             long = read_long(data)
-        ahead_long = fc.predict(long, levels=_levels(levels))
+        known = None
+        if future is not None:
+            with renamed(path="future"):
+                known = read_long(future)
+        ahead_long = fc.predict(long, levels=_levels(levels), future=known)
         Console(width=max(console.width, 110)).print(tables.long_table(fc, ahead_long))
         if out is not None:
             atomic_write(Path(out), ahead_long.to_csv(index=False).encode())

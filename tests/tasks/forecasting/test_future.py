@@ -167,8 +167,58 @@ def test_a_static_covariate_that_varies_within_a_series_is_named():
 def test_static_covariates_of_one_series_and_future_ones_of_many_say_what_to_do():
     with pytest.raises(ConfigError, match=r"static_features of Forecaster need long data"):
         _fc(static_features=["load"]).fit(_load_driven(300))
-    with pytest.raises(ConfigError, match=r"work on one series for now"):
-        _panel_fc(future_features=["size"]).fit(_stores())
+    with pytest.raises(ConfigError, match=r"holidays and step of Forecaster work on one series"):
+        _panel_fc(holidays="DE").fit(_stores())
+
+
+def _promotions(n: int = 6, rows: int = 150, ahead: int = 0) -> pd.DataFrame:
+    """Long data: each store's sales jump by 6 on its promotion days, known in advance; with
+    ``ahead`` the promotions of the days after the sales too (y empty there)."""
+    rng = np.random.default_rng(0)
+    frames = []
+    for s in range(n):
+        promo = (rng.random(rows + ahead) < 0.3).astype(float)
+        y = 20 + s + 6 * promo + rng.normal(0, 0.5, rows + ahead)
+        y[rows:] = np.nan
+        ds = pd.date_range("2024-01-01", periods=rows + ahead, freq="D")
+        frames.append(pd.DataFrame({"unique_id": f"s{s}", "ds": ds, "y": y, "promo": promo}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _promo_fc(**kwargs) -> sl.Forecaster:
+    params = dict(model="dlinear", lookback=14, horizon=7, epochs=30, lr=1e-2, seed=0)
+    return sl.Forecaster(**(params | kwargs))
+
+
+def test_future_covariates_of_many_series_are_read_for_the_steps_forecast(tmp_path):
+    both = _promotions(ahead=7)
+    df, ahead = both[both["y"].notna()], both[both["y"].isna()].drop(columns="y")
+    blind = _promo_fc().fit(df).evaluate(df).metrics["mase"]
+    fc = _promo_fc(future_features=["promo"]).fit(df)
+    assert fc.inputs_ == {"past": ["y", "promo"], "future": ["promo"], "static": []}
+    assert fc.evaluate(df).metrics["mase"] < 0.5 * blind  # measured: 0.10 against 0.92
+    # every covariate scaled on each series' training rows only (the last 2 H are not)
+    train = df.groupby("unique_id")["promo"].apply(lambda p: p.iloc[: len(p) - 14].mean())
+    np.testing.assert_allclose(fc.series_.center[:, 1], train.to_numpy())
+    out = fc.predict(df, levels=[80], future=ahead)
+    assert len(out) == 6 * 7 and {"dlinear-lo-80", "dlinear-hi-80"} <= set(out.columns)
+    jump = out["dlinear"].to_numpy() - np.repeat(20 + np.arange(6.0), 7)
+    promo = ahead["promo"].to_numpy() == 1
+    assert jump[promo].mean() - jump[~promo].mean() > 4  # the promotions read ahead
+    again = sl.Forecaster.load(fc.save(tmp_path / "fc")).predict(df, levels=[80], future=ahead)
+    pd.testing.assert_frame_equal(again, out)
+
+
+def test_missing_future_rows_of_many_series_are_named():
+    both = _promotions(ahead=7)
+    df, ahead = both[both["y"].notna()], both[both["y"].isna()].drop(columns="y")
+    fc = _promo_fc(future_features=["promo"], epochs=1).fit(df)
+    with pytest.raises(DataError, match=r"for every series \(from 2024-05-30 00:00:00 for 's0'\)"):
+        fc.predict(df)
+    with pytest.raises(DataError, match=r"series 's5' the 7 rows .* a gap at 2024-06-05"):
+        fc.predict(df, future=ahead.iloc[:-1])
+    with pytest.raises(DataError, match=r"with the column 'promo'"):
+        fc.predict(df, future=ahead.drop(columns="promo"))
 
 
 def test_step_trains_on_every_step_th_origin_counted_back_from_the_data_end():

@@ -76,6 +76,7 @@ def run_panel(
     for fc in pending.values():  # every model's settings, then the data once, before training
         fc._check_params()
     next(iter(pending.values()))._read_panel(df)  # the data options are the run's, shared
+    ahead = config.load_future()
     if on_start is not None:
         on_start(df)
     evaluations, forecasts, histories, rows = {}, {}, {}, []
@@ -86,7 +87,8 @@ def run_panel(
         evaluation = fc.evaluate(df, levels=config.levels)
         assert isinstance(evaluation, PanelEvaluation)  # long data
         evaluations[name] = evaluation
-        forecasts[name] = fc.predict(df, levels=config.levels)
+        if ahead is not None or not fc.future_:  # the forecast past the data needs them
+            forecasts[name] = fc.predict(df, levels=config.levels, future=ahead)
         if len(fc.history_):
             histories[name] = fc.history_
         if folder is not None:

@@ -54,6 +54,7 @@ from seqlab.tasks.forecasting.panel import (
     ManySeries,
     history_forecasts,
     naive2_forecasts,
+    panel_future_rows,
     rows_from,
     series_scales,
     static_values,
@@ -508,8 +509,10 @@ class Forecaster(Estimator):
                 "the one column to forecast; other columns go in features.",
                 param="target",
             )
+        features = list(self.features or [])
+        features += [c for c in self.future_features or [] if c not in features and c != target]
         return Panel.from_long(
-            df, self.id_col or ID, self.time_col, target, self.features, self.missing
+            df, self.id_col or ID, self.time_col, target, features or None, self.missing
         )
 
     def _min_rows(self) -> tuple[int, str]:
@@ -525,12 +528,12 @@ class Forecaster(Estimator):
                 f"{self.strategy!r}. Drop strategy='recursive'.",
                 param="strategy",
             )
-        if self.future_features or self.holidays or self.step != 1:
+        if self.holidays or self.step != 1:
             raise ConfigError(
-                "future_features, holidays and step of Forecaster work on one series for now; "
-                f"got long data with future_features={self.future_features}, holidays="
-                f"{self.holidays!r}, step={self.step}. Fit one series at a time, or drop them.",
-                param="future_features",
+                "holidays and step of Forecaster work on one series for now; got long data "
+                f"with holidays={self.holidays!r}, step={self.step}. Fit one series at a time, "
+                "or drop them (future_features work on many series).",
+                param="holidays" if self.holidays else "step",
             )
         start = time.perf_counter()
         panel = self._read_panel(df).drop_short(*self._min_rows())
@@ -546,7 +549,7 @@ class Forecaster(Estimator):
             static=static,
         )
         self.freq_ = panel.freq
-        self.future_, self.generated_ = [], []
+        self.future_, self.generated_ = list(self.future_features or []), []
         self.targets_ = panel.targets
         self.columns_ = panel.columns + self.series_.calendar + self.series_.static
         season = self.season_length or SEASONS.get(panel.freq or "", 1)
@@ -558,8 +561,12 @@ class Forecaster(Estimator):
             output_size=1,
             target_index=(0,),
             season_length=season,
+            future_size=len(self.future_),
         )
         self.model_ = self._build(len(panel)).to(self.device_)
+        if not self._trainable():  # a baseline reads the target's past alone
+            self.future_ = []
+            self.shape_ = replace(self.shape_, future_size=0)
         self.data_seconds_ = time.perf_counter() - start
 
         def windows() -> tuple[PanelWindowSet, PanelWindowSet]:
@@ -567,7 +574,7 @@ class Forecaster(Estimator):
             scaled = self.series_.scaled(
                 panel, self.series_.center, self.series_.scale, self.device_, static
             )
-            data = Windows(scaled, [0], self.lookback, self.horizon)
+            data = Windows(scaled, [0], self.lookback, self.horizon, self._future_at())
             embed = self.series_embedding > 0
             train = PanelWindowSet.of(data, panel.offsets, split, "train", series=embed)
             val = PanelWindowSet.of(data, panel.offsets, split, "val", series=embed)
@@ -576,7 +583,8 @@ class Forecaster(Estimator):
 
         self._train(windows, checkpoint=checkpoint, resume=resume, report=None)
         # Split-conformal calibration on every series' validation window.
-        point, _ = self._forecast_long(panel, split.train_end, np.arange(len(panel)), static)
+        known = self._known_rows(panel, split.train_end)
+        point, _ = self._forecast_long(panel, split.train_end, np.arange(len(panel)), static, known)
         truth = rows_from(panel, split.train_end, self.horizon)
         scale = series_scales(panel, split.train_end, self.shape_.season_length)
         self.residuals_ = np.sort(np.abs(truth - point) / scale[:, None], axis=0)
@@ -599,11 +607,26 @@ class Forecaster(Estimator):
         assert self.series_ is not None, "a single-series forecaster has no series_"
         return self.series_
 
+    def _known_rows(self, panel: Panel, origin: np.ndarray) -> np.ndarray | None:
+        """The future covariates' rows origin .. origin+H of every series (S, H, F), from the
+        panel itself (validation and test); None without future covariates."""
+        if not self.future_:
+            return None
+        at = [panel.columns.index(name) for name in self.future_]
+        index = panel.offsets[:-1, None] + origin[:, None] + np.arange(self.horizon)
+        return panel.values[index][:, :, at]
+
     def _forecast_long(
-        self, panel: Panel, origin: np.ndarray, rows: np.ndarray, static: pd.DataFrame | None
+        self,
+        panel: Panel,
+        origin: np.ndarray,
+        rows: np.ndarray,
+        static: pd.DataFrame | None,
+        known: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Point forecasts (S, H) from each series' rows before ``origin``, and a quantile
-        head's quantiles (S, H, Q) or None, in the data's own units."""
+        """Point forecasts (S, H) from each series' rows before ``origin`` (and the future
+        covariates' rows ``known`` (S, H, F) after it), and a quantile head's quantiles
+        (S, H, Q) or None, in the data's own units."""
         if not self._trainable():
             point = history_forecasts(self.model_, panel, origin, self.horizon, device=self.device_)
             return point, None
@@ -616,6 +639,7 @@ class Forecaster(Estimator):
             embedded=self.series_embedding > 0,
             device=self.device_,
             static=static,
+            known=None if known is None else (known, self._future_at()),
         )
 
     # -- forecasts ----------------------------------------------------------------------------
@@ -654,7 +678,7 @@ class Forecaster(Estimator):
         at the step after df's last), when the model was fitted with some."""
         self._check_fitted("predict")
         if self.is_global:
-            return self._predict_long(df, levels or [])
+            return self._predict_long(df, levels or [], future)
         data = self._frame(df)
         if len(data) < self.lookback:
             raise DataError(
@@ -762,7 +786,9 @@ class Forecaster(Estimator):
 
     # -- predict and evaluate on long data ---------------------------------------------------
 
-    def _predict_long(self, df: pd.DataFrame, levels: list[int]) -> pd.DataFrame:
+    def _predict_long(
+        self, df: pd.DataFrame, levels: list[int], future: pd.DataFrame | None
+    ) -> pd.DataFrame:
         panel = self._read_panel(df)
         if self._trainable():
             panel = panel.drop_short(self.lookback, f"lookback {self.lookback}")
@@ -780,7 +806,13 @@ class Forecaster(Estimator):
                 param="data",
             )
         origin = panel.lengths
-        point, quantiles = self._forecast_long(panel, origin, rows, self._static(df, panel))
+        known = None
+        if self.future_:
+            id_col = self.id_col or ID
+            known = panel_future_rows(
+                panel, self.horizon, self.future_, future, id_col, self.time_col
+            )
+        point, quantiles = self._forecast_long(panel, origin, rows, self._static(df, panel), known)
         scale = series_scales(panel, origin, self.shape_.season_length)
         bands = many.bands(point, quantiles, scale, levels, self._residuals())
         h = self.horizon
@@ -808,7 +840,8 @@ class Forecaster(Estimator):
             )
         split = PanelSplit(panel.lengths, self.horizon)
         origin, m = split.val_end, self.shape_.season_length
-        point, quantiles = self._forecast_long(panel, origin, rows, self._static(df, panel))
+        known = self._known_rows(panel, origin)
+        point, quantiles = self._forecast_long(panel, origin, rows, self._static(df, panel), known)
         truth = rows_from(panel, origin, self.horizon)
         scale = series_scales(panel, origin, m)
         bands = many.bands(point, quantiles, scale, levels, self._residuals())

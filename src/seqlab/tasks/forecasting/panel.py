@@ -41,6 +41,7 @@ __all__ = [
     "ManySeries",
     "history_forecasts",
     "naive2_forecasts",
+    "panel_future_rows",
     "rows_from",
     "series_scales",
 ]
@@ -154,13 +155,21 @@ class ManySeries:
         embedded: bool,
         device: torch.device,
         static: pd.DataFrame | None = None,
+        known: tuple[np.ndarray, list[int]] | None = None,
         chunk: int = 1024,
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """A network's point forecasts (S, H) from each series' ``lookback`` rows before
         ``origin`` (S,), and with a quantile head its quantiles (S, H, Q), in the data's own
-        units. ``embedded``: the model takes each series' index (its embedding) too."""
+        units. ``embedded``: the model takes each series' index (its embedding) too.
+        ``known``: the future covariates' rows after each origin (S, H, F) in the data's
+        units, and their columns among the panel's (each scaled as its column)."""
         model.eval()
         center, scale = self.scalers_for(panel, rows)
+        ahead = None
+        if known is not None:
+            values, at = known
+            scaled = (values - center[:, None, at]) / scale[:, None, at]
+            ahead = torch.as_tensor(scaled, dtype=torch.float32, device=device)
         inputs = self.scaled(panel, center, scale, device, static).unfold(0, lookback, 1)
         starts = torch.as_tensor(panel.offsets[:-1] + origin - lookback)
         series = torch.as_tensor(np.maximum(rows, 0))
@@ -168,6 +177,8 @@ class ManySeries:
         for b in range(0, len(starts), chunk):
             x = inputs[starts[b : b + chunk].to(device)].transpose(1, 2)  # (N, L, C)
             extra = (series[b : b + chunk].to(device),) if embedded else ()
+            if ahead is not None:
+                extra = (*extra, ahead[b : b + chunk])
             outputs.append(model(x, *extra).double().cpu())
         y = torch.cat(outputs).numpy()  # (S, H, 1) or (S, H, Q), scaled
         y = y * scale[:, None, :1] + center[:, None, :1]
@@ -258,6 +269,54 @@ def static_values(
             param="static_features",
         )
     return values.astype(np.float64)
+
+
+def panel_future_rows(
+    panel: Panel,
+    horizon: int,
+    names: list[str],
+    future: pd.DataFrame | None,
+    id_col: str,
+    time_col: str,
+) -> np.ndarray:
+    """The H rows after each series' end of the future covariates ``names`` (S, H, F), read
+    from long ``future`` (id, time, the columns); one sentence for what is missing."""
+    first = panel.times(0, int(panel.lengths[0]), 1)[0]
+    if future is None:
+        raise DataError(
+            f"future of Forecaster.predict must give the next {horizon} rows of the future "
+            f"covariates {', '.join(names)} for every series (from {first} for "
+            f"{panel.ids[0]!r}); got none. Pass predict(df, future=future_df), or --future "
+            "FILE on the command line.",
+            param="future",
+        )
+    absent = [c for c in (id_col, time_col, *names) if c not in future.columns]
+    if absent:
+        raise DataError(
+            f"future of Forecaster.predict must be a long table with the column {absent[0]!r} "
+            f"(id, time and the future covariates {', '.join(names)}); got columns "
+            f"{list(future.columns)}. Add it.",
+            param="future",
+        )
+    times = future[time_col]
+    if panel.freq is not None:
+        times = pd.to_datetime(times)
+    lookup = future.assign(**{time_col: times}).set_index([future[id_col].astype(str), time_col])
+    out = np.empty((len(panel), horizon, len(names)))
+    for s in range(len(panel)):
+        wanted = panel.times(s, int(panel.lengths[s]), horizon)
+        keys = pd.MultiIndex.from_arrays([[str(panel.ids[s])] * horizon, wanted])
+        rows = lookup.reindex(keys)[names]
+        gaps = rows.isna().any(axis=1).to_numpy()
+        if gaps.any():
+            raise DataError(
+                f"future of Forecaster.predict must give series {panel.ids[s]!r} the "
+                f"{horizon} rows after its last ({wanted[0]} on) of {', '.join(names)}; "
+                f"got none or a gap at {wanted[int(np.argmax(gaps))]}. Add those rows.",
+                param="future",
+            )
+        out[s] = rows.to_numpy(dtype=np.float64)
+    return out
 
 
 def rows_from(panel: Panel, origin: np.ndarray, horizon: int) -> np.ndarray:
