@@ -176,10 +176,14 @@ def test_future_covariates_of_many_series_on_the_command_line(tmp_path):
     data, future = tmp_path / "sales.csv", tmp_path / "promos.csv"
     pd.concat(parts).to_csv(data, index=False)
     pd.concat(ahead).to_csv(future, index=False)
-    out = tmp_path / "run"
     args = ["forecast", "--data", str(data), "--id-col", "store", "--time-col", "date"]
-    args += ["--target", "units", "--future-features", "promo", "--future", str(future), *QUICK]
-    result = runner.invoke(app, [*args, "--out", str(out)])
+    args += ["--target", "units", "--future-features", "promo", *QUICK]
+    blind = tmp_path / "blind"  # without --future: scored, but no forecast past the data
+    assert runner.invoke(app, [*args, "--out", str(blind)]).exit_code == 0
+    assert "dlinear" not in pd.read_csv(blind / "forecast.csv").columns
+    assert "dlinear: no forecast past the data" in (blind / "report.html").read_text()
+    out = tmp_path / "run"
+    result = runner.invoke(app, [*args, "--future", str(future), "--out", str(out)])
     assert result.exit_code == 0, result.output
     board = pd.read_csv(out / "leaderboard.csv", index_col="model")
     assert board.loc["dlinear", "inputs"] == "past: units, promo; future: promo"

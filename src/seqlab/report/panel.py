@@ -131,6 +131,14 @@ def write_panel_run(result: PanelRunResult, folder: Path) -> dict[str, Path]:
         )
     cfg = result.config
     n_series = len(next(iter(result.evaluations.values())).ids)
+    missing = [m for m in result.evaluations if m not in result.forecasts]
+    skipped = (
+        f'<p class="meta">{html.escape(", ".join(missing))}: no forecast past the data in '
+        "forecast.csv, since they read future features; give every series' next rows with "
+        "--future FILE.</p>"
+        if missing
+        else ""
+    )
     figures = "".join(
         f"<h2>{html.escape(title)}</h2><img alt='{html.escape(title)}' "
         f"src='data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}'>"
@@ -151,6 +159,7 @@ intervals {", ".join(map(str, cfg.levels))} %; {result.seconds:.0f} s; seqlab {_
 <p class="meta">sMAPE and MASE as in M4 (MASE over the in-sample seasonal naive error); OWA =
 mean of sMAPE and MASE relative to Naive2; wins = series where the model has the lowest MASE;
 MSIS = M4's interval score of the 95 % bands; cover = share of test values inside the band.</p>
+{skipped}
 {figures}
 <h2>Configuration</h2><pre>{html.escape(json.dumps(asdict(cfg), indent=2))}</pre>
 </body></html>
