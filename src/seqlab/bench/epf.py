@@ -266,6 +266,7 @@ def run_epf(
     update_days: int = 364,
     update_epochs: int = 1,
     step: int = 24,
+    scaler: str = "standard",
     verbose: bool = False,
 ) -> dict:
     """The day-ahead protocol on one market: ``seeds`` models (their forecasts averaged)
@@ -301,6 +302,7 @@ def run_epf(
         "num_layers": num_layers,
         "dropout": dropout,
         "revin": revin,
+        "scaler": scaler,
         "weight_decay": weight_decay,
         "loss": "mae",
         "step": step,

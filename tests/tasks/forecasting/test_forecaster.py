@@ -139,7 +139,7 @@ def test_get_and_set_params():
         (
             {"scaler": "robust"},
             "scaler of Forecaster must be one of 'standard', 'minmax', "
-            "'none'; got 'robust'. Pick one of the listed values.",
+            "'none', 'asinh'; got 'robust'. Pick one of the listed values.",
         ),
     ],
 )

@@ -44,7 +44,7 @@ RULES = {
         lambda v: v is None or isinstance(v, Mapping),
     ),
     "season_length": Rule("None or a positive integer", lambda v: v is None or v > 0),
-    "scaler": one_of("standard", "minmax", "none"),
+    "scaler": one_of("standard", "minmax", "none", "asinh"),
     "val_size": Rule("a fraction in (0, 1)", _fraction),
     "test_size": Rule("a fraction in (0, 1)", _fraction),
     "missing": one_of("error", "ffill", "interpolate"),

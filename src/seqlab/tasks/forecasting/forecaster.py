@@ -108,7 +108,8 @@ class Forecaster(Estimator):
         loss: training loss, "mse", "mae" (SegRNN's authors train with MAE) or "pinball" (a
             quantile head for the intervals of ``levels``, long data only).
         epochs, batch_size, lr, weight_decay, grad_clip, patience: training (see TrainConfig).
-        scaler: "standard", "minmax" or "none", fitted on the training rows only.
+        scaler: "standard", "minmax", "none" or "asinh" (asinh of the median/MAD-scaled
+            values, for spiky prices; one series), fitted on the training rows only.
         val_size, test_size: fractions of the rows for validation and test, in time order.
         split_dates: (validation start, test start) dates instead of the fractions.
         missing: NaN/inf policy: "error", "ffill" or "interpolate".
@@ -527,6 +528,12 @@ class Forecaster(Estimator):
                 f"strategy of Forecaster must be 'direct' on long data; got "
                 f"{self.strategy!r}. Drop strategy='recursive'.",
                 param="strategy",
+            )
+        if self.scaler == "asinh":
+            raise ConfigError(
+                "scaler='asinh' of Forecaster works on one series for now; got long data. Use "
+                "'standard' (each series is scaled on its own training rows).",
+                param="scaler",
             )
         if self.holidays or self.step != 1:
             raise ConfigError(
