@@ -100,6 +100,11 @@ def test_mstl_reads_two_seasons_of_hourly_data():
     assert fc.evaluate(df).metrics["mae"] < 0.3
 
 
+def test_the_recursive_strategy_is_refused_in_one_sentence(sine):
+    with pytest.raises(ConfigError, match=r"must be 'direct' for the statistical model theta"):
+        sl.Forecaster(model="theta", strategy="recursive", **SMALL).fit(sine)
+
+
 def test_without_the_extra_one_sentence_names_it(sine, monkeypatch):
     monkeypatch.setitem(sys.modules, "statsforecast", None)
     with pytest.raises(ConfigError, match=r"pip install 'seqlab\[stats\]'"):

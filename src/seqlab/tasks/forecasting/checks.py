@@ -14,7 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from seqlab.errors import ConfigError, NumericsError, Rule, check, one_of, positive_int, probability
-from seqlab.models import model_class
+from seqlab.models import STATISTICAL, model_class
 
 __all__ = ["LOSSES", "RULES", "SEASONS", "check_finite", "check_params", "resolve_columns"]
 
@@ -89,6 +89,13 @@ def check_params(params: Mapping[str, Any]) -> None:
     """Check a Forecaster's parameters; raise ConfigError at the first one broken."""
     model_class(params["model"])
     check("Forecaster", RULES, params)
+    if params["model"] in STATISTICAL and params["strategy"] == "recursive":
+        raise ConfigError(
+            f"strategy of Forecaster must be 'direct' for the statistical model "
+            f"{params['model']}, which forecasts all H steps itself; got 'recursive'. Drop "
+            "strategy='recursive'.",
+            param="strategy",
+        )
     if params["val_size"] + params["test_size"] >= 1:
         raise ConfigError(
             f"val_size + test_size of Forecaster must be below 1; got "
