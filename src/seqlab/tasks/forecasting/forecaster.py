@@ -620,8 +620,7 @@ class Forecaster(Estimator):
         if not self.future_:
             return None
         at = [panel.columns.index(name) for name in self.future_]
-        index = panel.offsets[:-1, None] + origin[:, None] + np.arange(self.horizon)
-        return panel.values[index][:, :, at]
+        return rows_from(panel, origin, self.horizon, at)
 
     def _forecast_long(
         self,
@@ -725,8 +724,6 @@ class Forecaster(Estimator):
 
     def _evaluate_data(self, data: pd.DataFrame, split: Split) -> Evaluation:
         c_out, lookback = len(self.targets_), self.lookback
-        future = self._future_at()
-        windows = Windows(self._scaled(data), list(range(c_out)), lookback, self.horizon, future)
         starts = split.starts("test", lookback, self.horizon)
         # The truth and the last observed values straight from the data, not through a scaler.
         values = data.to_numpy()[:, :c_out]
@@ -735,6 +732,8 @@ class Forecaster(Estimator):
                 self.model_.fit_series(values[: self.split_.train_end])
             y_pred = self.model_.forecast_from(values, starts.numpy() + lookback)
         else:
+            targets, future = list(range(c_out)), self._future_at()
+            windows = Windows(self._scaled(data), targets, lookback, self.horizon, future)
             x, _ = windows.batch(starts.to(self.device_))
             y_pred = self._unscale(self._forecast(x))
         rows = starts.numpy()[:, None] + lookback + np.arange(self.horizon)  # (N, H)

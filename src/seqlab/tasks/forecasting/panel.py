@@ -319,10 +319,13 @@ def panel_future_rows(
     return out
 
 
-def rows_from(panel: Panel, origin: np.ndarray, horizon: int) -> np.ndarray:
-    """The target's rows origin .. origin+H of every series, (S, H)."""
+def rows_from(
+    panel: Panel, origin: np.ndarray, horizon: int, columns: list[int] | None = None
+) -> np.ndarray:
+    """The target's rows origin .. origin+H of every series, (S, H); with ``columns``, those
+    columns' rows instead, (S, H, len(columns))."""
     index = panel.offsets[:-1, None] + origin[:, None] + np.arange(horizon)
-    return panel.values[index, 0]
+    return panel.values[index, 0] if columns is None else panel.values[index][:, :, columns]
 
 
 def series_scales(panel: Panel, origin: np.ndarray, m: int) -> np.ndarray:
