@@ -152,6 +152,40 @@ def test_the_published_forecasts_beside_a_market_file_are_scored_and_tested(tmp_
     assert set(run["dm"]) == {"LEAR Ensemble", "DNN Ensemble"}
 
 
+def test_an_ensemble_forecasts_the_mean_of_its_networks_and_scores_each(tmp_path):
+    path = tmp_path / "market.csv"
+    _market(path)
+    run = run_epf(str(path), **{**SMALL, "model": "dlinear,gru"})
+    each = run["member_forecasts"]
+    assert list(each) == ["dlinear", "gru"] and set(run["members"]) == {"dlinear", "gru"}
+    np.testing.assert_allclose(run["forecast"], (each["dlinear"] + each["gru"]) / 2)
+    assert not np.allclose(each["dlinear"], each["gru"])
+    alone = run_epf(str(path), **{**SMALL, "model": "dlinear"})
+    np.testing.assert_allclose(alone["forecast"], each["dlinear"], rtol=1e-6)
+    assert run["members"]["dlinear"]["mae"] == pytest.approx(alone["rows"]["seqlab"]["mae"])
+
+
+def test_a_validation_period_before_the_test_part_reads_nothing_from_it(tmp_path):
+    path = tmp_path / "market.csv"
+    frame = _market(path)
+    run = run_epf(str(path), **{**SMALL, "before": "2020-03-24"})
+    assert run["test"] == ["2020-03-17", "2020-03-23"]
+    frame.loc[frame["Date"] >= "2020-03-24", " Price"] += 1000.0
+    changed = tmp_path / "changed.csv"
+    frame.to_csv(changed, index=False)
+    later = run_epf(str(changed), **{**SMALL, "before": "2020-03-24"})
+    np.testing.assert_array_equal(later["forecast"], run["forecast"])
+    with pytest.raises(DataError, match=r"before must be a date such as 2016-12-27; got 'soon'"):
+        run_epf(str(path), **{**SMALL, "before": "soon"})
+
+
+def test_an_ensemble_naming_a_network_outside_the_zoo_gets_one_sentence(tmp_path):
+    path = tmp_path / "market.csv"
+    _market(path)
+    with pytest.raises(DataError, match=r"got 'nbeats,lgbm' \('lgbm' is not one\)\. Pick from"):
+        run_epf(str(path), **{**SMALL, "model": "nbeats,lgbm"})
+
+
 def test_a_market_that_is_neither_named_nor_a_file_gets_one_sentence():
     with pytest.raises(
         DataError, match=r"market of seqlab bench epf must be NP, PJM, BE or a file"
@@ -167,11 +201,14 @@ def test_seqlab_bench_epf_on_a_file_of_that_shape_prints_and_writes_the_scores(t
     path = tmp_path / "market.csv"
     _market(path, days=420)  # the default validation year and a month to train on
     out = tmp_path / "r.json"
-    args = ["bench", "epf", "--market", str(path), "--seeds", "1", "--epochs", "2"]
+    args = ["bench", "epf", "--market", str(path), "--model", "nbeats,dlinear", "--seeds", "1"]
+    args += ["--epochs", "2"]
     args += ["--test-days", "8", "--recalibration", "weekly", "--out", str(out)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())  # as rich wrapped it
-    assert "(seqlab)" in text and "naive" in text and "1 recalibrations" in text
+    assert "nbeats,dlinear (seqlab)" in text and "naive" in text and "1 recalibrations" in text
+    assert "nbeats alone" in text and "dlinear alone" in text
     saved = __import__("json").loads(out.read_text())
     assert saved["updates"] == 1 and len(saved["days"]) == 8 and "forecast" not in saved
+    assert set(saved["members"]) == {"nbeats", "dlinear"} and "member_forecasts" not in saved

@@ -216,6 +216,20 @@ def market_files(source: str) -> tuple[Path, Path | None]:
     return path, published if published.is_file() else None
 
 
+# Each network's size when the ensemble names it without --hidden-size/--num-layers: N-BEATS
+# as NBEATSx (3 blocks of 512), the others small (a day-ahead model trains on ~1,000 days).
+RECIPES: dict[str, dict[str, int]] = {
+    "nbeats": {"hidden_size": 512, "num_layers": 3},
+    "patchtst": {"hidden_size": 64, "num_layers": 2},
+    "transformer": {"hidden_size": 64, "num_layers": 2},
+    "tcn": {"hidden_size": 64, "num_layers": 2},
+    "rnn": {"hidden_size": 64, "num_layers": 1},
+    "lstm": {"hidden_size": 64, "num_layers": 1},
+    "gru": {"hidden_size": 64, "num_layers": 1},
+    "segrnn": {"hidden_size": 64, "num_layers": 1},
+}
+
+
 def _fit(df: pd.DataFrame, end: pd.Timestamp, settings: dict, seeds: list[int]) -> list:
     """One Forecaster per seed, fitted on the four years before ``end`` (the last
     ``val_days`` of them for early stopping); nothing at or after ``end`` is read."""
@@ -233,14 +247,18 @@ def _fit(df: pd.DataFrame, end: pd.Timestamp, settings: dict, seeds: list[int]) 
     return [Forecaster(**params, split_dates=dates, seed=s).fit(window) for s in seeds]
 
 
-def _day_ahead(models: list, df: pd.DataFrame, day: pd.Timestamp, exog: list[str]) -> np.ndarray:
-    """The mean of ``models``' 24 forecasts of ``day`` from the rows before it (and the
-    exogenous forecasts of ``day`` itself)."""
-    lookback = models[0].lookback
-    before = df.loc[df.index < day].iloc[-(lookback + 48) :]
+def _day_ahead(
+    members: dict[str, list], df: pd.DataFrame, day: pd.Timestamp, exog: list[str]
+) -> dict[str, np.ndarray]:
+    """Each member's 24 forecasts of ``day`` (the mean over its seeds) from the rows before
+    it and the exogenous forecasts of ``day`` itself."""
+    out = {}
     future = df.loc[day : day + pd.Timedelta(hours=23), exog]
-    out = [fc.predict(before, future=future)["price"].to_numpy() for fc in models]
-    return np.mean(out, axis=0)
+    for name, models in members.items():
+        before = df.loc[df.index < day].iloc[-(models[0].lookback + 48) :]
+        runs = [fc.predict(before, future=future)["price"].to_numpy() for fc in models]
+        out[name] = np.mean(runs, axis=0)
+    return out
 
 
 def run_epf(
@@ -248,13 +266,14 @@ def run_epf(
     *,
     model: str = "nbeats",
     price: str | None = None,
+    before: str | None = None,
     future: bool = True,
     recalibration: str = "weekly",
     seeds: int = 4,
     epochs: int = 300,
     lookback: int = 168,
-    hidden_size: int = 512,
-    num_layers: int = 3,
+    hidden_size: int | None = None,
+    num_layers: int | None = None,
     dropout: float = 0.2,
     revin: bool = True,
     weight_decay: float = 1e-4,
@@ -269,13 +288,18 @@ def run_epf(
     scaler: str = "standard",
     verbose: bool = False,
 ) -> dict:
-    """The day-ahead protocol on one market: ``seeds`` models (their forecasts averaged)
-    trained on the four years before the test part, forecasting its days one at a time from
-    the prices before each day and, with ``future``, the day's exogenous forecasts, calendar
-    and public holidays; with ``recalibration`` "weekly" or "daily", trained further every 7th
-    or every day on the ``update_days`` before it for ``update_epochs`` epochs, from the
-    current weights (:meth:`Forecaster.update`; the paper's models are re-estimated from
-    scratch every day instead). Returns the scores, the DM tests against the published
+    """The day-ahead protocol on one market: ``seeds`` models of each network of ``model`` (one
+    name, or several comma-separated: "nbeats,dlinear,gru"; the forecast is the mean of the
+    networks' means over their seeds) trained on the four years before the test part,
+    forecasting its days one at a time from the prices before each day and, with ``future``, the
+    day's exogenous forecasts, calendar and public holidays; with ``recalibration`` "weekly" or
+    "daily", trained further every 7th or every day on the ``update_days`` before it for
+    ``update_epochs`` epochs, from the current weights (:meth:`Forecaster.update`; the paper's
+    models are re-estimated from scratch every day instead). ``hidden_size`` and ``num_layers``
+    apply to every network; None takes each one's size from :data:`RECIPES`. ``before``: a date;
+    the rows from it on are not read and the test part is the ``test_days`` before it (a
+    validation period on which to choose the networks without seeing the protocol's test part).
+    Returns the scores (and each network's, ``members``), the DM tests against the published
     forecasts (when present), the times, and the daily forecasts (``forecast``, days × 24)."""
     import time
 
@@ -284,13 +308,31 @@ def run_epf(
             f"recalibration must be one of none, weekly, daily; got {recalibration!r}. Pick one.",
             param="recalibration",
         )
+    from seqlab.models import REGISTRY
+
+    names = [m.strip() for m in model.split(",") if m.strip()]
+    unknown = [m for m in names if m not in REGISTRY]
+    if not names or unknown:
+        raise DataError(
+            f"model must name networks of the zoo, comma-separated; got {model!r}"
+            f"{f' ({unknown[0]!r} is not one)' if unknown else ''}. Pick from "
+            f"{', '.join(sorted(REGISTRY))}.",
+            param="model",
+        )
     path, published_path = market_files(source)
     df = read_epf(path, price)
+    if before is not None:
+        try:
+            df = df.loc[df.index < pd.Timestamp(before)]
+        except ValueError:
+            raise DataError(
+                f"before must be a date such as 2016-12-27; got {before!r}. Pass a date.",
+                param="before",
+            ) from None
     exog = [c for c in df.columns if c != "price"]
     days = pd.DatetimeIndex(df.index).normalize().unique()[-test_days:]
     country = COUNTRIES.get(source.upper()) if future else None
     settings = {
-        "model": model,
         "target": "price",
         "features": exog,
         "future_features": exog if future else None,
@@ -298,8 +340,6 @@ def run_epf(
         "holidays": country,
         "lookback": lookback,
         "horizon": 24,
-        "hidden_size": hidden_size,
-        "num_layers": num_layers,
         "dropout": dropout,
         "revin": revin,
         "scaler": scaler,
@@ -313,33 +353,47 @@ def run_epf(
         "val_days": val_days,
         "verbose": verbose,
     }
+    sizes = {
+        name: {
+            "hidden_size": hidden_size or RECIPES.get(name, {}).get("hidden_size", 64),
+            "num_layers": num_layers or RECIPES.get(name, {}).get("num_layers", 2),
+        }
+        for name in names
+    }
     every = RECALIBRATIONS[recalibration] or len(days)
     train_seconds, update_seconds, predict_seconds, updates = 0.0, 0.0, 0.0, 0
-    forecasts: list[np.ndarray] = []
-    models: list = []
+    forecasts: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    members: dict[str, list] = {}
     for i, day in enumerate(days):
         if i == 0:
             start = time.perf_counter()
-            models = _fit(df, day, settings, list(range(seeds)))
+            for name in names:
+                members[name] = _fit(
+                    df, day, {**settings, "model": name, **sizes[name]}, list(range(seeds))
+                )
             train_seconds += time.perf_counter() - start
         elif i % every == 0:  # recalibrate: train on the latest rows, from the current weights
             start = time.perf_counter()
             recent = df.loc[(df.index >= day - pd.Timedelta(days=update_days)) & (df.index < day)]
-            for fc in models:
-                fc.update(recent, epochs=update_epochs)
+            for models in members.values():
+                for fc in models:
+                    fc.update(recent, epochs=update_epochs)
             update_seconds += time.perf_counter() - start
             updates += 1
         start = time.perf_counter()
-        forecasts.append(_day_ahead(models, df, day, exog))
+        for name, values in _day_ahead(members, df, day, exog).items():
+            forecasts[name].append(values)
         predict_seconds += time.perf_counter() - start
-    forecast = np.stack(forecasts)  # (days, 24)
+    each = {name: np.stack(values) for name, values in forecasts.items()}  # (days, 24) each
+    forecast = np.mean(list(each.values()), axis=0)
     hours = pd.date_range(days[0], periods=24 * len(days), freq="h")
     truth = df["price"].reindex(hours).to_numpy().reshape(-1, 24)
     naive = naive_day_ahead(df["price"], days).to_numpy().reshape(-1, 24)
     rows = {"seqlab": epf_scores(truth, forecast, naive), "naive": epf_scores(truth, naive, naive)}
     dm: dict[str, dict[str, float]] = {}
-    if published_path is not None:
-        published = read_published(published_path).reindex(hours)
+    published = None if published_path is None else read_published(published_path)
+    if published is not None and hours.isin(published.index).all():
+        published = published.reindex(hours)
         for name in ("LEAR Ensemble", "DNN Ensemble"):
             theirs = published[name].to_numpy().reshape(-1, 24)
             rows[name] = epf_scores(truth, theirs, naive)
@@ -353,9 +407,10 @@ def run_epf(
         "future": future,
         "recalibration": recalibration,
         "seeds": seeds,
-        "settings": {k: v for k, v in settings.items() if k != "verbose"},
+        "settings": {k: v for k, v in settings.items() if k != "verbose"} | {"sizes": sizes},
         "test": [str(days[0].date()), str(days[-1].date())],
         "rows": rows,
+        "members": {name: epf_scores(truth, values, naive) for name, values in each.items()},
         "dm": dm,
         "updates": updates,
         "update_days": update_days,
@@ -364,5 +419,6 @@ def run_epf(
         "update_seconds": update_seconds,
         "predict_seconds": predict_seconds,
         "forecast": forecast,
+        "member_forecasts": each,
         "days": [str(d.date()) for d in days],
     }

@@ -171,9 +171,21 @@ def epf(
             "exogenous forecasts)."
         ),
     ] = "NP",
-    model: Annotated[str, typer.Option(help="A model of the zoo.")] = "nbeats",
+    model: Annotated[
+        str,
+        typer.Option(
+            help="A model of the zoo, or several comma-separated: their forecasts averaged."
+        ),
+    ] = "nbeats",
     price: Annotated[
         str | None, typer.Option(help="The price column \\[default: Price, else the first].")
+    ] = None,
+    before: Annotated[
+        str | None,
+        typer.Option(
+            help="A date: read only the rows before it and test on the --test-days before it "
+            "(a validation period, to choose models without the test part)."
+        ),
     ] = None,
     recalibration: Annotated[
         str,
@@ -208,6 +220,8 @@ def epf(
 
         seqlab bench epf --market PJM --no-future --recalibration none --seeds 1
 
+        seqlab bench epf --market BE --model nbeats,dlinear,gru --before 2015-01-04
+
         seqlab bench epf --market prices.csv --price "Day-ahead price"
     """
     from seqlab.bench.epf import run_epf
@@ -217,6 +231,7 @@ def epf(
         market,
         model=model,
         price=price,
+        before=before,
         recalibration=recalibration,
         seeds=seeds,
         future=future,
@@ -231,7 +246,10 @@ def epf(
     table.add_column("method", no_wrap=True)
     for column in ("MAE", "rMAE", "sMAPE %", "RMSE", "DM p"):
         table.add_column(column, justify="right")
-    for name, row in r["rows"].items():
+    shown = list(r["rows"].items())
+    if len(r["members"]) > 1:  # an ensemble: each network's own scores after the mean's
+        shown[1:1] = [(f"  {name} alone", row) for name, row in r["members"].items()]
+    for name, row in shown:
         p = r["dm"].get(name, {}).get("p_seqlab_better")
         table.add_row(
             f"{model} (seqlab)" if name == "seqlab" else name,
@@ -248,7 +266,7 @@ def epf(
         f"{r['update_seconds']:.0f} s; forecasts {r['predict_seconds']:.0f} s (2 CPU cores here)."
     )
     if out is not None:
-        write_json(out, {k: v for k, v in r.items() if k != "forecast"})
+        write_json(out, {k: v for k, v in r.items() if k not in ("forecast", "member_forecasts")})
         console.print(f"Written to [bold]{out}[/].")
 
 
