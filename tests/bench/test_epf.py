@@ -212,3 +212,16 @@ def test_seqlab_bench_epf_on_a_file_of_that_shape_prints_and_writes_the_scores(t
     saved = __import__("json").loads(out.read_text())
     assert saved["updates"] == 1 and len(saved["days"]) == 8 and "forecast" not in saved
     assert set(saved["members"]) == {"nbeats", "dlinear"} and "member_forecasts" not in saved
+
+
+def test_the_default_ensemble_is_the_one_chosen_on_validation():
+    import inspect
+    import json
+
+    from seqlab.bench.epf import ENSEMBLE
+    from seqlab.cli.bench import epf
+
+    results = Path(__file__).parents[2] / "benchmarks" / "results" / "epf.json"
+    chosen = json.loads(results.read_text())["selection"]["chosen"]
+    assert ",".join(chosen) == ENSEMBLE
+    assert inspect.signature(epf).parameters["model"].default == ENSEMBLE

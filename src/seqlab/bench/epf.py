@@ -26,6 +26,7 @@ from seqlab.data import read_table
 from seqlab.errors import DataError
 
 __all__ = [
+    "ENSEMBLE",
     "MARKETS",
     "TEST_DAYS",
     "dm_test",
@@ -188,6 +189,10 @@ _URLS = {
 # The public holidays each market's prices follow (Nord Pool: the Norwegian calendar).
 COUNTRIES = {"NP": "NO", "PJM": "US", "BE": "BE"}
 RECALIBRATIONS = {"none": 0, "weekly": 7, "daily": 1}  # days between refits
+# The networks `seqlab bench epf` averages by default: the subset of dlinear, nbeats, gru, lstm
+# and segrnn whose mean forecast scored best on the year before each market's test part
+# (``python benchmarks/epf.py --select``; docs/results/epf.md).
+ENSEMBLE = "dlinear,nbeats,lstm,segrnn"
 
 
 def market_files(source: str) -> tuple[Path, Path | None]:

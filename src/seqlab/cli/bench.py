@@ -174,9 +174,10 @@ def epf(
     model: Annotated[
         str,
         typer.Option(
-            help="A model of the zoo, or several comma-separated: their forecasts averaged."
+            help="A model of the zoo, or several comma-separated: their forecasts averaged "
+            "(the default: the ensemble chosen on validation)."
         ),
-    ] = "nbeats",
+    ] = "dlinear,nbeats,lstm,segrnn",
     price: Annotated[
         str | None, typer.Option(help="The price column \\[default: Price, else the first].")
     ] = None,
