@@ -195,7 +195,9 @@ def epf(
             "test day (from the current weights)."
         ),
     ] = "weekly",
-    seeds: Annotated[int, typer.Option(help="Models averaged (seeds 0, 1, ...).")] = 4,
+    seeds: Annotated[
+        int, typer.Option(help="Models of each network averaged (seeds 0, 1, ...).")
+    ] = 4,
     future: Annotated[
         bool,
         typer.Option(
@@ -221,7 +223,7 @@ def epf(
 
         seqlab bench epf --market PJM --no-future --recalibration none --seeds 1
 
-        seqlab bench epf --market BE --model nbeats,dlinear,gru --before 2015-01-04
+        seqlab bench epf --market BE --model nbeats,segrnn --before 2015-01-04
 
         seqlab bench epf --market prices.csv --price "Day-ahead price"
     """
