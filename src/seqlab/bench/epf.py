@@ -221,8 +221,9 @@ def market_files(source: str) -> tuple[Path, Path | None]:
     return path, published if published.is_file() else None
 
 
-# Each network's size when the ensemble names it without --hidden-size/--num-layers: N-BEATS
-# as NBEATSx (3 blocks of 512), the others small (a day-ahead model trains on ~1,000 days).
+# Each network's size when run_epf is given no hidden_size/num_layers (a network not named here:
+# 64 wide, 2 layers): N-BEATS as NBEATSx (3 blocks of 512), the others small (a day-ahead
+# model trains on ~1,000 days).
 RECIPES: dict[str, dict[str, int]] = {
     "nbeats": {"hidden_size": 512, "num_layers": 3},
     "patchtst": {"hidden_size": 64, "num_layers": 2},
