@@ -134,6 +134,7 @@ def plot_week(market: str = "NP") -> Path:
 # tcn took 462-578 s and the transformer more than 20 minutes, too slow for the aim of one
 # market's whole run in under 30 minutes, so they are not candidates.
 CANDIDATES = ["dlinear", "nbeats", "gru", "lstm", "segrnn"]
+VALIDATION_DAYS = 364  # the year before each test part on which the ensemble is chosen
 DEV = HERE / "results" / "epf_dev"  # the candidates' validation forecasts (not committed)
 
 
@@ -145,7 +146,7 @@ def select(markets: list[str], seeds: int = 2) -> list[str]:
     the candidates' and the best subsets' scores go to the JSON under "selection"."""
     from itertools import combinations
 
-    from seqlab.bench.epf import market_files, naive_day_ahead, read_epf, run_epf
+    from seqlab.bench.epf import TEST_DAYS, market_files, naive_day_ahead, read_epf, run_epf
 
     DEV.mkdir(parents=True, exist_ok=True)
     forecasts: dict[str, dict[str, np.ndarray]] = {}
@@ -153,8 +154,8 @@ def select(markets: list[str], seeds: int = 2) -> list[str]:
     for market in markets:
         df = read_epf(market_files(market)[0])
         days = pd.DatetimeIndex(df.index).normalize().unique()
-        first_test = days[-728]
-        dev_days = days[days < first_test][-364:]
+        first_test = days[-TEST_DAYS]
+        dev_days = days[days < first_test][-VALIDATION_DAYS:]
         hours = pd.date_range(dev_days[0], periods=24 * len(dev_days), freq="h")
         truths[market] = df["price"].reindex(hours).to_numpy().reshape(-1, 24)
         naives[market] = naive_day_ahead(df["price"], dev_days).to_numpy().reshape(-1, 24)
@@ -162,7 +163,13 @@ def select(markets: list[str], seeds: int = 2) -> list[str]:
         for name in CANDIDATES:
             cached = DEV / f"{market}_future_{name}.npy"
             if not cached.exists():
-                r = run_epf(market, model=name, seeds=seeds, before=str(first_test), test_days=364)
+                r = run_epf(
+                    market,
+                    model=name,
+                    seeds=seeds,
+                    before=str(first_test),
+                    test_days=VALIDATION_DAYS,
+                )
                 np.save(cached, r["forecast"])
                 print(market, name, f"validation MAE {r['rows']['seqlab']['mae']:.3f}", flush=True)
             forecasts[market][name] = np.load(cached)
