@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from seqlab.bench.lear import LEAR
 from seqlab.data import read_table
 from seqlab.errors import DataError
 
@@ -189,10 +191,10 @@ _URLS = {
 # The public holidays each market's prices follow (Nord Pool: the Norwegian calendar).
 COUNTRIES = {"NP": "NO", "PJM": "US", "BE": "BE"}
 RECALIBRATIONS = {"none": 0, "weekly": 7, "daily": 1}  # days between refits
-# The networks `seqlab bench epf` averages by default: the subset of dlinear, nbeats, gru, lstm
-# and segrnn whose mean forecast scored best on the year before each market's test part
+# The models `seqlab bench epf` averages by default: the subset of dlinear, nbeats, gru, lstm,
+# segrnn and lear whose mean forecast scored best on the year before each market's test part
 # (``python benchmarks/epf.py --select``; docs/results/epf.md).
-ENSEMBLE = "dlinear,nbeats,lstm,segrnn"
+ENSEMBLE = "nbeats,segrnn,lear"
 
 
 def market_files(source: str) -> tuple[Path, Path | None]:
@@ -254,13 +256,16 @@ def _fit(df: pd.DataFrame, end: pd.Timestamp, settings: dict, seeds: list[int]) 
 
 
 def _day_ahead(
-    members: dict[str, list], df: pd.DataFrame, day: pd.Timestamp, exog: list[str]
+    members: dict[str, Any], df: pd.DataFrame, day: pd.Timestamp, exog: list[str]
 ) -> dict[str, np.ndarray]:
     """Each member's 24 forecasts of ``day`` (the mean over its seeds) from the rows before
     it and the exogenous forecasts of ``day`` itself."""
     out = {}
     future = df.loc[day : day + pd.Timedelta(hours=23), exog]
     for name, models in members.items():
+        if isinstance(models, LEAR):
+            out[name] = models.predict(day)
+            continue
         before = df.loc[df.index < day].iloc[-(models[0].lookback + 48) :]
         runs = [fc.predict(before, future=future)["price"].to_numpy() for fc in models]
         out[name] = np.mean(runs, axis=0)
@@ -275,6 +280,7 @@ def run_epf(
     before: str | None = None,
     future: bool = True,
     recalibration: str = "weekly",
+    lear_recalibration: str | None = None,
     seeds: int = 4,
     epochs: int = 300,
     lookback: int = 168,
@@ -296,8 +302,11 @@ def run_epf(
 ) -> dict:
     """The day-ahead protocol on one market: ``seeds`` models of each network of ``model`` (one
     name, or several comma-separated: "nbeats,dlinear,gru"; the forecast is the mean of the
-    networks' means over their seeds) trained on the four years before the test part,
-    forecasting its days one at a time from the prices before each day and, with ``future``, the
+    networks' means over their seeds; "lear" is the paper's LASSO model,
+    :class:`seqlab.bench.lear.LEAR`, re-estimated at each of its ``lear_recalibration``, by
+    default the networks' ``recalibration``) trained on the four
+    years before the test part, forecasting its days one at a time from the prices before
+    each day and, with ``future``, the
     day's exogenous forecasts, calendar and public holidays; with ``recalibration`` "weekly" or
     "daily", trained further every 7th or every day on the ``update_days`` before it for
     ``update_epochs`` epochs, from the current weights (:meth:`Forecaster.update`; the paper's
@@ -309,20 +318,25 @@ def run_epf(
     forecasts (when present), the times, and the daily forecasts (``forecast``, days × 24)."""
     import time
 
-    if recalibration not in RECALIBRATIONS:
-        raise DataError(
-            f"recalibration must be one of none, weekly, daily; got {recalibration!r}. Pick one.",
-            param="recalibration",
-        )
+    lear_recalibration = lear_recalibration or recalibration
+    for param, value in (
+        ("recalibration", recalibration),
+        ("lear_recalibration", lear_recalibration),
+    ):
+        if value not in RECALIBRATIONS:
+            raise DataError(
+                f"{param} must be one of none, weekly, daily; got {value!r}. Pick one.",
+                param=param,
+            )
     from seqlab.models import REGISTRY
 
     names = [m.strip() for m in model.split(",") if m.strip()]
-    unknown = [m for m in names if m not in REGISTRY]
+    unknown = [m for m in names if m not in REGISTRY and m != "lear"]
     if not names or unknown:
         raise DataError(
             f"model must name networks of the zoo, comma-separated; got {model!r}"
             f"{f' ({unknown[0]!r} is not one)' if unknown else ''}. Pick from "
-            f"{', '.join(sorted(REGISTRY))}.",
+            f"{', '.join(sorted([*REGISTRY, 'lear']))}.",
             param="model",
         )
     path, published_path = market_files(source)
@@ -365,25 +379,36 @@ def run_epf(
             "num_layers": num_layers or RECIPES.get(name, {}).get("num_layers", 2),
         }
         for name in names
+        if name != "lear"
     }
     every = RECALIBRATIONS[recalibration] or len(days)
+    lear_every = RECALIBRATIONS[lear_recalibration] or len(days)
     train_seconds, update_seconds, predict_seconds, updates = 0.0, 0.0, 0.0, 0
     forecasts: dict[str, list[np.ndarray]] = {name: [] for name in names}
-    members: dict[str, list] = {}
+    members: dict[str, Any] = {}
     for i, day in enumerate(days):
+        start = time.perf_counter()
         if i == 0:
-            start = time.perf_counter()
             for name in names:
+                if name == "lear":
+                    members[name] = LEAR(df, exog=future).fit(day)
+                    continue
                 members[name] = _fit(
                     df, day, {**settings, "model": name, **sizes[name]}, list(range(seeds))
                 )
             train_seconds += time.perf_counter() - start
-        elif i % every == 0:  # recalibrate: train on the latest rows, from the current weights
             start = time.perf_counter()
-            recent = df.loc[(df.index >= day - pd.Timedelta(days=update_days)) & (df.index < day)]
-            for models in members.values():
+        for models in members.values():
+            if isinstance(models, LEAR):  # re-estimated on the windows before the day
+                if i and i % lear_every == 0:
+                    models.fit(day)
+            elif i and i % every == 0:  # trained on the latest rows, from the current weights
+                recent = df.loc[
+                    (df.index >= day - pd.Timedelta(days=update_days)) & (df.index < day)
+                ]
                 for fc in models:
                     fc.update(recent, epochs=update_epochs)
+        if i and (i % every == 0 or ("lear" in members and i % lear_every == 0)):
             update_seconds += time.perf_counter() - start
             updates += 1
         start = time.perf_counter()
@@ -412,6 +437,7 @@ def run_epf(
         "model": model,
         "future": future,
         "recalibration": recalibration,
+        **({"lear_recalibration": lear_recalibration} if "lear" in names else {}),
         "seeds": seeds,
         "settings": {k: v for k, v in settings.items() if k != "verbose"} | {"sizes": sizes},
         "test": [str(days[0].date()), str(days[-1].date())],

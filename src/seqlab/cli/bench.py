@@ -174,10 +174,11 @@ def epf(
     model: Annotated[
         str,
         typer.Option(
-            help="A model of the zoo, or several comma-separated: their forecasts averaged "
-            "(the default: the ensemble chosen on validation)."
+            help="A model of the zoo or lear (the paper's LASSO model), or several "
+            "comma-separated: their forecasts averaged (the default: the ensemble chosen on "
+            "validation)."
         ),
-    ] = "dlinear,nbeats,lstm,segrnn",
+    ] = "nbeats,segrnn,lear",
     price: Annotated[
         str | None, typer.Option(help="The price column \\[default: Price, else the first].")
     ] = None,
@@ -192,9 +193,16 @@ def epf(
         str,
         typer.Option(
             help="none, weekly or daily: train further on the latest year every 7th or every "
-            "test day (from the current weights)."
+            "test day (from the current weights; lear is re-estimated)."
         ),
     ] = "weekly",
+    lear_recalibration: Annotated[
+        str | None,
+        typer.Option(
+            help="none, weekly or daily: how often lear is re-estimated \\[default: as "
+            "--recalibration]."
+        ),
+    ] = None,
     seeds: Annotated[
         int, typer.Option(help="Models of each network averaged (seeds 0, 1, ...).")
     ] = 4,
@@ -215,11 +223,15 @@ def epf(
     forecasts (load, wind, generation), calendar and holidays; the last 728 days are the test
     part, the four years before train and validate. MAE, rMAE, sMAPE and RMSE beside the
     paper's naive, LEAR and DNN ensembles, with the Diebold–Mariano test against each. The
-    files come from SEQLAB_DATA_DIR, the cache, or one download.
+    default forecast averages N-BEATS, SegRNN and seqlab's own LEAR (the paper's LASSO model),
+    the ensemble chosen on the year before the test part. The files come from
+    SEQLAB_DATA_DIR, the cache, or one download.
 
     Examples:
 
         seqlab bench epf --market NP
+
+        seqlab bench epf --market NP --model lear --lear-recalibration daily
 
         seqlab bench epf --market PJM --no-future --recalibration none --seeds 1
 
@@ -236,6 +248,7 @@ def epf(
         price=price,
         before=before,
         recalibration=recalibration,
+        lear_recalibration=lear_recalibration,
         seeds=seeds,
         future=future,
         epochs=epochs,
