@@ -60,6 +60,10 @@ def _table() -> str:
         daily = runs.get(f"{market}/future/daily")
         if daily is not None:
             shown.append((f"{label(daily)}, updated daily", daily["rows"]["seqlab"], daily))
+        lear_daily = runs.get(f"{market}/future/lear-daily")
+        if lear_daily is not None:
+            name = f"{label(lear_daily)}, LEAR re-estimated daily"
+            shown.append((name, lear_daily["rows"]["seqlab"], lear_daily))
         if ablation is not None:
             shown.append(
                 (f"{label(ablation)}, no future covariates", ablation["rows"]["seqlab"], ablation)
@@ -218,6 +222,11 @@ def main() -> None:
         choices=["none", "weekly", "daily"],
         help="other than weekly: stored as <market>/<variant>/<recalibration>",
     )
+    parser.add_argument(
+        "--lear-recalibration",
+        choices=["none", "weekly", "daily"],
+        help="LEAR's, if not --recalibration: stored as <market>/<variant>/lear-<it>",
+    )
     args = parser.parse_args()
     os.environ.setdefault("SEQLAB_DATA_DIR", str(HERE.parent.parent / "shared" / "data"))
     if args.plot:
@@ -236,12 +245,15 @@ def main() -> None:
                 seeds=args.seeds,
                 future=VARIANTS[variant],
                 recalibration=args.recalibration,
+                lear_recalibration=args.lear_recalibration,
             )
             r.pop("member_forecasts")
             forecast, days = r.pop("forecast"), r["days"]
             key = f"{market}/{variant}"
             if args.recalibration != "weekly":
                 key += f"/{args.recalibration}"
+            elif args.lear_recalibration not in (None, args.recalibration):
+                key += f"/lear-{args.lear_recalibration}"
             elif variant == "future":
                 hours = pd.date_range(days[0], periods=24 * len(days), freq="h")
                 frame = pd.DataFrame({"date": hours, "seqlab": np.asarray(forecast).ravel()})

@@ -304,10 +304,9 @@ def run_epf(
     name, or several comma-separated: "nbeats,dlinear,gru"; the forecast is the mean of the
     networks' means over their seeds; "lear" is the paper's LASSO model,
     :class:`seqlab.bench.lear.LEAR`, re-estimated at each of its ``lear_recalibration``, by
-    default the networks' ``recalibration``) trained on the four
-    years before the test part, forecasting its days one at a time from the prices before
-    each day and, with ``future``, the
-    day's exogenous forecasts, calendar and public holidays; with ``recalibration`` "weekly" or
+    default the networks' ``recalibration``) trained on the four years before the test part,
+    forecasting its days one at a time from the prices before each day and, with ``future``,
+    the day's exogenous forecasts, calendar and public holidays; with ``recalibration`` "weekly" or
     "daily", trained further every 7th or every day on the ``update_days`` before it for
     ``update_epochs`` epochs, from the current weights (:meth:`Forecaster.update`; the paper's
     models are re-estimated from scratch every day instead). ``hidden_size`` and ``num_layers``
@@ -334,7 +333,7 @@ def run_epf(
     unknown = [m for m in names if m not in REGISTRY and m != "lear"]
     if not names or unknown:
         raise DataError(
-            f"model must name networks of the zoo, comma-separated; got {model!r}"
+            f"model must name networks of the zoo or lear, comma-separated; got {model!r}"
             f"{f' ({unknown[0]!r} is not one)' if unknown else ''}. Pick from "
             f"{', '.join(sorted([*REGISTRY, 'lear']))}.",
             param="model",
@@ -381,6 +380,7 @@ def run_epf(
         for name in names
         if name != "lear"
     }
+    lear = LEAR(df, exog=future) if "lear" in names else None  # its shape checked up front
     every = RECALIBRATIONS[recalibration] or len(days)
     lear_every = RECALIBRATIONS[lear_recalibration] or len(days)
     train_seconds, update_seconds, predict_seconds, updates = 0.0, 0.0, 0.0, 0
@@ -390,8 +390,8 @@ def run_epf(
         start = time.perf_counter()
         if i == 0:
             for name in names:
-                if name == "lear":
-                    members[name] = LEAR(df, exog=future).fit(day)
+                if name == "lear" and lear is not None:
+                    members[name] = lear.fit(day)
                     continue
                 members[name] = _fit(
                     df, day, {**settings, "model": name, **sizes[name]}, list(range(seeds))
