@@ -122,6 +122,15 @@ SMALL = dict(
 )
 
 
+def assert_last_day_unread(tmp_path: Path, frame: pd.DataFrame, settings: dict, forecast) -> None:
+    """The last test day's prices +1000: no forecast moves (none of them may have read it)."""
+    frame = frame.copy()
+    frame.loc[frame.index[-24:], " Price"] += 1000.0
+    changed = tmp_path / "changed.csv"
+    frame.to_csv(changed, index=False)
+    np.testing.assert_array_equal(run_epf(str(changed), **settings)["forecast"], forecast)
+
+
 def test_the_day_ahead_run_scores_every_test_hour_and_reads_no_test_price_early(tmp_path):
     path = tmp_path / "market.csv"
     frame = _market(path)
@@ -130,11 +139,7 @@ def test_the_day_ahead_run_scores_every_test_hour_and_reads_no_test_price_early(
     assert set(run["rows"]) == {"seqlab", "naive"} and run["dm"] == {}  # nothing published
     truth = frame[" Price"].to_numpy()[-7 * 24 :].reshape(7, 24)
     assert run["rows"]["seqlab"]["mae"] == pytest.approx(np.abs(truth - run["forecast"]).mean())
-    # The last day's prices changed: no forecast moves (none of them may have read it).
-    frame.loc[frame.index[-24:], " Price"] += 1000.0
-    changed = tmp_path / "changed.csv"
-    frame.to_csv(changed, index=False)
-    np.testing.assert_array_equal(run_epf(str(changed), **SMALL)["forecast"], run["forecast"])
+    assert_last_day_unread(tmp_path, frame, SMALL, run["forecast"])
 
 
 def test_the_published_forecasts_beside_a_market_file_are_scored_and_tested(tmp_path):
