@@ -194,7 +194,7 @@ RECALIBRATIONS = {"none": 0, "weekly": 7, "daily": 1}  # days between refits
 # The models `seqlab bench epf` averages by default: the subset of dlinear, nbeats, gru, lstm,
 # segrnn and lear whose mean forecast scored best on the year before each market's test part
 # (``python benchmarks/epf.py --select``; docs/results/epf.md).
-ENSEMBLE = "nbeats,segrnn,lear"
+ENSEMBLE = "segrnn,lear"
 
 
 def market_files(source: str) -> tuple[Path, Path | None]:

@@ -3,11 +3,16 @@
 For each hour h of day d a linear model reads 247 inputs (with two exogenous columns): the
 24 prices of days d-1, d-2, d-3 and d-7, the 24 values of each exogenous forecast on days d,
 d-1 and d-7, and the day of the week (7 dummies). Inputs and prices are variance-stabilised
-as in [2] (median and MAD normalisation, then asinh), and each hour's coefficients are the
-LASSO solution at the penalty that minimises the AIC along the LARS path (scikit-learn's
-``LassoLarsIC``; the noise variance is the target's variance, as the sklearn of epftoolbox
-took it). The LEAR ensemble averages four calibration windows: the 56, 84, 1092 and 1456 days
-before d.
+as in [2] (median and MAD normalisation, then asinh). Each hour's coefficients are
+estimated as the paper's code (epftoolbox) estimated them: the penalty is the one that
+minimises the AIC along the LARS path on unit-norm columns (scikit-learn's ``LassoLarsIC``
+with the ``normalize=True`` and noise variance ``var(y)`` of the scikit-learn of the time),
+and the coefficients are the LASSO's at that penalty on the inputs as they are, by coordinate
+descent (``Lasso``, at most 2500 sweeps). On the first ten NP test days this reproduces the
+published forecasts of the 1092- and 1456-day windows to 0.011 and 0.010 EUR/MWh on average;
+those of the 56- and 84-day windows differ by 0.63 and 0.74. The LEAR ensemble averages four
+calibration windows: the 56, 84, 1092 and 1456 days before d; one estimation of all four
+takes about 5 s on one core.
 
 The paper re-estimates LEAR every day of the test period; :func:`seqlab.bench.epf.run_epf`
 re-estimates it at each recalibration (``recalibration="daily"`` is the paper's protocol).
@@ -38,16 +43,16 @@ EXOG_LAGS = (0, 1, 7)  # days of each exogenous forecast read (0: the forecast d
 _MAD_TO_SIGMA = 0.6744897501960817  # the normal distribution's MAD, as statsmodels' mad()
 
 
-def _lasso_lars_ic() -> Any:
+def _sklearn() -> tuple[Any, Any]:
     try:
-        from sklearn.linear_model import LassoLarsIC
+        from sklearn.linear_model import Lasso, LassoLarsIC
     except ImportError:
         raise DataError(
             "the LEAR model needs the scikit-learn package; got it missing. "
             "Install it with pip install 'seqlab[stats]'.",
             param="model",
         ) from None
-    return LassoLarsIC
+    return Lasso, LassoLarsIC
 
 
 def _invariant(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -110,7 +115,7 @@ class LEAR:
 
     def fit(self, end: pd.Timestamp) -> LEAR:
         """Estimate one model per hour and window on the days before ``end``."""
-        LassoLarsIC = _lasso_lars_ic()
+        Lasso, LassoLarsIC = _sklearn()
         last = self._index(end)
         self.fits = []
         for window in self.windows:
@@ -125,15 +130,27 @@ class LEAR:
             y_median, y_mad = _invariant(self.prices[rows])
             design = self._design(rows, x_median, x_mad)
             targets = np.arcsinh((self.prices[rows] - y_median) / y_mad)
-            hours = []
+            # The penalty is the one LassoLarsIC picks by AIC on unit-norm columns (its
+            # normalize=True in the scikit-learn of the paper's code, epftoolbox); the
+            # coefficients are then the LASSO's at that penalty on the design itself, by
+            # coordinate descent (at most 2500 sweeps, as there) on the shared Gram matrix.
+            centred = design - design.mean(axis=0)
+            norms = np.sqrt(np.square(centred).sum(axis=0))
+            unit = centred / np.where(norms > 0, norms, 1.0)
+            gram = centred.T @ centred
+            coefs = np.zeros((24, design.shape[1]))
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # LARS's "early stopping" notes on short windows
+                warnings.simplefilter("ignore")  # LARS's early stops, CD's sweep cap
                 for h in range(24):
-                    y = targets[:, h]
+                    y = targets[:, h] - targets[:, h].mean()
                     noise = float(np.var(y)) or 1.0
-                    model = LassoLarsIC(criterion="aic", max_iter=2500, noise_variance=noise)
-                    hours.append(model.fit(design, y))
-            self.fits.append((x_median, x_mad, y_median, y_mad, hours))
+                    path = LassoLarsIC(criterion="aic", max_iter=2500, noise_variance=noise)
+                    alpha = path.fit(unit, y).alpha_
+                    lasso = Lasso(alpha, max_iter=2500, precompute=gram, fit_intercept=False)
+                    coefs[h] = lasso.fit(centred, y).coef_
+            self.fits.append(
+                (x_median, x_mad, y_median, y_mad, design.mean(axis=0), coefs, targets.mean(0))
+            )
         return self
 
     def predict(self, day: pd.Timestamp) -> np.ndarray:
@@ -142,8 +159,8 @@ class LEAR:
             raise DataError("LEAR must be fitted before it forecasts; call fit(end) first.")
         row = np.array([self._index(day)])
         out = []
-        for x_median, x_mad, y_median, y_mad, hours in self.fits:
-            design = self._design(row, x_median, x_mad)
-            scaled = np.array([model.predict(design)[0] for model in hours])
+        for x_median, x_mad, y_median, y_mad, design_mean, coefs, target_mean in self.fits:
+            design = self._design(row, x_median, x_mad)[0]
+            scaled = coefs @ (design - design_mean) + target_mean
             out.append(np.sinh(scaled) * y_mad + y_median)
         return np.mean(out, axis=0)

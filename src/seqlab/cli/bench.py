@@ -178,7 +178,7 @@ def epf(
             "comma-separated: their forecasts averaged (the default: the ensemble chosen on "
             "validation)."
         ),
-    ] = "nbeats,segrnn,lear",
+    ] = "segrnn,lear",
     price: Annotated[
         str | None, typer.Option(help="The price column \\[default: Price, else the first].")
     ] = None,
@@ -223,7 +223,7 @@ def epf(
     forecasts (load, wind, generation), calendar and holidays; the last 728 days are the test
     part, the four years before train and validate. MAE, rMAE, sMAPE and RMSE beside the
     paper's naive, LEAR and DNN ensembles, with the Diebold–Mariano test against each. The
-    default forecast averages N-BEATS, SegRNN and seqlab's own LEAR (the paper's LASSO model),
+    default forecast averages SegRNN and seqlab's own LEAR (the paper's LASSO model),
     the ensemble chosen on the year before the test part. The files come from
     SEQLAB_DATA_DIR, the cache, or one download.
 
