@@ -69,13 +69,13 @@ class LEAR:
     own exogenous values. ``exog=False`` drops the exogenous inputs (the ablation).
 
     Example:
-        >>> hours = pd.date_range("2020-01-01", periods=24 * 70, freq="h")
+        >>> hours = pd.date_range("2020-01-01", periods=24 * 260, freq="h")
         >>> t = np.arange(len(hours))
         >>> noise = np.random.default_rng(0).normal(size=len(t))
         >>> load = 50 + 10 * np.sin(2 * np.pi * t / 24) + noise
         >>> df = pd.DataFrame({"price": 0.5 * load + 3, "load": load}, index=hours)
-        >>> day = pd.Timestamp("2020-03-10")
-        >>> model = LEAR(df, windows=(56,)).fit(day)
+        >>> day = pd.Timestamp("2020-09-10")
+        >>> model = LEAR(df, windows=(200,)).fit(day)
         >>> truth = df.loc[day : day + pd.Timedelta(hours=23), "price"].to_numpy()
         >>> bool(np.abs(model.predict(day) - truth).max() < 0.1)
         True
