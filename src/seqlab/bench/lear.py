@@ -134,7 +134,8 @@ class LEAR:
             # normalize=True in the scikit-learn of the paper's code, epftoolbox); the
             # coefficients are then the LASSO's at that penalty on the design itself, by
             # coordinate descent (at most 2500 sweeps, as there) on the shared Gram matrix.
-            centred = design - design.mean(axis=0)
+            design_mean, target_mean = design.mean(axis=0), targets.mean(axis=0)
+            centred = design - design_mean
             norms = np.sqrt(np.square(centred).sum(axis=0))
             unit = centred / np.where(norms > 0, norms, 1.0)
             gram = centred.T @ centred
@@ -142,15 +143,13 @@ class LEAR:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # LARS's early stops, CD's sweep cap
                 for h in range(24):
-                    y = targets[:, h] - targets[:, h].mean()
+                    y = targets[:, h] - target_mean[h]
                     noise = float(np.var(y)) or 1.0
                     path = LassoLarsIC(criterion="aic", max_iter=2500, noise_variance=noise)
                     alpha = path.fit(unit, y).alpha_
                     lasso = Lasso(alpha, max_iter=2500, precompute=gram, fit_intercept=False)
                     coefs[h] = lasso.fit(centred, y).coef_
-            self.fits.append(
-                (x_median, x_mad, y_median, y_mad, design.mean(axis=0), coefs, targets.mean(0))
-            )
+            self.fits.append((x_median, x_mad, y_median, y_mad, design_mean, coefs, target_mean))
         return self
 
     def predict(self, day: pd.Timestamp) -> np.ndarray:
